@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ipcscope's kernel side: tracepoint programs that report process life
+ * (fork, exec, exit), every change to an fd table, and data moving through
+ * pipes and FIFOs; and two task iterators that dump fd tables for the
+ * snapshot and for resyncs. Records are defined in ipcscope.h.
+ *
+ * Hooks are tracepoints only (see DESIGN.md): one tp_btf/sys_exit program
+ * dispatches on the syscall number and reads the arguments from pt_regs, so
+ * no per-event map stash is needed; tp_btf/sys_enter only handles close and
+ * close_range, which must read the file before it goes away.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ipcscope.h"
+
+#if !defined(__TARGET_ARCH_x86)
+#error "ipcscope reads syscall numbers and arguments as on x86_64"
+#endif
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
+#define NR_read 0
+#define NR_write 1
+#define NR_open 2
+#define NR_close 3
+#define NR_readv 19
+#define NR_writev 20
+#define NR_pipe 22
+#define NR_dup 32
+#define NR_dup2 33
+#define NR_fcntl 72
+#define NR_creat 85
+#define NR_mknod 133
+#define NR_openat 257
+#define NR_mknodat 259
+#define NR_splice 275
+#define NR_tee 276
+#define NR_dup3 292
+#define NR_pipe2 293
+#define NR_preadv 295
+#define NR_pwritev 296
+#define NR_preadv2 327
+#define NR_pwritev2 328
+#define NR_close_range 436
+#define NR_openat2 437
+
+#define F_DUPFD 0
+#define F_SETFD 2
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#define S_IFMT 00170000
+#define S_IFIFO 0010000
+#define PAGE_SIZE 4096
+#define MAX_PIPE_SLOTS 16	/* buffers summed exactly; more are counted as full pages */
+#define MAX_CLOSE_RANGE 256	/* fds one close_range reports one by one */
+
+/* Set by user space between open and load. */
+const volatile bool trace_all = false;
+const volatile __u32 self_tgid = 0;
+const volatile __u32 payload_cap = 0;	/* bytes of data payload, <= IPCS_PAYLOAD_MAX */
+const volatile __u64 wake_bytes = 64 * 1024;
+const volatile char comm_filter[IPCS_COMM_LEN] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);
+} events SEC(".maps");
+
+/* tgids being traced; children join on fork, exit removes them */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+/* ring-buffer reserve failures: events lost */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* scratch for iterator records, too large for the BPF stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipcs_snap_fd);
+} snap_scratch SEC(".maps");
+
+/* Linux 6.13 (commit 90ee6ed776c0 "fs: port files to file_ref") replaced
+ * f_count with f_ref, a file_ref_t that stores count - 1. */
+struct file_ref___new {
+	atomic64_t refcnt;
+} __attribute__((preserve_access_index));
+struct file___new {
+	struct file_ref___new f_ref;
+} __attribute__((preserve_access_index));
+struct file___old {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 file_refs(struct file *f)
+{
+	if (bpf_core_field_exists(struct file___new, f_ref)) {
+		struct file___new *n = (void *)f;
+		__s64 v = BPF_CORE_READ(n, f_ref.refcnt.counter);
+
+		/* at or past FILE_REF_RELEASED the file is dying */
+		return v >= 0 ? (__u64)v + 1 : 0;
+	}
+	struct file___old *o = (void *)f;
+	return BPF_CORE_READ(o, f_count.counter);
+}
+
+static __always_inline bool wanted(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (trace_all)
+		return true;
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		(*n)++;
+}
+
+/* Wakeups dominate the cost (KERNEL-NOTES.md): wake the reader only when a
+ * good amount is pending; its timer picks up the rest. */
+static __always_inline void submit(void *rec)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(rec, pending >= wake_bytes ? BPF_RB_FORCE_WAKEUP :
+							 BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void *reserve(__u32 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec)
+		count_lost();
+	return rec;
+}
+
+static __always_inline void hdr_fill(struct ipcs_hdr *h, enum ipcs_kind kind,
+				     __u32 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->ts = bpf_ktime_get_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->kind = kind;
+	h->size = size;
+	h->_pad = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline struct fdtable *task_fdt(struct task_struct *t,
+						__u64 *files_out)
+{
+	struct files_struct *files = BPF_CORE_READ(t, files);
+
+	*files_out = (__u64)files;
+	if (!files)
+		return NULL;
+	return BPF_CORE_READ(files, fdt);
+}
+
+/* The file installed at fd, or NULL. max_fds and the array come from the
+ * same fdtable, which can be replaced when the table grows. */
+static __always_inline struct file *fdt_file(struct fdtable *fdt, int fd)
+{
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	arr = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), arr + fd);
+	return f;
+}
+
+static __always_inline bool fdt_cloexec(struct fdtable *fdt, __u32 fd)
+{
+	unsigned long *bits = BPF_CORE_READ(fdt, close_on_exec);
+	unsigned long word = 0;
+
+	bpf_probe_read_kernel(&word, sizeof(word), bits + fd / 64);
+	return (word >> (fd % 64)) & 1;
+}
+
+static __always_inline void pipe_fill(struct inode *inode,
+				      struct ipcs_file_info *fi)
+{
+	struct pipe_inode_info *p = BPF_CORE_READ(inode, i_pipe);
+	__u32 head, tail, ring, used, total = 0;
+	__u64 bufsz = bpf_core_type_size(struct pipe_buffer);
+	void *bufs;
+
+	if (!p)
+		return;
+	head = BPF_CORE_READ(p, head);
+	tail = BPF_CORE_READ(p, tail);
+	ring = BPF_CORE_READ(p, ring_size);
+	bufs = BPF_CORE_READ(p, bufs);
+	used = head - tail;
+	for (int i = 0; i < MAX_PIPE_SLOTS; i++) {
+		struct pipe_buffer *b;
+
+		if (i >= used || !ring)
+			break;
+		b = bufs + ((tail + i) & (ring - 1)) * bufsz;
+		total += BPF_CORE_READ(b, len);
+	}
+	if (used > MAX_PIPE_SLOTS)
+		total += (used - MAX_PIPE_SLOTS) * PAGE_SIZE;
+	fi->pipe_buffered = total;
+	fi->pipe_capacity = BPF_CORE_READ(p, max_usage) * PAGE_SIZE;
+	fi->pipe_readers = BPF_CORE_READ(p, readers);
+	fi->pipe_writers = BPF_CORE_READ(p, writers);
+}
+
+/* The identity of a file and its object: cheap enough for every write. */
+static __always_inline void file_fill_object(struct file *f,
+					     struct ipcs_file_info *fi)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	fi->file = (__u64)f;
+	fi->ino = BPF_CORE_READ(inode, i_ino);
+	fi->imode = BPF_CORE_READ(inode, i_mode);
+	fi->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	fi->magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if ((fi->imode & S_IFMT) == S_IFIFO)
+		pipe_fill(inode, fi);
+}
+
+static __always_inline void file_fill(struct file *f, struct ipcs_file_info *fi)
+{
+	file_fill_object(f, fi);
+	fi->pos = BPF_CORE_READ(f, f_pos);
+	fi->flags = BPF_CORE_READ(f, f_flags);
+	fi->refs = file_refs(f);
+}
+
+/* One fd appeared or disappeared in the current task's table. */
+static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
+				    __u32 fd_flags, const char *upath,
+				    __s64 refs_delta)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct ipcs_ev_fd *e;
+	struct fdtable *fdt;
+	struct file *f;
+	__u64 files;
+
+	fdt = task_fdt(t, &files);
+	f = fdt_file(fdt, fd);
+	if (!f)
+		return;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	hdr_fill(&e->h, kind, sizeof(*e));
+	e->fd = fd;
+	e->oldfd = oldfd;
+	e->fd_flags = fd_flags;
+	if (kind != IPCS_EV_CLOSE && fdt_cloexec(fdt, fd))
+		e->fd_flags |= IPCS_FD_CLOEXEC;
+	e->_pad = 0;
+	e->files = files;
+	__builtin_memset(&e->f, 0, sizeof(e->f));
+	file_fill(f, &e->f);
+	e->f.refs += refs_delta;
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	e->path[0] = 0;
+	if (upath)
+		bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+	submit(e);
+}
+
+static __always_inline void emit_mkfifo(const char *upath)
+{
+	struct ipcs_ev_fd *e = reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, IPCS_EV_MKFIFO, sizeof(*e));
+	e->fd = -1;
+	e->oldfd = -1;
+	e->f.imode = S_IFIFO;
+	bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+	submit(e);
+}
+
+/* Data moved through fd; only pipes and FIFOs are reported. */
+static __always_inline void emit_data(enum ipcs_kind kind, int fd,
+				      enum ipcs_data_syscall sc, long ret,
+				      const void *ubuf, bool buf_is_iov)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct ipcs_ev_data *e;
+	struct fdtable *fdt;
+	struct file *f;
+	__u32 imode, size;
+	__u64 files;
+
+	fdt = task_fdt(t, &files);
+	f = fdt_file(fdt, fd);
+	if (!f)
+		return;
+	imode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((imode & S_IFMT) != S_IFIFO)
+		return;
+
+	size = sizeof(*e) + (payload_cap ? IPCS_PAYLOAD_MAX : 0);
+	if (payload_cap)
+		e = reserve(sizeof(*e) + IPCS_PAYLOAD_MAX);
+	else
+		e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	hdr_fill(&e->h, kind, size);
+	e->fd = fd;
+	e->syscall = sc;
+	e->payload_len = 0;
+	e->bytes = ret;
+	e->files = files;
+	__builtin_memset(&e->f, 0, sizeof(e->f));
+	file_fill_object(f, &e->f);
+	if (payload_cap && ubuf && ret > 0) {
+		__u32 n = ret < payload_cap ? ret : payload_cap;
+
+		if (buf_is_iov) {
+			struct iovec iov = {};
+
+			bpf_probe_read_user(&iov, sizeof(iov), ubuf);
+			ubuf = iov.iov_base;
+			if (n > iov.iov_len)
+				n = iov.iov_len;
+		}
+		n &= IPCS_PAYLOAD_MAX * 2 - 1;
+		if (n > IPCS_PAYLOAD_MAX)
+			n = IPCS_PAYLOAD_MAX;
+		if (bpf_probe_read_user(e->payload, n, ubuf) == 0)
+			e->payload_len = n;
+	}
+	submit(e);
+}
+
+static __always_inline void on_pipe_exit(const int *ufds)
+{
+	int fds[2];
+
+	if (bpf_probe_read_user(fds, sizeof(fds), ufds))
+		return;
+	emit_fd(IPCS_EV_PIPE, fds[0], -1, 0, NULL, 0);
+	emit_fd(IPCS_EV_PIPE, fds[1], -1, 0, NULL, 0);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	unsigned long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
+
+	/* every syscall of every process comes here: leave early */
+	if (ret < 0)
+		return 0;
+	switch (nr) {
+	case NR_read: case NR_write: case NR_readv: case NR_writev:
+	case NR_preadv: case NR_pwritev: case NR_preadv2: case NR_pwritev2:
+	case NR_splice: case NR_tee:
+	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
+	case NR_pipe: case NR_pipe2: case NR_dup: case NR_dup2: case NR_dup3:
+	case NR_fcntl: case NR_mknod: case NR_mknodat:
+		break;
+	default:
+		return 0;
+	}
+	if (!wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+
+	switch (nr) {
+	case NR_write:
+		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_WRITE, ret, (void *)a1, false);
+		break;
+	case NR_writev:
+		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_WRITEV, ret, (void *)a1, true);
+		break;
+	case NR_pwritev: case NR_pwritev2:
+		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_PWRITEV, ret, (void *)a1, true);
+		break;
+	case NR_read:
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_READ, ret, (void *)a1, false);
+		break;
+	case NR_readv:
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_READV, ret, (void *)a1, true);
+		break;
+	case NR_preadv: case NR_preadv2:
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_PREADV, ret, (void *)a1, true);
+		break;
+	case NR_splice:	/* splice(fd_in, off_in, fd_out, ...) */
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_SPLICE, ret, NULL, false);
+		emit_data(IPCS_EV_WRITE, a2, IPCS_SC_SPLICE, ret, NULL, false);
+		break;
+	case NR_tee:	/* tee(fd_in, fd_out, ...): copies, consumes nothing */
+		emit_data(IPCS_EV_WRITE, a1, IPCS_SC_TEE, ret, NULL, false);
+		break;
+	case NR_open: case NR_creat:
+		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a0, 0);
+		break;
+	case NR_openat: case NR_openat2:
+		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a1, 0);
+		break;
+	case NR_pipe: case NR_pipe2:
+		on_pipe_exit((const int *)a0);
+		break;
+	case NR_dup:
+		emit_fd(IPCS_EV_DUP, ret, a0, 0, NULL, 0);
+		break;
+	case NR_dup2: case NR_dup3:
+		if ((int)a0 != (int)ret)	/* dup2(fd, fd) changes nothing */
+			emit_fd(IPCS_EV_DUP, ret, a0, 0, NULL, 0);
+		break;
+	case NR_fcntl:
+		if (a1 == F_DUPFD || a1 == F_DUPFD_CLOEXEC)
+			emit_fd(IPCS_EV_FCNTL, ret, a0, 0, NULL, 0);
+		else if (a1 == F_SETFD)
+			emit_fd(IPCS_EV_FCNTL, a0, -1, 0, NULL, 0);
+		break;
+	case NR_mknod:
+		if ((a1 & S_IFMT) == S_IFIFO)
+			emit_mkfifo((const char *)a0);
+		break;
+	case NR_mknodat:
+		if ((a2 & S_IFMT) == S_IFIFO)
+			emit_mkfifo((const char *)a1);
+		break;
+	}
+	return 0;
+}
+
+struct close_range_ctx {
+	struct fdtable *fdt;
+	__u32 first;
+	__u32 last;
+	__u32 cloexec;
+};
+
+static long close_range_one(__u32 i, struct close_range_ctx *c)
+{
+	__u32 fd = c->first + i;
+
+	if (fd > c->last)
+		return 1;
+	if (!fdt_file(c->fdt, fd))
+		return 0;
+	if (c->cloexec)
+		emit_fd(IPCS_EV_FCNTL, fd, -1, IPCS_FD_CLOEXEC, NULL, 0);
+	else
+		emit_fd(IPCS_EV_CLOSE, fd, -1, IPCS_FD_IMPLICIT, NULL, -1);
+	return 0;
+}
+
+/* close and close_range are reported at entry, while the file can still be
+ * read safely; a close of an open fd always removes it, whatever it
+ * returns, so the count after is the count now minus one. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id != NR_close && id != NR_close_range)
+		return 0;
+	if (!wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (id == NR_close) {
+		emit_fd(IPCS_EV_CLOSE, regs->di, -1, 0, NULL, -1);
+		return 0;
+	}
+
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct close_range_ctx c = {};
+	struct fdtable *fdt;
+	__u64 files, max;
+
+	fdt = task_fdt(t, &files);
+	if (!fdt || (__u32)regs->dx & ~(CLOSE_RANGE_CLOEXEC | 2U))
+		return 0;
+	c.fdt = fdt;
+	c.first = regs->di;
+	c.last = regs->si;
+	c.cloexec = regs->dx & CLOSE_RANGE_CLOEXEC;
+	max = BPF_CORE_READ(fdt, max_fds);
+	if (c.first > c.last || c.first >= max)
+		return 0;
+	if (c.last >= max)
+		c.last = max - 1;
+	bpf_loop(MAX_CLOSE_RANGE, close_range_one, &c, 0);
+	return 0;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+	if (!comm_filter[0])
+		return false;
+	for (int i = 0; i < IPCS_COMM_LEN; i++) {
+		if (comm[i] != comm_filter[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline void proc_fill(struct ipcs_ev_proc *e,
+				      enum ipcs_kind kind)
+{
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, kind, sizeof(*e));
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tp_btf_sched_process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct ipcs_ev_proc *e;
+	__u8 one = 1;
+
+	if (ctgid == ptgid || !wanted(ptgid))	/* threads share the process */
+		return 0;
+	if (!trace_all)
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	proc_fill(e, IPCS_EV_FORK);
+	e->child = ctgid;
+	e->ppid = ptgid;
+	e->start = child->start_time;
+	e->files = (__u64)child->files;
+	e->parent_files = (__u64)parent->files;
+	if (e->files == e->parent_files)
+		e->flags |= IPCS_PROC_SHARED_FILES;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	struct ipcs_ev_proc *e;
+	char comm[IPCS_COMM_LEN];
+	__u8 one = 1;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (tgid != self_tgid && comm_matches(comm))
+		bpf_map_update_elem(&traced, &tgid, &one, BPF_ANY);
+	if (!wanted(tgid))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	proc_fill(e, IPCS_EV_EXEC);
+	e->ppid = p->real_parent->tgid;
+	e->start = p->group_leader->start_time;
+	e->files = (__u64)p->files;
+	e->old_pid = old_pid;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				  BPF_CORE_READ(bprm, filename));
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_btf_sched_process_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct ipcs_ev_proc *e;
+	int code;
+
+	/* only the last thread out reports the process's exit */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0 || !wanted(tgid))
+		return 0;
+	if (!trace_all)
+		bpf_map_delete_elem(&traced, &tgid);
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	proc_fill(e, IPCS_EV_EXIT);
+	code = p->exit_code;
+	e->signal = code & 0x7f;
+	e->code = e->signal ? 0 : (code >> 8) & 0xff;
+	e->start = p->group_leader->start_time;
+	e->files = (__u64)p->files;
+	submit(e);
+	return 0;
+}
+
+/* Snapshot: one record per process (thread group leaders only). */
+SEC("iter/task")
+int iter_task(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct ipcs_snap_task rec = {};
+
+	if (!t || t->pid != t->tgid || (t->flags & 0x00200000 /* PF_KTHREAD */))
+		return 0;
+	rec.kind = IPCS_SNAP_TASK;
+	rec.size = sizeof(rec);
+	rec.pid = t->tgid;
+	rec.ppid = t->real_parent->tgid;
+	rec.start = t->start_time;
+	rec.files = (__u64)t->files;
+	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), t->comm);
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/* Snapshot: one record per (process, fd). The iterator holds a reference
+ * of its own on the file while we look at it. */
+SEC("iter/task_file")
+int iter_task_file(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct file *f = ctx->file;
+	struct ipcs_snap_fd *rec;
+	struct fdtable *fdt;
+	__u32 zero = 0;
+	__u64 files;
+
+	if (!t || !f)
+		return 0;
+	rec = bpf_map_lookup_elem(&snap_scratch, &zero);
+	if (!rec)
+		return 0;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->kind = IPCS_SNAP_FD;
+	rec->size = sizeof(*rec);
+	rec->pid = t->tgid;
+	rec->fd = ctx->fd;
+	fdt = task_fdt(t, &files);
+	rec->files = files;
+	if (fdt && fdt_cloexec(fdt, ctx->fd))
+		rec->fd_flags = IPCS_FD_CLOEXEC;
+	file_fill(f, &rec->f);
+	if (rec->f.refs)
+		rec->f.refs--;
+	bpf_d_path((struct path *)&f->f_path, rec->path, sizeof(rec->path));
+	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The records that cross from the eBPF programs to user space: ring-buffer
+ * events and task iterator (snapshot) records. This is the only header that
+ * both sides include; fixed-width fields only, explicit padding.
+ */
+#ifndef IPCSCOPE_H
+#define IPCSCOPE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IPCS_COMM_LEN 16
+#define IPCS_NAME_LEN 64	/* last path component of a dentry */
+#define IPCS_PATH_LEN 256
+#define IPCS_PAYLOAD_MAX 256
+
+/* Every event kind, declared once: X(ENUM_SUFFIX, "json type") */
+#define IPCS_EVENT_KINDS(X)                                                    \
+	X(FORK, "fork")                                                        \
+	X(EXEC, "exec")                                                        \
+	X(EXIT, "exit")                                                        \
+	X(OPEN, "open")                                                        \
+	X(PIPE, "pipe")                                                        \
+	X(DUP, "dup")                                                          \
+	X(FCNTL, "fcntl")                                                      \
+	X(CLOSE, "close")                                                      \
+	X(MKFIFO, "mkfifo")                                                    \
+	X(WRITE, "write")                                                      \
+	X(READ, "read")
+
+enum ipcs_kind {
+#define IPCS_X(name, str) IPCS_EV_##name,
+	IPCS_EVENT_KINDS(IPCS_X)
+#undef IPCS_X
+	IPCS_EV__COUNT
+};
+
+/* Which syscall moved the data of a WRITE/READ event. */
+#define IPCS_DATA_SYSCALLS(X)                                                  \
+	X(WRITE, "write")                                                      \
+	X(WRITEV, "writev")                                                    \
+	X(PWRITEV, "pwritev")                                                  \
+	X(READ, "read")                                                        \
+	X(READV, "readv")                                                      \
+	X(PREADV, "preadv")                                                    \
+	X(SPLICE, "splice")                                                    \
+	X(TEE, "tee")
+
+enum ipcs_data_syscall {
+#define IPCS_X(name, str) IPCS_SC_##name,
+	IPCS_DATA_SYSCALLS(IPCS_X)
+#undef IPCS_X
+	IPCS_SC__COUNT
+};
+
+/* Flags on fd events. */
+#define IPCS_FD_CLOEXEC 0x1	/* the fd has close-on-exec set */
+#define IPCS_FD_IMPLICIT 0x2	/* closed as a side effect (close_range) */
+
+/* Flags on proc events. */
+#define IPCS_PROC_SHARED_FILES 0x1 /* fork: child shares the fd table */
+
+/* Common header of every ring-buffer record. */
+struct ipcs_hdr {
+	__u64 ts;		/* CLOCK_MONOTONIC ns */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u16 kind;		/* enum ipcs_kind */
+	__u16 size;		/* bytes of the whole record */
+	__u32 _pad;
+	char comm[IPCS_COMM_LEN];
+};
+
+/* What an event knows of one open-file entry and the object behind it. */
+struct ipcs_file_info {
+	__u64 file;		/* struct file address: identity, never shown */
+	__u64 ino;
+	__u64 pos;
+	__u64 refs;		/* the kernel's reference count, decoded */
+	__u32 dev;		/* superblock s_dev */
+	__u32 imode;		/* inode i_mode */
+	__u32 flags;		/* f_flags (O_ACCMODE, O_APPEND, ...) */
+	__u32 magic;		/* superblock s_magic: pipefs, sockfs, ... */
+	__u32 pipe_buffered;	/* pipes and FIFOs: bytes in the buffer */
+	__u32 pipe_capacity;	/* bytes */
+	__u16 pipe_readers;
+	__u16 pipe_writers;
+	__u32 _pad;
+};
+
+struct ipcs_ev_proc {
+	struct ipcs_hdr h;
+	__u32 child;		/* fork: child tgid */
+	__u32 ppid;		/* fork/exec: parent tgid */
+	__u64 start;		/* fork: child start time; exec: own */
+	__u64 files;		/* fork: child's files_struct; exec: own */
+	__u64 parent_files;	/* fork: parent's files_struct */
+	__s32 code;		/* exit: status code (when not killed) */
+	__s32 signal;		/* exit: killing signal, 0 if none */
+	__u32 old_pid;		/* exec: tid before exec */
+	__u32 flags;		/* IPCS_PROC_* */
+	char filename[IPCS_PATH_LEN]; /* exec */
+};
+
+struct ipcs_ev_fd {
+	struct ipcs_hdr h;
+	__s32 fd;
+	__s32 oldfd;		/* dup: the source fd; else -1 */
+	__u32 fd_flags;		/* IPCS_FD_* */
+	__u32 _pad;
+	__u64 files;		/* files_struct of the table changed */
+	struct ipcs_file_info f;
+	char name[IPCS_NAME_LEN]; /* dentry name */
+	char path[IPCS_PATH_LEN]; /* open/mkfifo: the path as passed */
+};
+
+struct ipcs_ev_data {
+	struct ipcs_hdr h;
+	__s32 fd;
+	__u16 syscall;		/* enum ipcs_data_syscall */
+	__u16 payload_len;	/* bytes of payload[] that are valid */
+	__s64 bytes;		/* the syscall's result */
+	__u64 files;
+	struct ipcs_file_info f;
+	__u8 payload[];		/* only when payload capture is on */
+};
+
+/* Task iterator records (snapshot / resync), written with bpf_seq_write. */
+enum ipcs_snap_kind {
+	IPCS_SNAP_TASK = 1,
+	IPCS_SNAP_FD = 2,
+};
+
+struct ipcs_snap_task {
+	__u32 kind;		/* IPCS_SNAP_TASK */
+	__u32 size;
+	__u32 pid;
+	__u32 ppid;
+	__u64 start;
+	__u64 files;
+	char comm[IPCS_COMM_LEN];
+};
+
+struct ipcs_snap_fd {
+	__u32 kind;		/* IPCS_SNAP_FD */
+	__u32 size;
+	__u32 pid;
+	__s32 fd;
+	__u32 fd_flags;
+	__u32 _pad;
+	__u64 files;
+	struct ipcs_file_info f;
+	char path[IPCS_PATH_LEN]; /* d_path, as /proc/PID/fd shows it */
+};
+
+#define IPCS_PIPEFS_MAGIC 0x50495045
+#define IPCS_SOCKFS_MAGIC 0x534F434B
+#define IPCS_ANON_INODE_FS_MAGIC 0x09041934
+
+#ifndef __VMLINUX_H__
+_Static_assert(sizeof(struct ipcs_hdr) == 40, "ipcs_hdr layout");
+_Static_assert(sizeof(struct ipcs_file_info) == 64, "ipcs_file_info layout");
+_Static_assert(sizeof(struct ipcs_ev_proc) % 8 == 0, "ipcs_ev_proc padding");
+_Static_assert(sizeof(struct ipcs_ev_fd) % 8 == 0, "ipcs_ev_fd padding");
+_Static_assert(sizeof(struct ipcs_ev_data) % 8 == 0, "ipcs_ev_data padding");
+_Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
+#endif
+
+#endif /* IPCSCOPE_H */

@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""Runs the integration tests (real BPF, root). Usage:
+    tests/integration/run.py [--quick] [TEST_NAME...]
+IPCSCOPE=path selects the binary (default build/ipcscope)."""
+import sys
+
+import harness
+import test_core  # noqa: F401  (registers its tests)
+
+if __name__ == "__main__":
+    sys.exit(harness.main(sys.argv[1:]))

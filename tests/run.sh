@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs the test suites and sums them up in one closing line.
+#   tests/run.sh            everything
+#   tests/run.sh unit       only the unit tests (no privileges needed)
+# Integration and terminal tests need root and BPF: they fail under CI=true
+# when they cannot have them, and are skipped, saying so, elsewhere.
+set -u
+cd "$(dirname "$0")/.."
+
+what=${1:-all}
+passed=0 failed=0 skipped=0
+failures=()
+
+# Adds the counts of a suite's closing line "NAME: N passed, M failed[, K skipped]".
+tally() {
+	local name=$1 out=$2 rc=$3 line p f s
+	line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "FAIL $name: no result line (exit $rc)"
+		failed=$((failed + 1)); failures+=("$name"); return
+	fi
+	p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.*passed, ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.*failed, ([0-9]+) skipped.*/\1/p' <<<"$line")
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
+	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		failures+=("$name")
+		[ "$f" -gt 0 ] || failed=$((failed + 1))
+	fi
+}
+
+run_suite() {
+	local name=$1; shift
+	local out
+	out=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$out"
+	tally "$name" "$out" "${PIPESTATUS[0]}"
+	rm -f "$out"
+}
+
+# cmocka binaries: each prints "[  PASSED  ] N test(s)." and, on failure,
+# "[  FAILED  ] N test(s)".
+unit_suite() {
+	local dir=$1 p=0 f=0 out bin n
+	for bin in "$dir"/tests/unit/test_*; do
+		[ -x "$bin" ] || continue
+		case "$bin" in *.o|*.d) continue;; esac
+		out=$(mktemp)
+		"$bin" >"$out" 2>&1
+		local rc=$?
+		n=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) test.*/\1/p' "$out" | tail -n 1)
+		p=$((p + ${n:-0}))
+		n=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) test.*/\1/p' "$out" | tail -n 1)
+		if [ $rc -ne 0 ]; then
+			cat "$out"
+			f=$((f + ${n:-1}))
+		fi
+		echo "$(basename "$bin"): exit $rc"
+		rm -f "$out"
+	done
+	echo "unit: $p passed, $f failed"
+	[ $f -eq 0 ]
+}
+
+run_suite unit unit_suite build
+[ -d build/san/tests/unit ] && run_suite unit-asan unit_suite build/san
+
+if [ "$what" = all ]; then
+	run_suite integration python3 tests/integration/run.py
+	[ -x build/san/ipcscope ] && run_suite integration-asan \
+		env IPCSCOPE=build/san/ipcscope ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/run.py --quick
+	run_suite demos tests/demos.sh build/demos
+	[ -x tests/terminal/test_ui.sh ] && run_suite terminal tests/terminal/test_ui.sh
+fi
+
+echo
+[ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ] && [ ${#failures[@]} -eq 0 ]

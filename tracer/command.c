@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Starting the traced command held; see command.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+
+/* The program execv() will run, found as execvp() would, so that a typo is
+ * reported here, plainly, rather than as exit status 127 later. */
+static int find_program(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	int err = ENOENT;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return access(out, X_OK) ? errno : 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(out, len, "%.*s%s%s", (int)n, n ? path : ".",
+			 n ? "/" : "", name);
+		if (!access(out, X_OK))
+			return 0;
+		if (errno == EACCES)
+			err = EACCES;
+		path += n + (path[n] == ':');
+	}
+	return err;
+}
+
+int command_start(pid_t *out, char *const argv[], bool quiet)
+{
+	char prog[PATH_MAX];
+	int err, wstatus;
+	pid_t pid;
+
+	err = find_program(argv[0], prog, sizeof(prog));
+	if (err) {
+		fprintf(stderr, "ipcscope: cannot run '%s': %s\n", argv[0],
+			err == ENOENT ? "command not found" : strerror(err));
+		return -err;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		fprintf(stderr, "ipcscope: fork: %s\n", strerror(err));
+		return -err;
+	}
+	if (pid == 0) {
+		if (quiet) {
+			int null = open("/dev/null", O_RDWR);
+
+			if (null >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(null, 2);
+				if (null > 2)
+					close(null);
+			}
+		}
+		raise(SIGSTOP);
+		execv(prog, argv);
+		fprintf(stderr, "ipcscope: cannot run '%s': %s\n", prog,
+			strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &wstatus, WUNTRACED) != pid || !WIFSTOPPED(wstatus)) {
+		fprintf(stderr, "ipcscope: '%s' did not start\n", argv[0]);
+		return -ECHILD;
+	}
+	*out = pid;
+	return 0;
+}
+
+int command_release(pid_t pid)
+{
+	return kill(pid, SIGCONT) ? -errno : 0;
+}
+
+void command_abort(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	kill(pid, SIGCONT);
+	waitpid(pid, NULL, 0);
+}
+
+int command_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF side, as user space drives it: open, configure, load and attach
+ * the skeleton; the ring buffer; the map of traced processes; the lost
+ * counter; and the task iterators that read fd tables (snapshot, resync).
+ */
+#ifndef IPCSCOPE_LOADER_H
+#define IPCSCOPE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loader;
+
+struct loader_options {
+	bool trace_all;		/* every process but ourselves */
+	const char *comm;	/* also trace processes that exec this name */
+	uint32_t payload;	/* bytes of data payload per event */
+	uint32_t ring_bytes;	/* ring buffer size, a power of two */
+	bool verbose;		/* let libbpf print its diagnostics */
+};
+
+/* Called for each ring-buffer record or iterator record. */
+typedef int (*loader_record_fn)(void *ctx, const void *rec, size_t size);
+
+/* Loads and attaches. On failure returns -errno and has printed one line
+ * saying what failed and what to do. */
+int loader_open(struct loader **out, const struct loader_options *opts,
+		loader_record_fn on_event, void *ctx);
+void loader_close(struct loader *l);
+
+int loader_trace_pid(struct loader *l, uint32_t pid);
+/* The fd to poll for ring-buffer data, and a call that reads all of it. */
+int loader_ring_fd(struct loader *l);
+int loader_consume(struct loader *l);
+/* Events the kernel could not queue, since start. */
+uint64_t loader_lost(struct loader *l);
+
+/* Reads every process (pid 0) or one process through the task iterators
+ * and hands each record to fn: task records first, then fd records. */
+int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
+		    void *ctx);
+
+#endif /* IPCSCOPE_LOADER_H */

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ipcscope's main: picks what to trace, loads the BPF side, takes the
+ * start-up snapshot, then runs the one event loop (epoll over the ring
+ * buffer, a signalfd, a timerfd and, for the live view, stdin) until the
+ * traced command ends, the user quits or a signal asks us to.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "loader.h"
+#include "model.h"
+#include "names.h"
+#include "options.h"
+#include "report.h"
+#include "ui.h"
+
+#define TICK_NS (10 * 1000 * 1000)	/* ring buffer poll and housekeeping */
+#define EXITED_KEEP_NS (5ULL * 1000 * 1000 * 1000)
+#define MAX_RESYNC_PER_TICK 64
+
+struct session {
+	struct options opt;
+	struct model model;
+	struct loader *loader;
+	struct ui *ui;
+	struct json json;
+	pid_t child;		/* the traced command, or 0 */
+	int child_status;	/* exit status once it ended, else -1 */
+	uint64_t lost_seen;
+	uint64_t records;	/* ring-buffer records received */
+	uint64_t resyncs;
+	int64_t ts_offset;	/* CLOCK_MONOTONIC -> CLOCK_REALTIME */
+	uint64_t start_ns;
+	int epfd, sigfd, timerfd;
+	bool done;
+	bool output_broken;	/* stdout went away (EPIPE) */
+	/* which processes the start-up snapshot keeps */
+	uint32_t *keep;
+	size_t nkeep;
+};
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void on_note(void *ctx, const struct model_note *n)
+{
+	struct session *s = ctx;
+
+	if (s->opt.mode == OUT_JSON)
+		report_note_json(&s->json, n, s->ts_offset);
+	else if (s->ui)
+		ui_note(s->ui, n);
+}
+
+static int on_event(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+
+	s->records++;
+	model_apply(&s->model, rec, size);
+	return 0;
+}
+
+static int on_snap(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+
+	model_apply_snap(&s->model, rec, size);
+	return 0;
+}
+
+/* --- choosing processes ------------------------------------------------- */
+
+struct task_list {
+	struct ipcs_snap_task *v;
+	size_t n, cap;
+};
+
+static int collect_task(void *ctx, const void *rec, size_t size)
+{
+	struct task_list *l = ctx;
+	const struct ipcs_snap_task *t = rec;
+
+	if (size != sizeof(*t) || t->kind != IPCS_SNAP_TASK)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *t;
+	return 0;
+}
+
+static bool kept(const struct session *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->nkeep; i++)
+		if (s->keep[i] == pid)
+			return true;
+	return false;
+}
+
+static int keep_pid(struct session *s, uint32_t pid)
+{
+	uint32_t *v;
+
+	if (kept(s, pid))
+		return 0;
+	v = realloc(s->keep, (s->nkeep + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->keep = v;
+	s->keep[s->nkeep++] = pid;
+	return 0;
+}
+
+/* -p PIDs and their descendants, or processes named --comm, from the task
+ * iterator's view of every process. */
+static int choose_processes(struct session *s)
+{
+	struct task_list all = {};
+	bool grew = true;
+	int err;
+
+	err = loader_snapshot(s->loader, 0, collect_task, &all);
+	if (err) {
+		fprintf(stderr, "ipcscope: reading the process list: %s\n",
+			strerror(-err));
+		free(all.v);
+		return err;
+	}
+	for (int i = 0; i < s->opt.npids; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < all.n; k++)
+			found |= all.v[k].pid == s->opt.pids[i];
+		if (!found) {
+			fprintf(stderr, "ipcscope: no process with pid %u\n",
+				s->opt.pids[i]);
+			free(all.v);
+			return -ESRCH;
+		}
+		keep_pid(s, s->opt.pids[i]);
+	}
+	for (size_t k = 0; s->opt.comm && k < all.n; k++)
+		if (!strncmp(all.v[k].comm, s->opt.comm, IPCS_COMM_LEN) &&
+		    all.v[k].pid != (uint32_t)getpid())
+			keep_pid(s, all.v[k].pid);
+	while (grew) {
+		grew = false;
+		for (size_t k = 0; k < all.n; k++) {
+			if (kept(s, all.v[k].ppid) && !kept(s, all.v[k].pid)) {
+				keep_pid(s, all.v[k].pid);
+				grew = true;
+			}
+		}
+	}
+	free(all.v);
+	for (size_t i = 0; i < s->nkeep; i++)
+		loader_trace_pid(s->loader, s->keep[i]);
+	return 0;
+}
+
+static int on_snap_filtered(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+	const struct ipcs_snap_task *t = rec;	/* pid sits at the same offset */
+
+	if (size < sizeof(*t) || t->pid == (uint32_t)getpid())
+		return 0;
+	if (s->keep && !kept(s, t->pid))
+		return 0;
+	return on_snap(ctx, rec, size);
+}
+
+static int take_snapshot(struct session *s)
+{
+	int err = 0;
+
+	if (s->child) {
+		err = loader_snapshot(s->loader, s->child, on_snap, s);
+	} else {
+		if (s->opt.npids || s->opt.comm) {
+			err = choose_processes(s);
+			if (err)
+				return err;
+		}
+		err = loader_snapshot(s->loader, 0, on_snap_filtered, s);
+	}
+	if (err)
+		fprintf(stderr, "ipcscope: reading fd tables: %s\n",
+			strerror(-err));
+	return err;
+}
+
+/* Re-reads processes whose table the model is unsure of (after exec, or
+ * after lost events). */
+static void resync(struct session *s, bool everyone)
+{
+	uint32_t pids[MAX_RESYNC_PER_TICK];
+	size_t n;
+
+	if (everyone) {
+		hmap_for_each(&s->model.procs, slot)
+			((struct model_proc *)slot->val)->uncertain = true;
+	}
+	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
+	for (size_t i = 0; i < n; i++) {
+		model_resync_begin(&s->model, pids[i]);
+		loader_snapshot(s->loader, pids[i], on_snap, s);
+		s->resyncs++;
+	}
+}
+
+/* --- the loop ----------------------------------------------------------- */
+
+static void finish(struct session *s)
+{
+	s->done = true;
+}
+
+static void check_output(struct session *s)
+{
+	if (s->opt.mode != OUT_JSON || s->output_broken)
+		return;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		s->output_broken = true;
+		finish(s);
+	}
+}
+
+static bool any_alive(const struct session *s)
+{
+	for (int i = 0; i < s->opt.npids; i++)
+		if (!kill(s->opt.pids[i], 0) || errno != ESRCH)
+			return true;
+	return false;
+}
+
+static void tick(struct session *s)
+{
+	uint64_t lost;
+
+	loader_consume(s->loader);
+	lost = loader_lost(s->loader);
+	resync(s, lost > s->lost_seen);
+	s->lost_seen = lost;
+	model_sweep(&s->model, now_ns(CLOCK_MONOTONIC));
+	check_output(s);
+	if (s->ui) {
+		struct ui_stats st = { .events = s->records, .lost = lost };
+
+		ui_tick(s->ui, now_ns(CLOCK_MONOTONIC), &st);
+	}
+	if (!s->child && s->opt.npids && !any_alive(s))
+		finish(s);
+}
+
+static void on_signal(struct session *s)
+{
+	struct signalfd_siginfo si;
+	int wstatus;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			if (s->child &&
+			    waitpid(s->child, &wstatus, WNOHANG) == s->child) {
+				s->child_status = command_status(wstatus);
+				finish(s);
+			}
+			break;
+		case SIGWINCH:
+			if (s->ui)
+				ui_resize(s->ui);
+			break;
+		default:	/* SIGINT, SIGTERM, SIGHUP */
+			finish(s);
+			break;
+		}
+	}
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int loop_setup(struct session *s)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, TICK_NS }, .it_value = { 0, TICK_NS },
+	};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->sigfd < 0 || s->timerfd < 0 || s->epfd < 0 ||
+	    timerfd_settime(s->timerfd, 0, &its, NULL) ||
+	    add_fd(s->epfd, s->sigfd) || add_fd(s->epfd, s->timerfd) ||
+	    add_fd(s->epfd, loader_ring_fd(s->loader)) ||
+	    (s->ui && add_fd(s->epfd, STDIN_FILENO))) {
+		fprintf(stderr, "ipcscope: setting up the event loop: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void loop_run(struct session *s)
+{
+	struct epoll_event evs[8];
+	uint64_t expirations;
+
+	while (!s->done) {
+		int n = epoll_wait(s->epfd, evs, 8, -1);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n && !s->done; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == s->sigfd) {
+				on_signal(s);
+			} else if (fd == s->timerfd) {
+				if (read(fd, &expirations, sizeof(expirations)) > 0)
+					tick(s);
+			} else if (fd == STDIN_FILENO && s->ui) {
+				if (ui_input(s->ui) & UI_QUIT)
+					finish(s);
+			} else {
+				loader_consume(s->loader);
+			}
+		}
+	}
+	/* what the kernel queued before the end is still ours to report */
+	loader_consume(s->loader);
+	check_output(s);
+}
+
+/* --- start-up ------------------------------------------------------------- */
+
+/* argv for --demo NAME: the demo program next to our own binary. */
+static int demo_argv(const struct options *o, char *path, size_t len,
+		     char *pace, size_t pacelen, char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int k = 0;
+
+	if (n <= 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(path, len, "%s/demos/%s", dirname(self), o->demo);
+	if (access(path, X_OK)) {
+		fprintf(stderr,
+			"ipcscope: demo '%s' is not built (%s is missing); run: make\n",
+			o->demo, path);
+		return -ENOENT;
+	}
+	argv[k++] = path;
+	if (o->pace_ms >= 0) {
+		snprintf(pace, pacelen, "%d", o->pace_ms);
+		argv[k++] = "--pace";
+		argv[k++] = pace;
+	}
+	argv[k] = NULL;
+	return 0;
+}
+
+static void emergency(int sig)
+{
+	ui_emergency_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int run(struct session *s)
+{
+	struct loader_options lo = {
+		.trace_all = !s->opt.command && !s->opt.demo && !s->opt.npids &&
+			     !s->opt.comm,
+		.comm = s->opt.comm,
+		.payload = s->opt.payload,
+		.ring_bytes = s->opt.ring_bytes,
+		.verbose = s->opt.verbose,
+	};
+	bool snapshot = s->opt.mode == OUT_SNAPSHOT ||
+			s->opt.mode == OUT_SNAPSHOT_JSON;
+	char demo_path[PATH_MAX], pace[16], *demo_args[4];
+	char *const *argv = s->opt.command;
+	int err;
+
+	if (s->opt.mode == OUT_LIVE && !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "ipcscope: the live view needs a terminal on "
+				"stdout; for a pipe or a file use --json or --snapshot\n");
+		return 2;
+	}
+	if (s->opt.demo && !strcmp(s->opt.demo, "tour")) {
+		fprintf(stderr, "ipcscope: --demo tour is not available yet; "
+				"see: ipcscope --list-demos\n");
+		return 2;
+	}
+	if (s->opt.demo) {
+		if (demo_argv(&s->opt, demo_path, sizeof(demo_path), pace,
+			      sizeof(pace), demo_args))
+			return 1;
+		argv = demo_args;
+	}
+	/* the command is forked before anything else is set up, so it
+	 * inherits none of our fds and none of our blocked signals */
+	if (argv) {
+		err = command_start(&s->child, argv, s->opt.mode == OUT_LIVE);
+		if (err)
+			return err == -ENOENT || err == -EACCES ? 127 : 1;
+	}
+	/* after the fork: an ignored signal would stay ignored across exec */
+	signal(SIGPIPE, SIG_IGN);
+	if (loader_open(&s->loader, &lo, on_event, s))
+		goto fail;
+	s->ts_offset = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	s->start_ns = now_ns(CLOCK_MONOTONIC);
+	if (s->child && loader_trace_pid(s->loader, s->child)) {
+		fprintf(stderr, "ipcscope: cannot trace pid %d\n", s->child);
+		goto fail;
+	}
+	if (take_snapshot(s))
+		goto fail;
+	if (snapshot) {
+		if (s->opt.mode == OUT_SNAPSHOT_JSON)
+			report_snapshot_json(stdout, &s->model);
+		else
+			report_snapshot_text(stdout, &s->model);
+		loader_close(s->loader);
+		return fflush(stdout) ? 1 : 0;
+	}
+	if (s->opt.mode == OUT_LIVE) {
+		struct ui_options uo = {
+			.ascii = s->opt.ascii,
+			.no_color = s->opt.no_color || getenv("NO_COLOR"),
+			.target = s->opt.demo ? s->opt.demo : argv ? argv[0] : NULL,
+		};
+
+		s->model.exited_keep_ns = EXITED_KEEP_NS;
+		err = ui_open(&s->ui, &s->model, &uo);
+		if (err) {
+			fprintf(stderr, "ipcscope: cannot start the live view: %s\n",
+				strerror(-err));
+			goto fail;
+		}
+		signal(SIGSEGV, emergency);
+		signal(SIGABRT, emergency);
+		signal(SIGBUS, emergency);
+		signal(SIGFPE, emergency);
+	} else {
+		static char outbuf[1 << 20];
+
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+		json_init(&s->json, stdout);
+	}
+	if (loop_setup(s))
+		goto fail;
+	if (s->child && command_release(s->child)) {
+		fprintf(stderr, "ipcscope: cannot start pid %d\n", s->child);
+		goto fail;
+	}
+	loop_run(s);
+
+	if (s->ui) {
+		ui_close(s->ui);
+		s->ui = NULL;
+	}
+	if (s->opt.mode == OUT_JSON && !s->output_broken) {
+		struct report_summary sum = {
+			.events = s->records,
+			.lost = loader_lost(s->loader),
+			.bad_records = s->model.bad_records,
+			.resyncs = s->resyncs,
+			.duration_ns = now_ns(CLOCK_MONOTONIC) - s->start_ns,
+			.exit_status = s->child ? s->child_status : -1,
+		};
+
+		report_summary_json(&s->json, &sum);
+		fflush(stdout);
+	}
+	loader_close(s->loader);
+	return s->child && s->child_status >= 0 ? s->child_status : 0;
+fail:
+	ui_close(s->ui);
+	s->ui = NULL;
+	if (s->child && s->child_status < 0)
+		command_abort(s->child);
+	loader_close(s->loader);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
+			     .timerfd = -1 };
+	int rc = options_parse(&s.opt, argc, argv);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	model_init(&s.model);
+	s.model.resolve = names_resolve_fd;
+	s.model.note = on_note;
+	s.model.note_ctx = &s;
+	rc = run(&s);
+	model_free(&s.model);
+	free(s.keep);
+	return rc;
+}

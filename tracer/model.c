@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The model: applies ring-buffer records and snapshot records to processes,
+ * fd tables, open-file entries and objects, and reports each change as a
+ * note. Every operation is idempotent where it can be ("fd N now points at
+ * entry E", "fd N is gone"), so a resync that overlaps events converges.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+
+#include "model.h"
+
+#define MAX_FD (1 << 20)	/* the kernel's default nr_open */
+
+static const char *const kind_names[OBJ__COUNT] = {
+	[OBJ_PIPE] = "pipe", [OBJ_FIFO] = "fifo",     [OBJ_FILE] = "file",
+	[OBJ_DIR] = "dir",   [OBJ_CHR] = "chr",       [OBJ_BLK] = "blk",
+	[OBJ_SOCKET] = "socket", [OBJ_ANON] = "anon", [OBJ_OTHER] = "other",
+};
+
+const char *obj_kind_name(enum obj_kind kind)
+{
+	return kind < OBJ__COUNT ? kind_names[kind] : "other";
+}
+
+const char *model_access(uint32_t flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		return "r";
+	case O_WRONLY:
+		return "w";
+	default:
+		return "rw";
+	}
+}
+
+void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->next_file_id = 1;
+	m->exited_keep_ns = 0;
+}
+
+static void table_release(struct model *m, struct model_table *t);
+
+void model_free(struct model *m)
+{
+	hmap_for_each(&m->procs, s)
+		free(s->val);
+	hmap_for_each(&m->tables, s) {
+		struct model_table *t = s->val;
+
+		free(t->fds);
+		free(t);
+	}
+	hmap_for_each(&m->files, s)
+		free(s->val);
+	hmap_for_each(&m->objects, s)
+		free(s->val);
+	hmap_free(&m->procs);
+	hmap_free(&m->tables);
+	hmap_free(&m->files);
+	hmap_free(&m->objects);
+}
+
+static void emit(struct model *m, struct model_note *n)
+{
+	if (m->note)
+		m->note(m->note_ctx, n);
+}
+
+static void note_init(struct model_note *n, const struct ipcs_hdr *h)
+{
+	memset(n, 0, sizeof(*n));
+	n->kind = h->kind;
+	n->ts = h->ts;
+	n->pid = h->pid;
+	n->tid = h->tid;
+	n->comm = h->comm;
+	n->fd = -1;
+	n->oldfd = -1;
+}
+
+/* --- objects ------------------------------------------------------------ */
+
+static enum obj_kind kind_of(const struct ipcs_file_info *fi)
+{
+	switch (fi->imode & S_IFMT) {
+	case S_IFIFO:
+		return fi->magic == IPCS_PIPEFS_MAGIC ? OBJ_PIPE : OBJ_FIFO;
+	case S_IFSOCK:
+		return OBJ_SOCKET;
+	case S_IFREG:
+		return fi->magic == IPCS_ANON_INODE_FS_MAGIC ? OBJ_ANON : OBJ_FILE;
+	case S_IFDIR:
+		return OBJ_DIR;
+	case S_IFCHR:
+		return OBJ_CHR;
+	case S_IFBLK:
+		return OBJ_BLK;
+	default:
+		return fi->magic == IPCS_ANON_INODE_FS_MAGIC ? OBJ_ANON : OBJ_OTHER;
+	}
+}
+
+static void copy_str(char *dst, size_t len, const char *src, size_t srclen)
+{
+	size_t n = strnlen(src, srclen < len ? srclen : len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* Names pipes and sockets as /proc does; other objects by path. */
+static void object_name(struct model *m, struct model_object *o,
+			const struct ipcs_file_info *fi, uint32_t pid, int fd,
+			const char *dname, const char *upath, const char *dpath)
+{
+	if (o->name_certain)
+		return;
+	switch (o->kind) {
+	case OBJ_PIPE:
+		snprintf(o->name, sizeof(o->name), "pipe:[%llu]",
+			 (unsigned long long)fi->ino);
+		o->name_certain = true;
+		return;
+	case OBJ_SOCKET:
+		snprintf(o->name, sizeof(o->name), "socket:[%llu]",
+			 (unsigned long long)fi->ino);
+		o->name_certain = true;
+		return;
+	case OBJ_ANON:
+		if (dname && dname[0]) {
+			snprintf(o->name, sizeof(o->name), "anon_inode:%.*s",
+				 IPCS_NAME_LEN, dname);
+			o->name_certain = true;
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (dpath && dpath[0]) {
+		copy_str(o->name, sizeof(o->name), dpath, IPCS_PATH_LEN);
+		o->name_certain = true;
+	} else if (fd >= 0 && m->resolve &&
+		   m->resolve(m->resolve_ctx, pid, fd, fi->dev, fi->ino, o->name,
+			      sizeof(o->name))) {
+		o->name_certain = true;
+	} else if (!o->name[0] && upath && upath[0] == '/') {
+		copy_str(o->name, sizeof(o->name), upath, IPCS_PATH_LEN);
+	} else if (!o->name[0] && dname && dname[0]) {
+		copy_str(o->name, sizeof(o->name), dname, IPCS_NAME_LEN);
+	} else if (!o->name[0]) {
+		snprintf(o->name, sizeof(o->name), "inode:[%llu]",
+			 (unsigned long long)fi->ino);
+	}
+}
+
+static struct model_object *object_get(struct model *m,
+				       const struct ipcs_file_info *fi)
+{
+	struct model_object *o = hmap_get(&m->objects, fi->dev, fi->ino);
+
+	if (o)
+		return o;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->dev = fi->dev;
+	o->ino = fi->ino;
+	o->kind = kind_of(fi);
+	if (hmap_put(&m->objects, fi->dev, fi->ino, o)) {
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void object_update(struct model_object *o,
+			  const struct ipcs_file_info *fi, uint64_t ts)
+{
+	if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
+		o->buffered = fi->pipe_buffered;
+		o->capacity = fi->pipe_capacity;
+		o->readers = fi->pipe_readers;
+		o->writers = fi->pipe_writers;
+	}
+	o->last_ns = ts;
+}
+
+/* --- open-file entries ---------------------------------------------------- */
+
+static void file_set_object(struct model_file *f, struct model_object *o)
+{
+	if (f->obj == o)
+		return;
+	if (f->obj)
+		f->obj->nfiles--;
+	f->obj = o;
+	if (o)
+		o->nfiles++;
+}
+
+/* An entry the kernel has freed: its address may come back for a new
+ * one. Kept under its id until no slot points at it. */
+static int file_retire(struct model *m, struct model_file *f)
+{
+	if (f->stale)
+		return 0;
+	hmap_del(&m->files, f->kaddr, 0);
+	f->stale = true;
+	return hmap_put(&m->files, f->kaddr, f->id, f);
+}
+
+/* The entry at kaddr. A struct file address is reused after free (the slab
+ * is SLAB_TYPESAFE_BY_RCU): a different object behind it, or an event that
+ * creates a file (fresh), means a new entry. */
+static struct model_file *file_get(struct model *m,
+				   const struct ipcs_file_info *fi, bool fresh)
+{
+	struct model_file *f = hmap_get(&m->files, fi->file, 0);
+	struct model_object *o = object_get(m, fi);
+
+	if (!o)
+		return NULL;
+	if (f && (f->obj != o || fresh)) {
+		if (file_retire(m, f))
+			return NULL;
+		f = NULL;
+	}
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return NULL;
+		f->kaddr = fi->file;
+		f->id = m->next_file_id++;
+		if (hmap_put(&m->files, fi->file, 0, f)) {
+			free(f);
+			return NULL;
+		}
+		file_set_object(f, o);
+	}
+	return f;
+}
+
+static void file_update(struct model_file *f, const struct ipcs_file_info *fi,
+			uint64_t ts)
+{
+	f->refs = fi->refs;
+	f->pos = fi->pos;
+	f->flags = fi->flags;
+	f->last_ns = ts;
+	object_update(f->obj, fi, ts);
+}
+
+struct model_file *model_file(struct model *m, uint64_t kaddr)
+{
+	return hmap_get(&m->files, kaddr, 0);
+}
+
+/* --- fd tables ---------------------------------------------------------- */
+
+static struct model_table *table_get(struct model *m, uint64_t kaddr)
+{
+	struct model_table *t = hmap_get(&m->tables, kaddr, 0);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->kaddr = kaddr;
+	if (hmap_put(&m->tables, kaddr, 0, t)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static struct model_fd *table_slot(struct model_table *t, int fd)
+{
+	if (fd < 0 || fd >= MAX_FD)
+		return NULL;
+	if (fd >= t->nfds) {
+		int n = t->nfds ? t->nfds : 16;
+		struct model_fd *fds;
+
+		while (n <= fd)
+			n *= 2;
+		fds = realloc(t->fds, n * sizeof(*fds));
+		if (!fds)
+			return NULL;
+		memset(fds + t->nfds, 0, (n - t->nfds) * sizeof(*fds));
+		t->fds = fds;
+		t->nfds = n;
+	}
+	return &t->fds[fd];
+}
+
+/* Empties a slot; the entry loses one slot, and when kernel_drop is set one
+ * kernel reference too (we saw no event carrying the new count). */
+static struct model_file *slot_clear(struct model_fd *s, bool kernel_drop)
+{
+	struct model_file *f = s->file;
+
+	if (!f)
+		return NULL;
+	f->slots--;
+	if (kernel_drop && f->refs)
+		f->refs--;
+	s->file = NULL;
+	s->cloexec = false;
+	return f;
+}
+
+static void table_release(struct model *m, struct model_table *t)
+{
+	(void)m;
+	for (int fd = 0; fd < t->nfds; fd++)
+		slot_clear(&t->fds[fd], true);
+}
+
+/* --- processes ------------------------------------------------------------ */
+
+struct model_proc *model_proc(struct model *m, uint32_t pid)
+{
+	return hmap_get(&m->procs, pid, 0);
+}
+
+static void proc_set_table(struct model *m, struct model_proc *p,
+			   struct model_table *t)
+{
+	if (p->table == t)
+		return;
+	if (p->table && !p->exited && --p->table->users == 0)
+		table_release(m, p->table);
+	p->table = t;
+	if (t && !p->exited)
+		t->users++;
+}
+
+static void proc_free(struct model *m, struct model_proc *p)
+{
+	proc_set_table(m, p, NULL);
+	free(p);
+}
+
+/* A new process at pid: an older one with that pid is gone. */
+static struct model_proc *proc_new(struct model *m, uint32_t pid,
+				   uint64_t start)
+{
+	struct model_proc *old = hmap_get(&m->procs, pid, 0);
+	struct model_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->start = start;
+	if (hmap_put(&m->procs, pid, 0, p)) {
+		free(p);
+		return NULL;
+	}
+	if (old)
+		proc_free(m, old);
+	return p;
+}
+
+/* The live process for an event from pid; one we never saw is created and
+ * marked uncertain so that the loop re-reads it. */
+static struct model_proc *proc_for_event(struct model *m,
+					 const struct ipcs_hdr *h,
+					 uint64_t files)
+{
+	struct model_proc *p = hmap_get(&m->procs, h->pid, 0);
+
+	if (!p || p->exited) {
+		p = proc_new(m, h->pid, 0);
+		if (!p)
+			return NULL;
+		p->uncertain = true;
+		memcpy(p->comm, h->comm, sizeof(p->comm));
+	}
+	if (files && (!p->table || p->table->kaddr != files)) {
+		if (p->table)	/* the table changed under us: unshare, exec */
+			p->uncertain = true;
+		proc_set_table(m, p, table_get(m, files));
+	}
+	p->last_ns = h->ts;
+	return p;
+}
+
+/* --- applying events ------------------------------------------------------ */
+
+static void note_fd(struct model *m, const struct ipcs_hdr *h, enum ipcs_kind kind,
+		    int fd, const struct model_file *f, bool cloexec,
+		    const char *implicit)
+{
+	struct model_note n;
+
+	note_init(&n, h);
+	n.kind = kind;
+	n.fd = fd;
+	n.file = f;
+	n.obj = f ? f->obj : NULL;
+	n.refs = f ? f->refs : 0;
+	n.cloexec = cloexec;
+	n.implicit = implicit;
+	emit(m, &n);
+}
+
+static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
+{
+	struct model_proc *parent = proc_for_event(m, &e->h, e->parent_files);
+	struct model_proc *child;
+	struct model_note n;
+
+	child = proc_new(m, e->child, e->start);
+	if (!child)
+		return;
+	child->ppid = e->h.pid;
+	child->last_ns = e->h.ts;
+	memcpy(child->comm, e->h.comm, sizeof(child->comm));
+	if (e->flags & IPCS_PROC_SHARED_FILES) {
+		proc_set_table(m, child, parent ? parent->table : NULL);
+	} else {
+		struct model_table *src = parent ? parent->table : NULL;
+		struct model_table *dst = table_get(m, e->files);
+
+		if (!dst)
+			return;
+		proc_set_table(m, child, dst);
+		/* the kernel copies every fd: each entry gains a reference */
+		for (int fd = 0; src && fd < src->nfds; fd++) {
+			struct model_fd *from = &src->fds[fd], *to;
+
+			if (!from->file)
+				continue;
+			to = table_slot(dst, fd);
+			if (!to)
+				break;
+			slot_clear(to, true);
+			*to = *from;
+			to->file->slots++;
+			to->file->refs++;
+			to->file->last_ns = e->h.ts;
+		}
+		if (!src || (parent && parent->uncertain))
+			child->uncertain = true;
+	}
+	note_init(&n, &e->h);
+	n.child = e->child;
+	emit(m, &n);
+}
+
+static void apply_exec(struct model *m, const struct ipcs_ev_proc *e)
+{
+	struct model_proc *p = proc_for_event(m, &e->h, e->files);
+	struct model_note n;
+
+	if (!p)
+		return;
+	memcpy(p->comm, e->h.comm, sizeof(p->comm));
+	if (e->ppid)
+		p->ppid = e->ppid;
+	if (e->start && !p->start)
+		p->start = e->start;
+	note_init(&n, &e->h);
+	n.filename = e->filename;
+	emit(m, &n);
+
+	/* exec has already closed the close-on-exec fds */
+	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
+		struct model_fd *s = &p->table->fds[fd];
+		struct model_file *f;
+
+		if (!s->file || !s->cloexec)
+			continue;
+		f = slot_clear(s, true);
+		note_fd(m, &e->h, IPCS_EV_CLOSE, fd, f, false, "exec");
+	}
+	/* and that is the model's guess: re-read the table */
+	p->uncertain = true;
+}
+
+static void apply_exit(struct model *m, const struct ipcs_ev_proc *e)
+{
+	struct model_proc *p = hmap_get(&m->procs, e->h.pid, 0);
+	struct model_note n;
+
+	if (p && !p->exited) {
+		proc_set_table(m, p, NULL);
+		p->exited = true;
+		p->exit_code = e->code;
+		p->exit_signal = e->signal;
+		p->exit_ns = e->h.ts;
+		p->uncertain = false;
+	}
+	note_init(&n, &e->h);
+	n.code = e->code;
+	n.signal = e->signal;
+	emit(m, &n);
+}
+
+/* fd now points at the entry the event describes. */
+static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
+{
+	struct model_proc *p = proc_for_event(m, &e->h, e->files);
+	struct model_file *f;
+	struct model_fd *s;
+	bool cloexec = e->fd_flags & IPCS_FD_CLOEXEC;
+
+	if (!p || !p->table)
+		return;
+	f = file_get(m, &e->f, e->h.kind == IPCS_EV_OPEN ||
+				      e->h.kind == IPCS_EV_PIPE);
+	s = table_slot(p->table, e->fd);
+	if (!f || !s)
+		return;
+	object_name(m, f->obj, &e->f, e->h.pid, e->fd, e->name, e->path, NULL);
+	if (s->file && s->file != f) {
+		/* dup2 onto an open fd closes what was there */
+		struct model_file *old = slot_clear(s, true);
+
+		note_fd(m, &e->h, IPCS_EV_CLOSE, e->fd, old, false,
+			e->h.kind == IPCS_EV_DUP ? "dup2" : "replaced");
+	}
+	if (!s->file)
+		f->slots++;
+	s->file = f;
+	s->cloexec = cloexec;
+	s->last_ns = e->h.ts;
+	file_update(f, &e->f, e->h.ts);
+
+	struct model_note n;
+
+	note_init(&n, &e->h);
+	n.fd = e->fd;
+	n.oldfd = e->oldfd;
+	n.file = f;
+	n.obj = f->obj;
+	n.refs = f->refs;
+	n.cloexec = cloexec;
+	emit(m, &n);
+}
+
+/* fcntl(F_SETFD) and close_range(CLOSE_RANGE_CLOEXEC): only a flag changes */
+static void apply_setfd(struct model *m, const struct ipcs_ev_fd *e)
+{
+	struct model_proc *p = proc_for_event(m, &e->h, e->files);
+	struct model_fd *s = p && p->table ? table_slot(p->table, e->fd) : NULL;
+	struct model_file *f = file_get(m, &e->f, false);
+	bool cloexec = e->fd_flags & IPCS_FD_CLOEXEC;
+
+	if (!s || !f)
+		return;
+	if (s->file != f) {	/* we missed how it got there */
+		apply_fd_install(m, e);
+		return;
+	}
+	s->cloexec = cloexec;
+	s->last_ns = e->h.ts;
+	file_update(f, &e->f, e->h.ts);
+	note_fd(m, &e->h, IPCS_EV_FCNTL, e->fd, f, cloexec, NULL);
+}
+
+static void apply_close(struct model *m, const struct ipcs_ev_fd *e)
+{
+	struct model_proc *p = proc_for_event(m, &e->h, e->files);
+	struct model_fd *s = p && p->table ? table_slot(p->table, e->fd) : NULL;
+	struct model_file *f = file_get(m, &e->f, false);
+
+	if (!f)
+		return;
+	object_name(m, f->obj, &e->f, e->h.pid, -1, e->name, NULL, NULL);
+	if (s && s->file)
+		slot_clear(s, false);
+	file_update(f, &e->f, e->h.ts);
+	note_fd(m, &e->h, IPCS_EV_CLOSE, e->fd, f, false,
+		e->fd_flags & IPCS_FD_IMPLICIT ? "close_range" : NULL);
+	if (!f->refs)	/* the last reference: the kernel frees it now */
+		file_retire(m, f);
+}
+
+static void apply_mkfifo(struct model *m, const struct ipcs_ev_fd *e)
+{
+	struct model_note n;
+
+	proc_for_event(m, &e->h, 0);
+	note_init(&n, &e->h);
+	n.filename = e->path;
+	emit(m, &n);
+}
+
+static void apply_data(struct model *m, const struct ipcs_ev_data *e,
+		       size_t size)
+{
+	struct model_proc *p = proc_for_event(m, &e->h, e->files);
+	struct model_file *f = file_get(m, &e->f, false);
+	struct model_fd *s = p && p->table ? table_slot(p->table, e->fd) : NULL;
+	struct model_note n;
+	size_t plen = e->payload_len;
+
+	if (!f)
+		return;
+	if (s && s->file != f) {
+		/* we missed the fd's arrival: take it, and re-read later */
+		slot_clear(s, true);
+		s->file = f;
+		f->slots++;
+		p->uncertain = true;
+	}
+	object_name(m, f->obj, &e->f, e->h.pid, e->fd, NULL, NULL, NULL);
+	f->last_ns = e->h.ts;
+	object_update(f->obj, &e->f, e->h.ts);
+	if (e->h.kind == IPCS_EV_WRITE) {
+		f->bytes_in += e->bytes;
+		f->obj->bytes_in += e->bytes;
+	} else {
+		f->bytes_out += e->bytes;
+		f->obj->bytes_out += e->bytes;
+	}
+	if (plen > size - sizeof(*e))
+		plen = size - sizeof(*e);
+	note_init(&n, &e->h);
+	n.fd = e->fd;
+	n.file = f;
+	n.obj = f->obj;
+	n.refs = f->refs;
+	n.bytes = e->bytes;
+	n.syscall = e->syscall;
+	if (size > sizeof(*e)) {	/* payload capture is on */
+		n.payload = e->payload;
+		n.payload_len = plen;
+	}
+	emit(m, &n);
+}
+
+static size_t record_min_size(unsigned kind)
+{
+	switch (kind) {
+	case IPCS_EV_FORK:
+	case IPCS_EV_EXEC:
+	case IPCS_EV_EXIT:
+		return sizeof(struct ipcs_ev_proc);
+	case IPCS_EV_OPEN:
+	case IPCS_EV_PIPE:
+	case IPCS_EV_DUP:
+	case IPCS_EV_FCNTL:
+	case IPCS_EV_CLOSE:
+	case IPCS_EV_MKFIFO:
+		return sizeof(struct ipcs_ev_fd);
+	case IPCS_EV_WRITE:
+	case IPCS_EV_READ:
+		return sizeof(struct ipcs_ev_data);
+	default:
+		return 0;
+	}
+}
+
+int model_apply(struct model *m, const void *rec, size_t size)
+{
+	const struct ipcs_hdr *h = rec;
+	size_t need;
+
+	if (size < sizeof(*h) || h->size > size ||
+	    !(need = record_min_size(h->kind)) || h->size < need) {
+		m->bad_records++;
+		return -EINVAL;
+	}
+	m->events++;
+	switch (h->kind) {
+	case IPCS_EV_FORK:
+		apply_fork(m, rec);
+		break;
+	case IPCS_EV_EXEC:
+		apply_exec(m, rec);
+		break;
+	case IPCS_EV_EXIT:
+		apply_exit(m, rec);
+		break;
+	case IPCS_EV_OPEN:
+	case IPCS_EV_PIPE:
+	case IPCS_EV_DUP:
+		apply_fd_install(m, rec);
+		break;
+	case IPCS_EV_FCNTL: {
+		const struct ipcs_ev_fd *e = rec;
+
+		if (e->oldfd >= 0)
+			apply_fd_install(m, e);
+		else
+			apply_setfd(m, e);
+		break;
+	}
+	case IPCS_EV_CLOSE:
+		apply_close(m, rec);
+		break;
+	case IPCS_EV_MKFIFO:
+		apply_mkfifo(m, rec);
+		break;
+	case IPCS_EV_WRITE:
+	case IPCS_EV_READ:
+		apply_data(m, rec, h->size);
+		break;
+	}
+	return 0;
+}
+
+/* --- snapshots ------------------------------------------------------------ */
+
+void model_resync_begin(struct model *m, uint32_t pid)
+{
+	struct model_proc *p = hmap_get(&m->procs, pid, 0);
+
+	if (!p || !p->table)
+		return;
+	for (int fd = 0; fd < p->table->nfds; fd++)
+		slot_clear(&p->table->fds[fd], false);
+}
+
+static void snap_task(struct model *m, const struct ipcs_snap_task *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+
+	if (!p || p->exited || (p->start && p->start != r->start))
+		p = proc_new(m, r->pid, r->start);
+	if (!p)
+		return;
+	p->start = r->start;
+	p->ppid = r->ppid;
+	memcpy(p->comm, r->comm, sizeof(p->comm));
+	p->uncertain = false;
+	if (r->files)
+		proc_set_table(m, p, table_get(m, r->files));
+}
+
+static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_table *t;
+	struct model_file *f;
+	struct model_fd *s;
+
+	if (!p || p->exited)
+		return;
+	t = p->table && p->table->kaddr == r->files ? p->table :
+						      table_get(m, r->files);
+	if (!t)
+		return;
+	proc_set_table(m, p, t);
+	f = file_get(m, &r->f, false);
+	s = table_slot(t, r->fd);
+	if (!f || !s)
+		return;
+	object_name(m, f->obj, &r->f, r->pid, r->fd, NULL, NULL, r->path);
+	if (s->file != f) {
+		slot_clear(s, false);
+		s->file = f;
+		f->slots++;
+	}
+	s->cloexec = r->fd_flags & IPCS_FD_CLOEXEC;
+	f->refs = r->f.refs;
+	f->pos = r->f.pos;
+	f->flags = r->f.flags;
+	object_update(f->obj, &r->f, f->last_ns);
+}
+
+int model_apply_snap(struct model *m, const void *rec, size_t size)
+{
+	const struct ipcs_snap_task *r = rec;
+
+	if (size >= sizeof(struct ipcs_snap_task) && r->kind == IPCS_SNAP_TASK &&
+	    r->size == sizeof(struct ipcs_snap_task)) {
+		snap_task(m, rec);
+		return 0;
+	}
+	if (size >= sizeof(struct ipcs_snap_fd) && r->kind == IPCS_SNAP_FD &&
+	    r->size == sizeof(struct ipcs_snap_fd)) {
+		snap_fd(m, rec);
+		return 0;
+	}
+	m->bad_records++;
+	return -EINVAL;
+}
+
+/* --- housekeeping --------------------------------------------------------- */
+
+void model_sweep(struct model *m, uint64_t now_ns)
+{
+	struct hmap_slot *s;
+
+	/* Deleting shifts later slots back: re-examine the same slot. */
+	for (size_t i = 0; i < m->procs.cap; i++) {
+		struct model_proc *p;
+
+		while ((s = &m->procs.slots[i])->val) {
+			p = s->val;
+			if (!p->exited || now_ns < p->exit_ns + m->exited_keep_ns)
+				break;
+			hmap_del(&m->procs, p->pid, 0);
+			proc_free(m, p);
+		}
+	}
+	for (size_t i = 0; i < m->tables.cap; i++) {
+		struct model_table *t;
+
+		while ((s = &m->tables.slots[i])->val) {
+			t = s->val;
+			if (t->users)
+				break;
+			table_release(m, t);
+			hmap_del(&m->tables, t->kaddr, 0);
+			free(t->fds);
+			free(t);
+		}
+	}
+	for (size_t i = 0; i < m->files.cap; i++) {
+		struct model_file *f;
+
+		while ((s = &m->files.slots[i])->val) {
+			f = s->val;
+			if (f->slots)
+				break;
+			hmap_del(&m->files, f->kaddr, f->stale ? f->id : 0);
+			file_set_object(f, NULL);
+			free(f);
+		}
+	}
+	for (size_t i = 0; i < m->objects.cap; i++) {
+		struct model_object *o;
+
+		while ((s = &m->objects.slots[i])->val) {
+			o = s->val;
+			if (o->nfiles)
+				break;
+			hmap_del(&m->objects, o->dev, o->ino);
+			free(o);
+		}
+	}
+}
+
+size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max)
+{
+	size_t n = 0;
+
+	hmap_for_each(&m->procs, s) {
+		struct model_proc *p = s->val;
+
+		if (n < max && p->uncertain && !p->exited) {
+			pids[n++] = p->pid;
+			p->uncertain = false;
+		}
+	}
+	return n;
+}
+
+/* --- sorted views ----------------------------------------------------------- */
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct model_proc *x = *(struct model_proc *const *)a;
+	const struct model_proc *y = *(struct model_proc *const *)b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct model_file *x = *(struct model_file *const *)a;
+	const struct model_file *y = *(struct model_file *const *)b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_object(const void *a, const void *b)
+{
+	const struct model_object *x = *(struct model_object *const *)a;
+	const struct model_object *y = *(struct model_object *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static void **sorted(const struct hmap *h, size_t *n,
+		     int (*cmp)(const void *, const void *))
+{
+	void **v = malloc((h->len ? h->len : 1) * sizeof(*v));
+	size_t k = 0;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	hmap_for_each(h, s)
+		v[k++] = s->val;
+	qsort(v, k, sizeof(*v), cmp);
+	*n = k;
+	return v;
+}
+
+struct model_proc **model_procs_sorted(const struct model *m, size_t *n)
+{
+	return (struct model_proc **)sorted(&m->procs, n, cmp_proc);
+}
+
+struct model_file **model_files_sorted(const struct model *m, size_t *n)
+{
+	return (struct model_file **)sorted(&m->files, n, cmp_file);
+}
+
+struct model_object **model_objects_sorted(const struct model *m, size_t *n)
+{
+	return (struct model_object **)sorted(&m->objects, n, cmp_object);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The model: what the kernel holds, as far as the events and snapshots told
+ * us. Processes point at fd tables, fd slots at open-file entries, entries at
+ * objects (pipe, FIFO, socket, file ...). model_apply() turns one ring-buffer
+ * record into state changes and "notes" (what happened, in model terms) for
+ * the outputs. No libbpf and no curses here: it is tested from scripted
+ * records alone.
+ */
+#ifndef IPCSCOPE_MODEL_H
+#define IPCSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipcscope.h"
+#include "hmap.h"
+
+enum obj_kind {
+	OBJ_PIPE,
+	OBJ_FIFO,
+	OBJ_FILE,
+	OBJ_DIR,
+	OBJ_CHR,
+	OBJ_BLK,
+	OBJ_SOCKET,
+	OBJ_ANON,
+	OBJ_OTHER,
+	OBJ__COUNT
+};
+
+const char *obj_kind_name(enum obj_kind kind);
+
+/* A kernel object behind open files, named as /proc/PID/fd names it. */
+struct model_object {
+	uint64_t dev, ino;
+	enum obj_kind kind;
+	char name[IPCS_PATH_LEN];
+	bool name_certain;	/* from d_path or /proc, not a guess */
+	/* pipes and FIFOs, as of the latest event */
+	uint32_t buffered, capacity;
+	uint16_t readers, writers;
+	uint64_t bytes_in, bytes_out;	/* written into / read from it */
+	uint64_t last_ns;		/* last change, for highlighting */
+	unsigned nfiles;		/* entries that point here */
+};
+
+/* An open-file entry (struct file): shared by dup and fork. */
+struct model_file {
+	uint64_t kaddr;		/* identity; never shown */
+	unsigned id;		/* shown as "f<id>" */
+	struct model_object *obj;
+	uint64_t refs;		/* the kernel's count, latest seen */
+	unsigned slots;		/* fd slots in traced tables pointing here */
+	uint64_t pos;
+	uint32_t flags;		/* f_flags: O_ACCMODE, O_APPEND, O_NONBLOCK ... */
+	uint64_t bytes_in, bytes_out;
+	uint64_t last_ns;
+	bool stale;		/* its address now belongs to another entry */
+};
+
+struct model_fd {
+	struct model_file *file;	/* NULL: slot is free */
+	bool cloexec;
+	uint64_t last_ns;
+};
+
+/* An fd table (files_struct): threads and CLONE_FILES children share one. */
+struct model_table {
+	uint64_t kaddr;
+	struct model_fd *fds;	/* indexed by fd */
+	int nfds;		/* length of fds[] */
+	unsigned users;		/* live processes using it */
+};
+
+struct model_proc {
+	uint32_t pid, ppid;
+	uint64_t start;		/* with pid, the identity */
+	char comm[IPCS_COMM_LEN];
+	struct model_table *table;
+	bool exited;
+	int exit_code, exit_signal;
+	uint64_t exit_ns;
+	uint64_t last_ns;
+	bool uncertain;		/* table may be wrong: resync wanted */
+};
+
+/* What happened, in model terms: one per fd that appeared or disappeared,
+ * per data transfer, per process event. Pointers are valid only during the
+ * note callback. */
+struct model_note {
+	enum ipcs_kind kind;
+	uint64_t ts;
+	uint32_t pid, tid;
+	const char *comm;
+	int fd, oldfd;
+	const struct model_file *file;	/* NULL for process events */
+	const struct model_object *obj;
+	uint64_t refs;
+	bool cloexec;
+	const char *implicit;	/* why an fd went without its own syscall */
+	/* data */
+	int64_t bytes;
+	enum ipcs_data_syscall syscall;
+	const uint8_t *payload;
+	size_t payload_len;
+	/* process events */
+	uint32_t child;
+	const char *filename;	/* exec, mkfifo */
+	int code, signal;
+};
+
+typedef void (*model_note_fn)(void *ctx, const struct model_note *note);
+
+/* Names an object from outside the model (e.g. /proc/PID/fd/FD); returns
+ * true and fills out when the fd still refers to (dev, ino). */
+typedef bool (*model_resolve_fn)(void *ctx, uint32_t pid, int fd,
+				 uint64_t dev, uint64_t ino, char *out,
+				 size_t outlen);
+
+struct model {
+	struct hmap procs;	/* pid -> struct model_proc (latest of that pid) */
+	struct hmap tables;	/* files_struct address -> struct model_table */
+	struct hmap files;	/* struct file address -> struct model_file */
+	struct hmap objects;	/* (dev, ino) -> struct model_object */
+	unsigned next_file_id;
+	uint64_t events;	/* records applied */
+	uint64_t bad_records;	/* records refused: wrong size or kind */
+	model_resolve_fn resolve;
+	void *resolve_ctx;
+	model_note_fn note;
+	void *note_ctx;
+	uint64_t exited_keep_ns;	/* how long exited processes stay */
+};
+
+void model_init(struct model *m);
+void model_free(struct model *m);
+
+/* Applies one ring-buffer record; returns 0 or -EINVAL for a record that
+ * is too short or of an unknown kind (counted in bad_records). */
+int model_apply(struct model *m, const void *rec, size_t size);
+
+/* Snapshot records from the task iterators. Resync of one process: call
+ * model_resync_begin(), then feed its records. */
+int model_apply_snap(struct model *m, const void *rec, size_t size);
+void model_resync_begin(struct model *m, uint32_t pid);
+
+/* Drops entries no traced fd points at, objects no entry points at, and
+ * exited processes older than exited_keep_ns before now_ns. */
+void model_sweep(struct model *m, uint64_t now_ns);
+
+struct model_proc *model_proc(struct model *m, uint32_t pid);
+struct model_file *model_file(struct model *m, uint64_t kaddr);
+
+/* Processes (live and recently exited) sorted by pid; free() the array. */
+struct model_proc **model_procs_sorted(const struct model *m, size_t *n);
+/* Entries sorted by id; objects sorted by name; free() the arrays. */
+struct model_file **model_files_sorted(const struct model *m, size_t *n);
+struct model_object **model_objects_sorted(const struct model *m, size_t *n);
+
+/* Pids whose table is uncertain; clears the marks. Returns the count
+ * written (at most max). */
+size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max);
+
+/* "r", "w" or "rw" from f_flags */
+const char *model_access(uint32_t flags);
+
+#endif /* IPCSCOPE_MODEL_H */

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Command-line parsing, --help and --list-demos. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipcscope.h"
+#include "options.h"
+
+static const char usage[] =
+"Usage: ipcscope [OPTIONS] [-- COMMAND [ARG...]]\n"
+"\n"
+"Live view of inter-process communication: processes, their fd tables, the\n"
+"kernel's open-file entries (with reference counts and offsets) and the\n"
+"pipes, FIFOs and files behind them, with data moving between processes.\n"
+"\n"
+"What to trace (default: every process on the system):\n"
+"  -- COMMAND [ARG...]   run COMMAND, trace it and its descendants from its\n"
+"                        first instruction; exit with its exit status\n"
+"  -p, --pid PID         trace PID and its descendants (repeatable)\n"
+"      --comm NAME       trace processes named NAME (at start and on exec)\n"
+"      --demo NAME       run a bundled demo under the tracer (see --list-demos)\n"
+"      --pace MS         with --demo: milliseconds per step (0 = full speed)\n"
+"      --list-demos      list the bundled demos and exit\n"
+"\n"
+"Output (default: the live view in the terminal):\n"
+"      --json            one JSON object per event on stdout, then a summary\n"
+"      --snapshot        print the current graph and exit (text; with --json,\n"
+"                        one JSON document)\n"
+"      --payload N       with --json: include the first N bytes (<= 256) of\n"
+"                        data moved through pipes and FIFOs\n"
+"      --ascii           draw with ASCII only\n"
+"      --no-color        no colors (also when NO_COLOR is set)\n"
+"\n"
+"Other:\n"
+"      --ring-size BYTES kernel ring buffer size (power of two, default 4 MiB)\n"
+"  -v, --verbose         show libbpf's diagnostics\n"
+"  -h, --help            show this help\n"
+"  -V, --version         show the version\n"
+"\n"
+"Examples:\n"
+"  sudo ipcscope --demo pipe           watch a pipe between parent and child\n"
+"  sudo ipcscope -- ./server --port 8080\n"
+"  sudo ipcscope --json -- sh -c 'echo hi | cat'\n"
+"  sudo ipcscope --json --payload 32 -p 1234\n"
+"  sudo ipcscope --snapshot -p 1234    fds, shared entries and refs, now\n"
+"  sudo ipcscope --snapshot --json     the whole system, as JSON\n"
+"\n"
+"Requires Linux 5.8+ with BTF (/sys/kernel/btf/vmlinux), and root or\n"
+"CAP_BPF + CAP_PERFMON. Hooks are tracepoints: 32-bit compat syscalls on\n"
+"x86_64 are not seen. Exit status: the traced command's, 0 after Ctrl-C,\n"
+"1 on a failure, 2 on a usage error.\n";
+
+static const struct {
+	const char *name, *about;
+} demos[] = {
+#define DEMO(name, about) { name, about },
+#include "../demos/demos.def"
+#undef DEMO
+};
+
+static int bad(const char *fmt, const char *arg)
+{
+	fputs("ipcscope: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\ntry: ipcscope --help\n", stderr);
+	return 2;
+}
+
+static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool options_demo_exists(const char *name)
+{
+	for (size_t i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)
+		if (!strcmp(demos[i].name, name))
+			return true;
+	return false;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	enum { O_COMM = 256, O_JSON, O_SNAPSHOT, O_PAYLOAD, O_DEMO, O_PACE,
+	       O_LIST, O_ASCII, O_NOCOLOR, O_RING };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, O_COMM },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "snapshot", no_argument, NULL, O_SNAPSHOT },
+		{ "payload", required_argument, NULL, O_PAYLOAD },
+		{ "demo", required_argument, NULL, O_DEMO },
+		{ "pace", required_argument, NULL, O_PACE },
+		{ "list-demos", no_argument, NULL, O_LIST },
+		{ "ascii", no_argument, NULL, O_ASCII },
+		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "ring-size", required_argument, NULL, O_RING },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	bool json = false, snapshot = false;
+	uint32_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pace_ms = -1;
+	opterr = 0;
+	/* "+": stop at the first non-option, the command */
+	while ((c = getopt_long(argc, argv, "+:p:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_u32(optarg, INT_MAX, &v) || !v)
+				return bad("--pid needs a process id, not '%s'", optarg);
+			if (o->npids == OPT_MAX_PIDS)
+				return bad("%s: too many --pid options", optarg);
+			o->pids[o->npids++] = v;
+			break;
+		case O_COMM:
+			if (!optarg[0] || strlen(optarg) >= IPCS_COMM_LEN)
+				return bad("--comm needs a name of 1 to 15 bytes, not '%s'",
+					   optarg);
+			o->comm = optarg;
+			break;
+		case O_JSON:
+			json = true;
+			break;
+		case O_SNAPSHOT:
+			snapshot = true;
+			break;
+		case O_PAYLOAD:
+			if (!parse_u32(optarg, IPCS_PAYLOAD_MAX, &o->payload))
+				return bad("--payload needs a byte count from 0 to 256, not '%s'",
+					   optarg);
+			break;
+		case O_DEMO:
+			if (strcmp(optarg, "tour") && !options_demo_exists(optarg))
+				return bad("no demo named '%s'; see: ipcscope --list-demos",
+					   optarg);
+			o->demo = optarg;
+			break;
+		case O_PACE:
+			if (!parse_u32(optarg, 60000, &v))
+				return bad("--pace needs milliseconds from 0 to 60000, not '%s'",
+					   optarg);
+			o->pace_ms = v;
+			break;
+		case O_LIST:
+			for (size_t i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)
+				printf("%-14s %s\n", demos[i].name, demos[i].about);
+			printf("%-14s %s\n", "tour", "all of the above, one after another");
+			return 1;
+		case O_ASCII:
+			o->ascii = true;
+			break;
+		case O_NOCOLOR:
+			o->no_color = true;
+			break;
+		case O_RING:
+			if (!parse_u32(optarg, 1U << 30, &v) || v < 4096 || (v & (v - 1)))
+				return bad("--ring-size needs a power of two from 4096 to 2^30, not '%s'",
+					   optarg);
+			o->ring_bytes = v;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case 'V':
+			printf("ipcscope %s\n", IPCSCOPE_VERSION);
+			return 1;
+		case ':':
+			return bad("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->command = argv + optind;
+	if (snapshot)
+		o->mode = json ? OUT_SNAPSHOT_JSON : OUT_SNAPSHOT;
+	else if (json)
+		o->mode = OUT_JSON;
+	if ((o->command != NULL) + (o->demo != NULL) + (o->npids > 0 || o->comm) > 1)
+		return bad("%s", "choose one of: -- COMMAND, --demo, -p/--comm");
+	if (snapshot && (o->command || o->demo))
+		return bad("%s", "--snapshot reads processes that already run: use -p PID, --comm NAME, or nothing for all");
+	if (o->payload && o->mode != OUT_JSON)
+		return bad("%s", "--payload goes with --json");
+	if (o->pace_ms >= 0 && !o->demo)
+		return bad("%s", "--pace goes with --demo");
+	return 0;
+}

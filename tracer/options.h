@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Command-line options of ipcscope. */
+#ifndef IPCSCOPE_OPTIONS_H
+#define IPCSCOPE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OPT_MAX_PIDS 64
+
+enum output_mode {
+	OUT_LIVE,		/* the ncurses view */
+	OUT_JSON,		/* one JSON line per event */
+	OUT_SNAPSHOT,		/* the graph now, as text */
+	OUT_SNAPSHOT_JSON,	/* the graph now, as one JSON document */
+};
+
+struct options {
+	enum output_mode mode;
+	uint32_t pids[OPT_MAX_PIDS];
+	int npids;
+	const char *comm;
+	uint32_t payload;
+	uint32_t ring_bytes;
+	const char *demo;
+	int pace_ms;		/* for --demo; -1: the demo's default */
+	bool ascii, no_color, verbose;
+	char **command;		/* argv after "--", or NULL */
+};
+
+/* Fills o from argv. Returns 0 to run, 1 when it printed help, version or
+ * the demo list (exit 0), or 2 on a usage error (already reported). */
+int options_parse(struct options *o, int argc, char **argv);
+bool options_demo_exists(const char *name);
+
+#endif /* IPCSCOPE_OPTIONS_H */

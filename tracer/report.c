@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* JSON lines, summary and snapshots; see report.h. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "report.h"
+
+static const char *const kind_names[] = {
+#define IPCS_X(name, str) [IPCS_EV_##name] = str,
+	IPCS_EVENT_KINDS(IPCS_X)
+#undef IPCS_X
+};
+
+static const char *const syscall_names[] = {
+#define IPCS_X(name, str) [IPCS_SC_##name] = str,
+	IPCS_DATA_SYSCALLS(IPCS_X)
+#undef IPCS_X
+};
+
+const char *report_kind_name(enum ipcs_kind kind)
+{
+	return (unsigned)kind < IPCS_EV__COUNT ? kind_names[kind] : "unknown";
+}
+
+const char *report_syscall_name(enum ipcs_data_syscall sc)
+{
+	return (unsigned)sc < IPCS_SC__COUNT ? syscall_names[sc] : "unknown";
+}
+
+static void file_id(char *buf, size_t len, const struct model_file *f)
+{
+	snprintf(buf, len, "f%u", f ? f->id : 0);
+}
+
+static void object_members(struct json *j, const struct model_object *o)
+{
+	json_kv_str(j, "object", o->name);
+	json_kv_str(j, "kind", obj_kind_name(o->kind));
+}
+
+static void pipe_members(struct json *j, const struct model_object *o)
+{
+	if (o->kind != OBJ_PIPE && o->kind != OBJ_FIFO)
+		return;
+	json_kv_u64(j, "buffered", o->buffered);
+	json_kv_u64(j, "capacity", o->capacity);
+}
+
+void report_note_json(struct json *j, const struct model_note *n,
+		      int64_t ts_offset)
+{
+	char id[16];
+
+	json_begin_object(j);
+	json_kv_u64(j, "ts", n->ts + ts_offset);
+	json_kv_str(j, "type", report_kind_name(n->kind));
+	json_kv_u64(j, "pid", n->pid);
+	json_kv_u64(j, "tid", n->tid);
+	json_key(j, "comm");
+	json_string_n(j, n->comm, IPCS_COMM_LEN);
+	switch (n->kind) {
+	case IPCS_EV_FORK:
+		json_kv_u64(j, "child", n->child);
+		break;
+	case IPCS_EV_EXEC:
+		json_kv_str(j, "filename", n->filename);
+		break;
+	case IPCS_EV_EXIT:
+		if (n->signal) {
+			json_kv_i64(j, "signal", n->signal);
+			json_kv_str(j, "signame", sigabbrev_np(n->signal) ?: "?");
+		} else {
+			json_kv_i64(j, "code", n->code);
+		}
+		break;
+	case IPCS_EV_MKFIFO:
+		json_kv_str(j, "path", n->filename);
+		break;
+	case IPCS_EV_WRITE:
+	case IPCS_EV_READ:
+		json_kv_i64(j, "fd", n->fd);
+		file_id(id, sizeof(id), n->file);
+		json_kv_str(j, "file", id);
+		object_members(j, n->obj);
+		json_kv_i64(j, "bytes", n->bytes);
+		json_kv_str(j, "syscall", report_syscall_name(n->syscall));
+		pipe_members(j, n->obj);
+		if (n->payload) {
+			json_key(j, "data");
+			json_bytes(j, n->payload, n->payload_len);
+		}
+		break;
+	default:	/* fd events */
+		json_kv_i64(j, "fd", n->fd);
+		if (n->oldfd >= 0)
+			json_kv_i64(j, "oldfd", n->oldfd);
+		file_id(id, sizeof(id), n->file);
+		json_kv_str(j, "file", id);
+		object_members(j, n->obj);
+		json_kv_u64(j, "refs", n->refs);
+		if (n->kind != IPCS_EV_CLOSE) {
+			json_kv_str(j, "mode", model_access(n->file->flags));
+			json_kv_bool(j, "cloexec", n->cloexec);
+		}
+		if (n->implicit)
+			json_kv_str(j, "implicit", n->implicit);
+		break;
+	}
+	json_end_object(j);
+	json_newline(j);
+}
+
+void report_summary_json(struct json *j, const struct report_summary *s)
+{
+	json_begin_object(j);
+	json_kv_str(j, "type", "summary");
+	json_kv_u64(j, "events", s->events);
+	json_kv_u64(j, "lost", s->lost);
+	json_kv_u64(j, "bad_records", s->bad_records);
+	json_kv_u64(j, "resyncs", s->resyncs);
+	json_kv_u64(j, "duration_ns", s->duration_ns);
+	if (s->exit_status >= 0)
+		json_kv_i64(j, "exit_status", s->exit_status);
+	json_end_object(j);
+	json_newline(j);
+}
+
+/* Open flags worth showing besides the access mode. */
+static void flags_text(char *buf, size_t len, uint32_t flags)
+{
+	snprintf(buf, len, "%s%s%s", model_access(flags),
+		 flags & O_APPEND ? ",append" : "",
+		 flags & O_NONBLOCK ? ",nonblock" : "");
+}
+
+void report_snapshot_json(FILE *out, const struct model *m)
+{
+	size_t np, nf, no;
+	struct model_proc **procs = model_procs_sorted(m, &np);
+	struct model_file **files = model_files_sorted(m, &nf);
+	struct model_object **objs = model_objects_sorted(m, &no);
+	struct json j;
+	char id[16], fl[32];
+
+	json_init(&j, out);
+	json_begin_object(&j);
+	json_key(&j, "processes");
+	json_begin_array(&j);
+	for (size_t i = 0; i < np; i++) {
+		const struct model_proc *p = procs[i];
+
+		if (p->exited)
+			continue;
+		json_begin_object(&j);
+		json_kv_u64(&j, "pid", p->pid);
+		json_kv_u64(&j, "ppid", p->ppid);
+		json_key(&j, "comm");
+		json_string_n(&j, p->comm, IPCS_COMM_LEN);
+		json_key(&j, "fds");
+		json_begin_array(&j);
+		for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
+			const struct model_fd *s = &p->table->fds[fd];
+
+			if (!s->file)
+				continue;
+			json_begin_object(&j);
+			json_kv_i64(&j, "fd", fd);
+			file_id(id, sizeof(id), s->file);
+			json_kv_str(&j, "file", id);
+			json_kv_bool(&j, "cloexec", s->cloexec);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_key(&j, "files");
+	json_begin_array(&j);
+	for (size_t i = 0; i < nf; i++) {
+		const struct model_file *f = files[i];
+
+		if (!f->slots)
+			continue;
+		json_begin_object(&j);
+		file_id(id, sizeof(id), f);
+		json_kv_str(&j, "id", id);
+		json_kv_str(&j, "object", f->obj->name);
+		json_kv_u64(&j, "refs", f->refs);
+		json_kv_u64(&j, "slots", f->slots);
+		json_kv_u64(&j, "pos", f->pos);
+		flags_text(fl, sizeof(fl), f->flags);
+		json_kv_str(&j, "flags", fl);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_key(&j, "objects");
+	json_begin_array(&j);
+	for (size_t i = 0; i < no; i++) {
+		const struct model_object *o = objs[i];
+
+		if (!o->nfiles)
+			continue;
+		json_begin_object(&j);
+		json_kv_str(&j, "name", o->name);
+		json_kv_str(&j, "kind", obj_kind_name(o->kind));
+		json_kv_u64(&j, "ino", o->ino);
+		if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
+			json_kv_u64(&j, "buffered", o->buffered);
+			json_kv_u64(&j, "capacity", o->capacity);
+			json_kv_u64(&j, "readers", o->readers);
+			json_kv_u64(&j, "writers", o->writers);
+		}
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_end_object(&j);
+	json_newline(&j);
+	free(procs);
+	free(files);
+	free(objs);
+}
+
+void report_snapshot_text(FILE *out, const struct model *m)
+{
+	size_t np, nf, no;
+	struct model_proc **procs = model_procs_sorted(m, &np);
+	struct model_file **files = model_files_sorted(m, &nf);
+	struct model_object **objs = model_objects_sorted(m, &no);
+	char comm[4 * IPCS_COMM_LEN + 1], name[4 * IPCS_PATH_LEN + 1], fl[32];
+
+	fprintf(out, "PROCESSES\n");
+	for (size_t i = 0; i < np; i++) {
+		const struct model_proc *p = procs[i];
+
+		if (p->exited)
+			continue;
+		escape_text(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
+		fprintf(out, "  %u %s (ppid %u)\n", p->pid, comm, p->ppid);
+		for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
+			const struct model_fd *s = &p->table->fds[fd];
+
+			if (!s->file)
+				continue;
+			escape_text(name, sizeof(name), s->file->obj->name,
+				    IPCS_PATH_LEN);
+			fprintf(out, "    fd %-3d %-2s %s f%-4u %s\n", fd,
+				model_access(s->file->flags),
+				s->cloexec ? "cloexec" : "       ", s->file->id,
+				name);
+		}
+	}
+	fprintf(out, "\nOPEN FILES\n");
+	for (size_t i = 0; i < nf; i++) {
+		const struct model_file *f = files[i];
+
+		if (!f->slots)
+			continue;
+		escape_text(name, sizeof(name), f->obj->name, IPCS_PATH_LEN);
+		flags_text(fl, sizeof(fl), f->flags);
+		fprintf(out, "  f%-4u refs %-3llu fds %-3u pos %-8llu %-14s %s\n",
+			f->id, (unsigned long long)f->refs, f->slots,
+			(unsigned long long)f->pos, fl, name);
+	}
+	fprintf(out, "\nOBJECTS\n");
+	for (size_t i = 0; i < no; i++) {
+		const struct model_object *o = objs[i];
+
+		if (!o->nfiles)
+			continue;
+		escape_text(name, sizeof(name), o->name, IPCS_PATH_LEN);
+		fprintf(out, "  %-6s %s", obj_kind_name(o->kind), name);
+		if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO)
+			fprintf(out, "  buffered %u/%u  readers %u writers %u",
+				o->buffered, o->capacity, o->readers, o->writers);
+		fputc('\n', out);
+	}
+	free(procs);
+	free(files);
+	free(objs);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The outputs that are not the live view: one JSON line per note (--json),
+ * the closing summary, and the snapshot of the model as text or as one
+ * JSON document (--snapshot).
+ */
+#ifndef IPCSCOPE_REPORT_H
+#define IPCSCOPE_REPORT_H
+
+#include <stdio.h>
+
+#include "json.h"
+#include "model.h"
+
+struct report_summary {
+	uint64_t events;	/* records received */
+	uint64_t lost;		/* records the kernel could not queue */
+	uint64_t bad_records;
+	uint64_t resyncs;	/* processes re-read */
+	uint64_t duration_ns;
+	int exit_status;	/* of the traced command, -1 if none */
+};
+
+const char *report_kind_name(enum ipcs_kind kind);
+const char *report_syscall_name(enum ipcs_data_syscall sc);
+
+/* ts_offset turns CLOCK_MONOTONIC event times into wall-clock ns. */
+void report_note_json(struct json *j, const struct model_note *n,
+		      int64_t ts_offset);
+void report_summary_json(struct json *j, const struct report_summary *s);
+void report_snapshot_json(FILE *out, const struct model *m);
+void report_snapshot_text(FILE *out, const struct model *m);
+
+#endif /* IPCSCOPE_REPORT_H */

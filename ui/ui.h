@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The live view, as the tracer's event loop sees it. The loop owns epoll,
+ * the ring buffer and signals; it hands the UI the notes of what happened,
+ * the keys on stdin, resizes and a periodic tick. The UI draws the model
+ * (read-only) at most ~30 times a second.
+ */
+#ifndef IPCSCOPE_UI_H
+#define IPCSCOPE_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct ui;
+
+struct ui_options {
+	bool ascii;		/* no Unicode line drawing */
+	bool no_color;		/* also implied by the NO_COLOR variable */
+	const char *target;	/* what is traced, for the status bar */
+};
+
+struct ui_stats {
+	uint64_t events;	/* records received */
+	uint64_t lost;		/* records the kernel could not queue */
+};
+
+/* Flags returned by ui_input(). */
+#define UI_QUIT 0x1
+
+/* Takes over the terminal; returns 0 or -errno. */
+int ui_open(struct ui **out, struct model *m, const struct ui_options *opts);
+/* Gives the terminal back; safe to call twice and with NULL. */
+void ui_close(struct ui *ui);
+/* Called for every note, before model_sweep(). */
+void ui_note(struct ui *ui, const struct model_note *note);
+/* stdin is readable: handle the keys. */
+int ui_input(struct ui *ui);
+void ui_resize(struct ui *ui);
+/* Redraws if anything changed and the last frame is old enough. */
+void ui_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st);
+/* A one-line message for the status bar (errors while curses owns the
+ * screen go here, never to stderr). */
+void ui_message(struct ui *ui, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Restores the terminal from a fatal signal handler: async-signal-safe. */
+void ui_emergency_restore(void);
+
+#endif /* IPCSCOPE_UI_H */
