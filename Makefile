@@ -38,8 +38,8 @@ LDLIBS_CURSES := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncu
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD) -Ibpf
 
 # The model, outputs and scene are pure C: unit tests link them alone.
-CORE_SRCS := tracer/model.c tracer/escape.c tracer/json.c tracer/report.c \
-	tracer/names.c
+CORE_SRCS := tracer/model.c tracer/hmap.c tracer/escape.c tracer/json.c \
+	tracer/report.c tracer/names.c
 UI_SRCS := $(wildcard ui/*.c)
 TRACER_SRCS := $(filter-out $(CORE_SRCS),$(wildcard tracer/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -55,7 +55,7 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_PROGS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps test unit integration terminal run bench clean help
+.PHONY: all deps test unit unit-bins run bench clean help
 all: $(BUILD)/ipcscope $(DEMOS) $(TEST_PROGS)
 
 help:
@@ -119,16 +119,21 @@ $(BUILD):
 	@mkdir -p $@
 
 # --- running and testing ---------------------------------------------------
-run: all
+unit-bins: $(UNIT_TESTS)
+
+run:
+	$(Q)scripts/deps.sh --quiet $(DEB_PKGS)
+	$(Q)$(MAKE) --no-print-directory all
 	$(BUILD)/ipcscope --demo pipe
 
+# The sanitizer build runs the unit tests and the quick integration tests.
 test:
 	$(Q)scripts/deps.sh --quiet $(DEB_PKGS)
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_TESTS)
-	$(Q)$(MAKE) --no-print-directory SAN=1 all $(subst build/,build/san/,$(UNIT_TESTS))
+	$(Q)$(MAKE) --no-print-directory all unit-bins
+	$(Q)$(MAKE) --no-print-directory SAN=1 all unit-bins
 	$(Q)tests/run.sh
 
-unit: all $(UNIT_TESTS)
+unit: all unit-bins
 	$(Q)tests/run.sh unit
 
 bench: all $(BENCH_PROGS)

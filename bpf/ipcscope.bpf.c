@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "ipcscope.h"
 
 #if !defined(__TARGET_ARCH_x86)
@@ -47,6 +48,32 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_pwritev2 328
 #define NR_close_range 436
 #define NR_openat2 437
+#define NR_mmap 9
+#define NR_shmget 29
+#define NR_shmat 30
+#define NR_shmctl 31
+#define NR_socket 41
+#define NR_connect 42
+#define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_bind 49
+#define NR_listen 50
+#define NR_socketpair 53
+#define NR_semget 64
+#define NR_semop 65
+#define NR_semctl 66
+#define NR_shmdt 67
+#define NR_msgget 68
+#define NR_msgsnd 69
+#define NR_msgrcv 70
+#define NR_msgctl 71
+#define NR_semtimedop 220
+#define NR_accept4 288
+#define NR_recvmmsg 299
+#define NR_sendmmsg 307
 
 #define F_DUPFD 0
 #define F_SETFD 2
@@ -55,6 +82,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #define S_IFMT 00170000
 #define S_IFIFO 0010000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define MAP_SHARED 0x01
+#define EINPROGRESS 115
+#define MAX_SCM_FDS 8
 #define PAGE_SIZE 4096
 #define MAX_PIPE_SLOTS 16	/* buffers summed exactly; more are counted as full pages */
 #define MAX_CLOSE_RANGE 256	/* fds one close_range reports one by one */
@@ -86,6 +121,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
+
+/* SysV calls that may sleep: when each began, to tell whether it blocked */
+struct wait_start {
+	__u64 ts;
+	__u64 nvcsw;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct wait_start);
+} waits SEC(".maps");
 
 /* scratch for iterator records, too large for the BPF stack */
 struct {
@@ -236,6 +284,32 @@ static __always_inline void pipe_fill(struct inode *inode,
 	fi->pipe_writers = BPF_CORE_READ(p, writers);
 }
 
+/* Who is at the other end: the peer's inode for unix sockets (also for
+ * connections older than the tracer), the 4-tuple for IPv4. */
+static __always_inline void sock_fill(struct file *f, struct ipcs_sock_info *si)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (!sk)
+		return;
+	si->type = BPF_CORE_READ(sock, type);
+	si->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (si->family == AF_UNIX) {
+		struct unix_sock *u = (void *)sk;
+		struct sock *peer = BPF_CORE_READ(u, peer);
+
+		if (peer)
+			si->peer_ino = BPF_CORE_READ(peer, sk_socket, file,
+						     f_inode, i_ino);
+	} else if (si->family == AF_INET) {
+		si->laddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		si->raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		si->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		si->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	}
+}
+
 /* The identity of a file and its object: cheap enough for every write. */
 static __always_inline void file_fill_object(struct file *f,
 					     struct ipcs_file_info *fi)
@@ -249,6 +323,8 @@ static __always_inline void file_fill_object(struct file *f,
 	fi->magic = BPF_CORE_READ(inode, i_sb, s_magic);
 	if ((fi->imode & S_IFMT) == S_IFIFO)
 		pipe_fill(inode, fi);
+	else if ((fi->imode & S_IFMT) == S_IFSOCK)
+		sock_fill(f, &fi->sock);
 }
 
 static __always_inline void file_fill(struct file *f, struct ipcs_file_info *fi)
@@ -260,9 +336,9 @@ static __always_inline void file_fill(struct file *f, struct ipcs_file_info *fi)
 }
 
 /* One fd appeared or disappeared in the current task's table. */
-static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
-				    __u32 fd_flags, const char *upath,
-				    __s64 refs_delta)
+static __always_inline void emit_fd_at(enum ipcs_kind kind, int fd, int oldfd,
+				       __u32 fd_flags, const char *upath,
+				       __s64 refs_delta, __u64 addr, __u64 len)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct ipcs_ev_fd *e;
@@ -285,6 +361,8 @@ static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
 		e->fd_flags |= IPCS_FD_CLOEXEC;
 	e->_pad = 0;
 	e->files = files;
+	e->addr = addr;
+	e->len = len;
 	__builtin_memset(&e->f, 0, sizeof(e->f));
 	file_fill(f, &e->f);
 	e->f.refs += refs_delta;
@@ -294,6 +372,13 @@ static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
 	if (upath)
 		bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
 	submit(e);
+}
+
+static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
+				    __u32 fd_flags, const char *upath,
+				    __s64 refs_delta)
+{
+	emit_fd_at(kind, fd, oldfd, fd_flags, upath, refs_delta, 0, 0);
 }
 
 static __always_inline void emit_mkfifo(const char *upath)
@@ -327,8 +412,8 @@ static __always_inline void emit_data(enum ipcs_kind kind, int fd,
 	f = fdt_file(fdt, fd);
 	if (!f)
 		return;
-	imode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((imode & S_IFMT) != S_IFIFO)
+	imode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	if (imode != S_IFIFO && imode != S_IFSOCK)
 		return;
 
 	size = sizeof(*e) + (payload_cap ? IPCS_PAYLOAD_MAX : 0);
@@ -366,14 +451,275 @@ static __always_inline void emit_data(enum ipcs_kind kind, int fd,
 	submit(e);
 }
 
-static __always_inline void on_pipe_exit(const int *ufds)
+/* pipe(), socketpair(): two fds written to user memory */
+static __always_inline void on_pair_exit(enum ipcs_kind kind, const int *ufds)
 {
 	int fds[2];
 
 	if (bpf_probe_read_user(fds, sizeof(fds), ufds))
 		return;
-	emit_fd(IPCS_EV_PIPE, fds[0], -1, 0, NULL, 0);
-	emit_fd(IPCS_EV_PIPE, fds[1], -1, 0, NULL, 0);
+	emit_fd(kind, fds[0], -1, 0, NULL, 0);
+	emit_fd(kind, fds[1], -1, 0, NULL, 0);
+}
+
+/* fds received with SCM_RIGHTS: new slots for entries another process
+ * holds. Only the first control message is read. */
+static __always_inline void on_recvmsg_exit(const struct user_msghdr *umsg)
+{
+	struct user_msghdr msg;
+	struct {
+		__u64 len;
+		int level, type;
+		int fds[MAX_SCM_FDS];
+	} cmsg = {};
+	__u32 n;
+
+	if (bpf_probe_read_user(&msg, sizeof(msg), umsg) || !msg.msg_control ||
+	    msg.msg_controllen < 16)
+		return;
+	if (bpf_probe_read_user(&cmsg, sizeof(cmsg), msg.msg_control) &&
+	    bpf_probe_read_user(&cmsg, 16 + 4, msg.msg_control))
+		return;
+	if (cmsg.level != SOL_SOCKET || cmsg.type != SCM_RIGHTS || cmsg.len < 20)
+		return;
+	n = (cmsg.len - 16) / 4;
+	for (int i = 0; i < MAX_SCM_FDS; i++) {
+		if (i >= n)
+			break;
+		emit_fd(IPCS_EV_RECVFD, cmsg.fds[i], -1, 0, NULL, 0);
+	}
+}
+
+static __always_inline void emit_sockaddr(enum ipcs_kind kind, int fd,
+					  const void *uaddr, __u32 addrlen,
+					  __u32 backlog, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct ipcs_ev_sockaddr *e;
+	struct fdtable *fdt;
+	struct file *f;
+	__u64 files;
+
+	fdt = task_fdt(t, &files);
+	f = fdt_file(fdt, fd);
+	if (!f)
+		return;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, kind, sizeof(*e));
+	e->fd = fd;
+	e->ret = ret;
+	e->backlog = backlog;
+	e->files = files;
+	file_fill(f, &e->f);
+	if (uaddr) {
+		if (addrlen > IPCS_SOCKADDR_MAX)
+			addrlen = IPCS_SOCKADDR_MAX;
+		e->addrlen = addrlen;
+		bpf_probe_read_user(e->addr, addrlen & (IPCS_SOCKADDR_MAX * 2 - 1) &
+						     0xff, uaddr);
+	}
+	submit(e);
+}
+
+#define IPC_SEM_IDS 0
+#define IPC_MSG_IDS 1
+#define IPC_SHM_IDS 2
+#define IPCMNI_IDX_MASK 0x7fff	/* ipc/util.h, without ipcmni_extend */
+#define XA_CHUNK_MASK 63
+
+/* The kern_ipc_perm of SysV object id in the caller's IPC namespace: a
+ * walk down the namespace's idr (an xarray). NULL when not found. */
+static __always_inline struct kern_ipc_perm *ipc_find(int which, int id)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct ipc_namespace *ns = BPF_CORE_READ(t, nsproxy, ipc_ns);
+	unsigned long index = id & IPCMNI_IDX_MASK, entry;
+	struct kern_ipc_perm *perm;
+
+	if (!ns || which < 0 || which > 2)
+		return NULL;
+	entry = (unsigned long)BPF_CORE_READ(ns, ids[which].ipcs_idr.idr_rt.xa_head);
+	if ((entry & 3) != 2 && index != 0)	/* a lone entry sits at index 0 */
+		return NULL;
+	for (int level = 0; level < 4 && (entry & 3) == 2; level++) {
+		struct xa_node *node = (void *)(entry - 2);
+		__u8 shift = BPF_CORE_READ(node, shift);
+		void **slots = __builtin_preserve_access_index(&node->slots[0]);
+
+		bpf_probe_read_kernel(&entry, sizeof(entry),
+				      slots + ((index >> shift) & XA_CHUNK_MASK));
+	}
+	if (!entry || (entry & 3))
+		return NULL;
+	perm = (void *)entry;
+	return BPF_CORE_READ(perm, id) == id ? perm : NULL;
+}
+
+/* The object's state now, as ipcs would show it. */
+static __always_inline void ipc_fill(struct ipcs_ev_ipc *e, enum ipcs_kind kind,
+				     int id)
+{
+	struct kern_ipc_perm *perm;
+
+	switch (kind) {
+	case IPCS_EV_MSGGET: case IPCS_EV_MSGSND: case IPCS_EV_MSGRCV:
+	case IPCS_EV_MSGCTL: {
+		struct msg_queue *q;
+
+		perm = ipc_find(IPC_MSG_IDS, id);
+		if (!perm)
+			return;
+		q = (void *)perm - bpf_core_field_offset(struct msg_queue, q_perm);
+		e->qnum = BPF_CORE_READ(q, q_qnum);
+		e->cbytes = BPF_CORE_READ(q, q_cbytes);
+		e->qbytes = BPF_CORE_READ(q, q_qbytes);
+		break;
+	}
+	case IPCS_EV_SHMGET: case IPCS_EV_SHMAT: case IPCS_EV_SHMDT:
+	case IPCS_EV_SHMCTL: {
+		struct shmid_kernel *shp;
+
+		perm = ipc_find(IPC_SHM_IDS, id);
+		if (!perm)
+			return;
+		shp = (void *)perm - bpf_core_field_offset(struct shmid_kernel, shm_perm);
+		e->qnum = BPF_CORE_READ(shp, shm_nattch);
+		e->cbytes = BPF_CORE_READ(shp, shm_segsz);
+		break;
+	}
+	default: {
+		struct sem_array *sma;
+
+		perm = ipc_find(IPC_SEM_IDS, id);
+		if (!perm)
+			return;
+		sma = (void *)perm - bpf_core_field_offset(struct sem_array, sem_perm);
+		e->qnum = BPF_CORE_READ(sma, sem_nsems);
+		break;
+	}
+	}
+	e->found = 1;
+}
+
+static __always_inline struct ipcs_ev_ipc *ipc_begin(enum ipcs_kind kind, int id)
+{
+	struct ipcs_ev_ipc *e = reserve(sizeof(*e));
+
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, kind, sizeof(*e));
+	e->id = id;
+	if (id >= 0)
+		ipc_fill(e, kind, id);
+	return e;
+}
+
+/* Did the caller sleep in this syscall? Its voluntary context switches tell. */
+static __always_inline void ipc_wait_end(struct ipcs_ev_ipc *e)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct wait_start *w = bpf_map_lookup_elem(&waits, &tid);
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (!w)
+		return;
+	if (t->nvcsw != w->nvcsw) {
+		e->blocked = 1;
+		e->waited_ns = e->h.ts - w->ts;
+	}
+	bpf_map_delete_elem(&waits, &tid);
+}
+
+static __always_inline void on_ipc_exit(long nr, unsigned long a0,
+					unsigned long a1, unsigned long a2,
+					unsigned long a3, long ret)
+{
+	struct ipcs_ev_ipc *e;
+	struct sembuf sb = {};
+
+	switch (nr) {
+	case NR_msgget:
+		if ((e = ipc_begin(IPCS_EV_MSGGET, ret))) {
+			e->key = a0;
+			e->cmd = a1;
+			submit(e);
+		}
+		break;
+	case NR_msgsnd:	/* msgsnd(id, msgp, msgsz, flags) */
+		if ((e = ipc_begin(IPCS_EV_MSGSND, a0))) {
+			e->bytes = a2;
+			bpf_probe_read_user(&e->mtype, sizeof(e->mtype), (void *)a1);
+			ipc_wait_end(e);
+			submit(e);
+		}
+		break;
+	case NR_msgrcv:	/* msgrcv(id, msgp, msgsz, msgtyp, flags) */
+		if ((e = ipc_begin(IPCS_EV_MSGRCV, a0))) {
+			e->bytes = ret;
+			bpf_probe_read_user(&e->mtype, sizeof(e->mtype), (void *)a1);
+			ipc_wait_end(e);
+			submit(e);
+		}
+		break;
+	case NR_msgctl:
+	case NR_shmctl:
+		if ((e = ipc_begin(nr == NR_msgctl ? IPCS_EV_MSGCTL : IPCS_EV_SHMCTL, a0))) {
+			e->cmd = a1;
+			submit(e);
+		}
+		break;
+	case NR_semctl:	/* semctl(id, semnum, cmd, ...) */
+		if ((e = ipc_begin(IPCS_EV_SEMCTL, a0))) {
+			e->sem_num = a1;
+			e->cmd = a2;
+			submit(e);
+		}
+		break;
+	case NR_shmget:
+		if ((e = ipc_begin(IPCS_EV_SHMGET, ret))) {
+			e->key = a0;
+			e->bytes = a1;
+			e->cmd = a2;
+			submit(e);
+		}
+		break;
+	case NR_shmat:
+		if ((e = ipc_begin(IPCS_EV_SHMAT, a0))) {
+			e->addr = ret;
+			e->cmd = a2;
+			submit(e);
+		}
+		break;
+	case NR_shmdt:
+		if ((e = ipc_begin(IPCS_EV_SHMDT, -1))) {
+			e->addr = a0;
+			submit(e);
+		}
+		break;
+	case NR_semget:
+		if ((e = ipc_begin(IPCS_EV_SEMGET, ret))) {
+			e->key = a0;
+			e->nsops = a1;	/* nsems */
+			e->cmd = a2;
+			submit(e);
+		}
+		break;
+	case NR_semop:
+	case NR_semtimedop:	/* semop(id, sops, nsops) */
+		if ((e = ipc_begin(IPCS_EV_SEMOP, a0))) {
+			bpf_probe_read_user(&sb, sizeof(sb), (void *)a1);
+			e->sem_num = sb.sem_num;
+			e->sem_op = sb.sem_op;
+			e->nsops = a2;
+			ipc_wait_end(e);
+			submit(e);
+		}
+		break;
+	}
 }
 
 SEC("tp_btf/sys_exit")
@@ -382,9 +728,9 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 	long nr = regs->orig_ax;
 	unsigned long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
 
+	unsigned long a3 = regs->r10, a4 = regs->r8;
+
 	/* every syscall of every process comes here: leave early */
-	if (ret < 0)
-		return 0;
 	switch (nr) {
 	case NR_read: case NR_write: case NR_readv: case NR_writev:
 	case NR_preadv: case NR_pwritev: case NR_preadv2: case NR_pwritev2:
@@ -392,8 +738,24 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
 	case NR_pipe: case NR_pipe2: case NR_dup: case NR_dup2: case NR_dup3:
 	case NR_fcntl: case NR_mknod: case NR_mknodat:
+	case NR_socket: case NR_socketpair: case NR_accept: case NR_accept4:
+	case NR_bind: case NR_listen: case NR_connect:
+	case NR_sendto: case NR_recvfrom: case NR_sendmsg: case NR_recvmsg:
+	case NR_sendmmsg: case NR_recvmmsg: case NR_mmap:
+	case NR_msgget: case NR_msgsnd: case NR_msgrcv: case NR_msgctl:
+	case NR_shmget: case NR_shmat: case NR_shmdt: case NR_shmctl:
+	case NR_semget: case NR_semop: case NR_semtimedop: case NR_semctl:
 		break;
 	default:
+		return 0;
+	}
+	if (ret < 0 && !(nr == NR_connect && ret == -EINPROGRESS)) {
+		if (nr == NR_msgsnd || nr == NR_msgrcv || nr == NR_semop ||
+		    nr == NR_semtimedop) {
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			bpf_map_delete_elem(&waits, &tid);
+		}
 		return 0;
 	}
 	if (!wanted(bpf_get_current_pid_tgid() >> 32))
@@ -432,7 +794,7 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a1, 0);
 		break;
 	case NR_pipe: case NR_pipe2:
-		on_pipe_exit((const int *)a0);
+		on_pair_exit(IPCS_EV_PIPE, (const int *)a0);
 		break;
 	case NR_dup:
 		emit_fd(IPCS_EV_DUP, ret, a0, 0, NULL, 0);
@@ -454,6 +816,50 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 	case NR_mknodat:
 		if ((a2 & S_IFMT) == S_IFIFO)
 			emit_mkfifo((const char *)a1);
+		break;
+	case NR_socket:
+		emit_fd(IPCS_EV_SOCKET, ret, -1, 0, NULL, 0);
+		break;
+	case NR_socketpair:	/* socketpair(domain, type, protocol, sv) */
+		on_pair_exit(IPCS_EV_SOCKETPAIR, (const int *)a3);
+		break;
+	case NR_accept: case NR_accept4:
+		emit_fd(IPCS_EV_ACCEPT, ret, a0, 0, NULL, 0);
+		break;
+	case NR_bind:
+		emit_sockaddr(IPCS_EV_BIND, a0, (void *)a1, a2, 0, ret);
+		break;
+	case NR_connect:
+		emit_sockaddr(IPCS_EV_CONNECT, a0, (void *)a1, a2, 0, ret);
+		break;
+	case NR_listen:
+		emit_sockaddr(IPCS_EV_LISTEN, a0, NULL, 0, a1, ret);
+		break;
+	case NR_sendto:
+		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_SENDTO, ret, (void *)a1, false);
+		break;
+	case NR_recvfrom:
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_RECVFROM, ret, (void *)a1, false);
+		break;
+	case NR_sendmsg:
+		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_SENDMSG, ret, NULL, false);
+		break;
+	case NR_recvmsg:
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_RECVMSG, ret, NULL, false);
+		on_recvmsg_exit((const struct user_msghdr *)a1);
+		break;
+	case NR_sendmmsg:	/* the result counts messages, not bytes */
+		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_SENDMMSG, ret, NULL, false);
+		break;
+	case NR_recvmmsg:
+		emit_data(IPCS_EV_READ, a0, IPCS_SC_RECVMMSG, ret, NULL, false);
+		break;
+	case NR_mmap:	/* mmap(addr, len, prot, flags, fd, off) */
+		if ((a3 & MAP_SHARED) && (int)a4 >= 0)
+			emit_fd_at(IPCS_EV_MMAP, a4, -1, 0, NULL, 0, ret, a1);
+		break;
+	default:
+		on_ipc_exit(nr, a0, a1, a2, a3, ret);
 		break;
 	}
 	return 0;
@@ -487,10 +893,19 @@ static long close_range_one(__u32 i, struct close_range_ctx *c)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id != NR_close && id != NR_close_range)
+	if (id != NR_close && id != NR_close_range && id != NR_msgsnd &&
+	    id != NR_msgrcv && id != NR_semop && id != NR_semtimedop)
 		return 0;
 	if (!wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	if (id != NR_close && id != NR_close_range) {
+		struct task_struct *cur = bpf_get_current_task_btf();
+		struct wait_start w = { bpf_ktime_get_ns(), cur->nvcsw };
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		bpf_map_update_elem(&waits, &tid, &w, BPF_ANY);
+		return 0;
+	}
 	if (id == NR_close) {
 		emit_fd(IPCS_EV_CLOSE, regs->di, -1, 0, NULL, -1);
 		return 0;
@@ -514,6 +929,33 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 	if (c.last >= max)
 		c.last = max - 1;
 	bpf_loop(MAX_CLOSE_RANGE, close_range_one, &c, 0);
+	return 0;
+}
+
+/* Every signal sent to or by a traced process, including the ones the
+ * kernel raises (SIGPIPE into a writer, SIGCHLD to a parent). */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(tp_btf_signal_generate, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	__u32 target = task->tgid;
+	struct ipcs_ev_signal *e;
+
+	/* our own signals (SIGCONT releasing the command) are not news */
+	if (target == self_tgid || (bpf_get_current_pid_tgid() >> 32) == self_tgid ||
+	    (!wanted(target) && !wanted(bpf_get_current_pid_tgid() >> 32)))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	hdr_fill(&e->h, IPCS_EV_SIGNAL, sizeof(*e));
+	e->target = target;
+	e->target_tid = task->pid;
+	e->sig = sig;
+	e->code = (__u64)info > 2 ? BPF_CORE_READ(info, si_code) : 0;
+	e->result = result;
+	e->_pad = 0;
+	submit(e);
 	return 0;
 }
 

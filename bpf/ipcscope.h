@@ -28,7 +28,27 @@
 	X(CLOSE, "close")                                                      \
 	X(MKFIFO, "mkfifo")                                                    \
 	X(WRITE, "write")                                                      \
-	X(READ, "read")
+	X(READ, "read")                                                        \
+	X(SOCKET, "socket")                                                    \
+	X(SOCKETPAIR, "socketpair")                                            \
+	X(ACCEPT, "accept")                                                    \
+	X(RECVFD, "recvfd")                                                    \
+	X(BIND, "bind")                                                        \
+	X(LISTEN, "listen")                                                    \
+	X(CONNECT, "connect")                                                  \
+	X(MSGGET, "msgget")                                                    \
+	X(MSGSND, "msgsnd")                                                    \
+	X(MSGRCV, "msgrcv")                                                    \
+	X(MSGCTL, "msgctl")                                                    \
+	X(SHMGET, "shmget")                                                    \
+	X(SHMAT, "shmat")                                                      \
+	X(SHMDT, "shmdt")                                                      \
+	X(SHMCTL, "shmctl")                                                    \
+	X(SEMGET, "semget")                                                    \
+	X(SEMOP, "semop")                                                      \
+	X(SEMCTL, "semctl")                                                    \
+	X(SIGNAL, "signal")                                                    \
+	X(MMAP, "mmap")
 
 enum ipcs_kind {
 #define IPCS_X(name, str) IPCS_EV_##name,
@@ -46,7 +66,13 @@ enum ipcs_kind {
 	X(READV, "readv")                                                      \
 	X(PREADV, "preadv")                                                    \
 	X(SPLICE, "splice")                                                    \
-	X(TEE, "tee")
+	X(TEE, "tee")                                                          \
+	X(SENDTO, "sendto")                                                    \
+	X(SENDMSG, "sendmsg")                                                  \
+	X(SENDMMSG, "sendmmsg")                                                \
+	X(RECVFROM, "recvfrom")                                                \
+	X(RECVMSG, "recvmsg")                                                  \
+	X(RECVMMSG, "recvmmsg")
 
 enum ipcs_data_syscall {
 #define IPCS_X(name, str) IPCS_SC_##name,
@@ -73,6 +99,17 @@ struct ipcs_hdr {
 	char comm[IPCS_COMM_LEN];
 };
 
+/* Sockets: enough to name the other end. */
+struct ipcs_sock_info {
+	__u64 peer_ino;		/* AF_UNIX: inode of the connected peer, or 0 */
+	__u32 laddr;		/* AF_INET: local and remote address, */
+	__u32 raddr;		/* network byte order */
+	__u16 lport;		/* host byte order */
+	__u16 rport;
+	__u16 family;
+	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
+};
+
 /* What an event knows of one open-file entry and the object behind it. */
 struct ipcs_file_info {
 	__u64 file;		/* struct file address: identity, never shown */
@@ -88,6 +125,7 @@ struct ipcs_file_info {
 	__u16 pipe_readers;
 	__u16 pipe_writers;
 	__u32 _pad;
+	struct ipcs_sock_info sock;	/* S_IFSOCK only */
 };
 
 struct ipcs_ev_proc {
@@ -111,6 +149,8 @@ struct ipcs_ev_fd {
 	__u32 fd_flags;		/* IPCS_FD_* */
 	__u32 _pad;
 	__u64 files;		/* files_struct of the table changed */
+	__u64 addr;		/* mmap: where it was mapped */
+	__u64 len;		/* mmap: bytes */
 	struct ipcs_file_info f;
 	char name[IPCS_NAME_LEN]; /* dentry name */
 	char path[IPCS_PATH_LEN]; /* open/mkfifo: the path as passed */
@@ -125,6 +165,52 @@ struct ipcs_ev_data {
 	__u64 files;
 	struct ipcs_file_info f;
 	__u8 payload[];		/* only when payload capture is on */
+};
+
+/* bind, connect: the address as the caller passed it. */
+#define IPCS_SOCKADDR_MAX 112	/* >= sizeof(struct sockaddr_un) */
+struct ipcs_ev_sockaddr {
+	struct ipcs_hdr h;
+	__s32 fd;
+	__s32 ret;		/* connect: -EINPROGRESS is worth showing */
+	__u32 addrlen;
+	__u32 backlog;		/* listen */
+	__u64 files;
+	struct ipcs_file_info f;
+	__u8 addr[IPCS_SOCKADDR_MAX];
+};
+
+/* SysV IPC: msg*, shm*, sem*. */
+struct ipcs_ev_ipc {
+	struct ipcs_hdr h;
+	__s32 id;
+	__s32 key;
+	__s64 bytes;		/* msgsnd/msgrcv: message size; shmget: size */
+	__s64 mtype;		/* msgsnd/msgrcv: the type asked for / got */
+	__u64 addr;		/* shmat/shmdt */
+	__s32 cmd;		/* *ctl; msgget/shmget/semget: flags */
+	__u16 sem_num;
+	__s16 sem_op;
+	__u32 nsops;
+	__u32 blocked;		/* the caller slept in the syscall */
+	__u64 waited_ns;	/* time in the syscall, when it blocked */
+	/* the object after the call, read from the kernel; found = 0 when
+	 * it is gone (or was never found) */
+	__u32 found;
+	__u32 _pad;
+	__u64 qnum;		/* msg: messages queued; shm: attaches; sem: nsems */
+	__u64 cbytes;		/* msg: bytes queued; shm: size */
+	__u64 qbytes;		/* msg: queue limit */
+};
+
+struct ipcs_ev_signal {
+	struct ipcs_hdr h;	/* the sender (the kernel, for SIGPIPE: the writer) */
+	__u32 target;		/* tgid */
+	__u32 target_tid;
+	__s32 sig;
+	__s32 code;		/* si_code: SI_USER, SI_KERNEL, ... */
+	__s32 result;		/* TRACE_SIGNAL_DELIVERED = 0, IGNORED = 1, ... */
+	__u32 _pad;
 };
 
 /* Task iterator records (snapshot / resync), written with bpf_seq_write. */
@@ -161,7 +247,10 @@ struct ipcs_snap_fd {
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct ipcs_hdr) == 40, "ipcs_hdr layout");
-_Static_assert(sizeof(struct ipcs_file_info) == 64, "ipcs_file_info layout");
+_Static_assert(sizeof(struct ipcs_file_info) == 88, "ipcs_file_info layout");
+_Static_assert(sizeof(struct ipcs_ev_sockaddr) % 8 == 0, "ipcs_ev_sockaddr padding");
+_Static_assert(sizeof(struct ipcs_ev_ipc) % 8 == 0, "ipcs_ev_ipc padding");
+_Static_assert(sizeof(struct ipcs_ev_signal) % 8 == 0, "ipcs_ev_signal padding");
 _Static_assert(sizeof(struct ipcs_ev_proc) % 8 == 0, "ipcs_ev_proc padding");
 _Static_assert(sizeof(struct ipcs_ev_fd) % 8 == 0, "ipcs_ev_fd padding");
 _Static_assert(sizeof(struct ipcs_ev_data) % 8 == 0, "ipcs_ev_data padding");

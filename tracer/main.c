@@ -39,6 +39,7 @@ struct session {
 	struct loader *loader;
 	struct ui *ui;
 	struct json json;
+	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command, or 0 */
 	int child_status;	/* exit status once it ended, else -1 */
 	uint64_t lost_seen;
@@ -247,7 +248,7 @@ static void check_output(struct session *s)
 {
 	if (s->opt.mode != OUT_JSON || s->output_broken)
 		return;
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	if (fflush(s->out) == EOF || ferror(s->out)) {
 		s->output_broken = true;
 		finish(s);
 	}
@@ -448,8 +449,18 @@ static int run(struct session *s)
 		if (err)
 			return err == -ENOENT || err == -EACCES ? 127 : 1;
 	}
-	/* after the fork: an ignored signal would stay ignored across exec */
+	/* after the fork: an ignored signal would stay ignored across exec,
+	 * and the command should not hold our output file */
 	signal(SIGPIPE, SIG_IGN);
+	s->out = stdout;
+	if (s->opt.output) {
+		s->out = fopen(s->opt.output, "we");
+		if (!s->out) {
+			fprintf(stderr, "ipcscope: cannot write %s: %s\n",
+				s->opt.output, strerror(errno));
+			goto fail;
+		}
+	}
 	if (loader_open(&s->loader, &lo, on_event, s))
 		goto fail;
 	s->ts_offset = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
@@ -461,12 +472,13 @@ static int run(struct session *s)
 	if (take_snapshot(s))
 		goto fail;
 	if (snapshot) {
+		names_add_sysv(&s->model);
 		if (s->opt.mode == OUT_SNAPSHOT_JSON)
-			report_snapshot_json(stdout, &s->model);
+			report_snapshot_json(s->out, &s->model);
 		else
-			report_snapshot_text(stdout, &s->model);
+			report_snapshot_text(s->out, &s->model);
 		loader_close(s->loader);
-		return fflush(stdout) ? 1 : 0;
+		return fflush(s->out) ? 1 : 0;
 	}
 	if (s->opt.mode == OUT_LIVE) {
 		struct ui_options uo = {
@@ -489,8 +501,8 @@ static int run(struct session *s)
 	} else {
 		static char outbuf[1 << 20];
 
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-		json_init(&s->json, stdout);
+		setvbuf(s->out, outbuf, _IOFBF, sizeof(outbuf));
+		json_init(&s->json, s->out);
 	}
 	if (loop_setup(s))
 		goto fail;
@@ -515,7 +527,7 @@ static int run(struct session *s)
 		};
 
 		report_summary_json(&s->json, &sum);
-		fflush(stdout);
+		fflush(s->out);
 	}
 	loader_close(s->loader);
 	return s->child && s->child_status >= 0 ? s->child_status : 0;
@@ -541,6 +553,11 @@ int main(int argc, char **argv)
 	s.model.note = on_note;
 	s.model.note_ctx = &s;
 	rc = run(&s);
+	if (s.out && s.out != stdout && fclose(s.out) && !rc) {
+		fprintf(stderr, "ipcscope: writing %s: %s\n", s.opt.output,
+			strerror(errno));
+		rc = 1;
+	}
 	model_free(&s.model);
 	free(s.keep);
 	return rc;

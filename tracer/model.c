@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "model.h"
 
@@ -20,6 +23,7 @@ static const char *const kind_names[OBJ__COUNT] = {
 	[OBJ_PIPE] = "pipe", [OBJ_FIFO] = "fifo",     [OBJ_FILE] = "file",
 	[OBJ_DIR] = "dir",   [OBJ_CHR] = "chr",       [OBJ_BLK] = "blk",
 	[OBJ_SOCKET] = "socket", [OBJ_ANON] = "anon", [OBJ_OTHER] = "other",
+	[OBJ_MSGQ] = "msg",  [OBJ_SHM] = "shm",       [OBJ_SEM] = "sem",
 };
 
 const char *obj_kind_name(enum obj_kind kind)
@@ -47,11 +51,16 @@ void model_init(struct model *m)
 }
 
 static void table_release(struct model *m, struct model_table *t);
+static void proc_drop_maps(struct model_proc *p);
 
 void model_free(struct model *m)
 {
-	hmap_for_each(&m->procs, s)
-		free(s->val);
+	hmap_for_each(&m->procs, s) {
+		struct model_proc *p = s->val;
+
+		free(p->maps);
+		free(p);
+	}
 	hmap_for_each(&m->tables, s) {
 		struct model_table *t = s->val;
 
@@ -190,8 +199,96 @@ static void object_update(struct model_object *o,
 		o->capacity = fi->pipe_capacity;
 		o->readers = fi->pipe_readers;
 		o->writers = fi->pipe_writers;
+	} else if (o->kind == OBJ_SOCKET && fi->sock.family) {
+		o->sock = fi->sock;
 	}
 	o->last_ns = ts;
+}
+
+void model_format_sockaddr(char *out, size_t len, const void *addr,
+			   size_t addrlen)
+{
+	const struct sockaddr *sa = addr;
+
+	out[0] = 0;
+	if (addrlen < sizeof(sa->sa_family))
+		return;
+	if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *un = addr;
+		size_t n = addrlen - offsetof(struct sockaddr_un, sun_path);
+
+		if (n > sizeof(un->sun_path))
+			n = sizeof(un->sun_path);
+		if (n == 0)
+			snprintf(out, len, "(unnamed)");
+		else if (un->sun_path[0] == 0)	/* abstract: no NUL ends it */
+			snprintf(out, len, "@%.*s", (int)n - 1, un->sun_path + 1);
+		else
+			snprintf(out, len, "%.*s", (int)strnlen(un->sun_path, n),
+				 un->sun_path);
+	} else if (sa->sa_family == AF_INET &&
+		   addrlen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = addr;
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		snprintf(out, len, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6 &&
+		   addrlen >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = addr;
+		char ip[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		snprintf(out, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	} else {
+		snprintf(out, len, "family %u", sa->sa_family);
+	}
+}
+
+static void inet_text(char *out, size_t len, uint32_t addr, uint16_t port)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	snprintf(out, len, "%s:%u", ip, port);
+}
+
+/* The name of the socket at the other end: the unix peer's inode, or the
+ * IPv4 socket whose 4-tuple mirrors ours (loopback). */
+static const char *socket_peer(struct model *m, const struct model_object *o,
+			       char *buf, size_t len)
+{
+	const struct ipcs_sock_info *si = &o->sock;
+
+	if (o->kind != OBJ_SOCKET)
+		return NULL;
+	if (si->peer_ino) {
+		snprintf(buf, len, "socket:[%llu]", (unsigned long long)si->peer_ino);
+		return buf;
+	}
+	if (si->family == AF_UNIX) {
+		/* before accept() the server's socket has no inode to name;
+		 * once it has, it names us */
+		hmap_for_each(&m->objects, slot) {
+			const struct model_object *p = slot->val;
+
+			if (p->kind == OBJ_SOCKET && p->sock.peer_ino == o->ino)
+				return p->name;
+		}
+		return NULL;
+	}
+	if (si->family != AF_INET || !si->rport)
+		return NULL;
+	hmap_for_each(&m->objects, slot) {
+		const struct model_object *p = slot->val;
+
+		if (p->kind == OBJ_SOCKET && p->sock.family == AF_INET &&
+		    p->sock.lport == si->rport && p->sock.rport == si->lport &&
+		    p->sock.laddr == si->raddr && p->sock.raddr == si->laddr)
+			return p->name;
+	}
+	inet_text(buf, len, si->raddr, si->rport);
+	return buf;
 }
 
 /* --- open-file entries ---------------------------------------------------- */
@@ -348,6 +445,7 @@ static void proc_set_table(struct model *m, struct model_proc *p,
 static void proc_free(struct model *m, struct model_proc *p)
 {
 	proc_set_table(m, p, NULL);
+	proc_drop_maps(p);
 	free(p);
 }
 
@@ -393,6 +491,89 @@ static struct model_proc *proc_for_event(struct model *m,
 	}
 	p->last_ns = h->ts;
 	return p;
+}
+
+/* --- shared mappings and SysV objects ---------------------------------------- */
+
+static struct model_object *sysv_get(struct model *m, enum obj_kind kind, int id)
+{
+	struct model_object *o = hmap_get(&m->objects, MODEL_SYSV_DEV(kind), id);
+	static const char *const prefix[] = {
+		[OBJ_MSGQ] = "msg", [OBJ_SHM] = "shm", [OBJ_SEM] = "sem",
+	};
+
+	if (o)
+		return o;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->dev = MODEL_SYSV_DEV(kind);
+	o->ino = id;
+	o->kind = kind;
+	o->sysv_alive = true;
+	o->name_certain = true;
+	snprintf(o->name, sizeof(o->name), "%s:[%d]", prefix[kind], id);
+	if (hmap_put(&m->objects, o->dev, o->ino, o)) {
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+void model_add_sysv(struct model *m, enum obj_kind kind, int id,
+		    const struct model_ipc_stat *st)
+{
+	struct model_object *o = sysv_get(m, kind, id);
+
+	if (o)
+		o->stat = *st;
+}
+
+static int proc_add_map(struct model_proc *p, const struct model_map *mp)
+{
+	struct model_map *v = realloc(p->maps, (p->nmaps + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	p->maps = v;
+	p->maps[p->nmaps++] = *mp;
+	return 0;
+}
+
+/* A mapping goes away: its file loses a reference, its segment an attach. */
+static void map_release(struct model_map *mp)
+{
+	if (mp->file) {
+		mp->file->maps--;
+		if (mp->file->refs)
+			mp->file->refs--;
+	}
+	if (mp->shm) {
+		if (mp->shm->stat.count)
+			mp->shm->stat.count--;
+		if (mp->shm->rmid_pending && !mp->shm->stat.count)
+			mp->shm->sysv_alive = false;
+	}
+}
+
+/* A mapping is copied by fork: one more reference, one more attach. */
+static void map_hold(struct model_map *mp)
+{
+	if (mp->file) {
+		mp->file->maps++;
+		mp->file->refs++;
+	}
+	if (mp->shm)
+		mp->shm->stat.count++;
+}
+
+static void proc_drop_maps(struct model_proc *p)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		map_release(&p->maps[i]);
+	free(p->maps);
+	p->maps = NULL;
+	p->nmaps = 0;
 }
 
 /* --- applying events ------------------------------------------------------ */
@@ -453,6 +634,11 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 		if (!src || (parent && parent->uncertain))
 			child->uncertain = true;
 	}
+	for (size_t i = 0; parent && i < parent->nmaps; i++) {
+		if (proc_add_map(child, &parent->maps[i]))
+			break;
+		map_hold(&parent->maps[i]);
+	}
 	note_init(&n, &e->h);
 	n.child = e->child;
 	emit(m, &n);
@@ -470,6 +656,7 @@ static void apply_exec(struct model *m, const struct ipcs_ev_proc *e)
 		p->ppid = e->ppid;
 	if (e->start && !p->start)
 		p->start = e->start;
+	proc_drop_maps(p);	/* a new address space */
 	note_init(&n, &e->h);
 	n.filename = e->filename;
 	emit(m, &n);
@@ -495,6 +682,7 @@ static void apply_exit(struct model *m, const struct ipcs_ev_proc *e)
 
 	if (p && !p->exited) {
 		proc_set_table(m, p, NULL);
+		proc_drop_maps(p);
 		p->exited = true;
 		p->exit_code = e->code;
 		p->exit_signal = e->signal;
@@ -518,7 +706,10 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	if (!p || !p->table)
 		return;
 	f = file_get(m, &e->f, e->h.kind == IPCS_EV_OPEN ||
-				      e->h.kind == IPCS_EV_PIPE);
+				      e->h.kind == IPCS_EV_PIPE ||
+				      e->h.kind == IPCS_EV_SOCKET ||
+				      e->h.kind == IPCS_EV_SOCKETPAIR ||
+				      e->h.kind == IPCS_EV_ACCEPT);
 	s = table_slot(p->table, e->fd);
 	if (!f || !s)
 		return;
@@ -605,6 +796,7 @@ static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 	struct model_fd *s = p && p->table ? table_slot(p->table, e->fd) : NULL;
 	struct model_note n;
 	size_t plen = e->payload_len;
+	char peer[IPCS_SOCKADDR_MAX];
 
 	if (!f)
 		return;
@@ -638,6 +830,171 @@ static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 		n.payload = e->payload;
 		n.payload_len = plen;
 	}
+	n.peer = socket_peer(m, f->obj, peer, sizeof(peer));
+	emit(m, &n);
+}
+
+/* The entry an fd of the caller points at, taking the slot if we missed
+ * how it got there. */
+static struct model_file *fd_entry(struct model *m, const struct ipcs_hdr *h,
+				   uint64_t files, int fd,
+				   const struct ipcs_file_info *fi)
+{
+	struct model_proc *p = proc_for_event(m, h, files);
+	struct model_file *f = file_get(m, fi, false);
+	struct model_fd *s = p && p->table ? table_slot(p->table, fd) : NULL;
+
+	if (!f)
+		return NULL;
+	if (s && s->file != f) {
+		slot_clear(s, true);
+		s->file = f;
+		f->slots++;
+		p->uncertain = true;
+	}
+	object_name(m, f->obj, fi, h->pid, fd, NULL, NULL, NULL);
+	file_update(f, fi, h->ts);
+	return f;
+}
+
+static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
+{
+	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f);
+	char addr[IPCS_SOCKADDR_MAX], peer[IPCS_SOCKADDR_MAX];
+	struct model_note n;
+
+	if (!f)
+		return;
+	model_format_sockaddr(addr, sizeof(addr), e->addr,
+			      e->addrlen < sizeof(e->addr) ? e->addrlen : sizeof(e->addr));
+	if (e->h.kind == IPCS_EV_BIND)
+		memcpy(f->obj->local, addr, sizeof(addr));
+	else if (e->h.kind == IPCS_EV_CONNECT)
+		memcpy(f->obj->remote, addr, sizeof(addr));
+	else
+		f->obj->listening = true;
+	note_init(&n, &e->h);
+	n.fd = e->fd;
+	n.file = f;
+	n.obj = f->obj;
+	n.refs = f->refs;
+	n.address = e->h.kind == IPCS_EV_LISTEN ? NULL : addr;
+	n.ret = e->ret;
+	n.backlog = e->backlog;
+	n.peer = socket_peer(m, f->obj, peer, sizeof(peer));
+	emit(m, &n);
+}
+
+static void apply_mmap(struct model *m, const struct ipcs_ev_fd *e)
+{
+	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f);
+	struct model_proc *p = hmap_get(&m->procs, e->h.pid, 0);
+	struct model_map mp = { .file = f, .addr = e->addr, .len = e->len };
+	struct model_note n;
+
+	if (!f || !p || proc_add_map(p, &mp))
+		return;
+	f->maps++;
+	note_init(&n, &e->h);
+	n.fd = e->fd;
+	n.file = f;
+	n.obj = f->obj;
+	n.refs = f->refs;
+	n.addr = e->addr;
+	n.len = e->len;
+	emit(m, &n);
+}
+
+static enum obj_kind ipc_kind(unsigned kind)
+{
+	switch (kind) {
+	case IPCS_EV_MSGGET: case IPCS_EV_MSGSND: case IPCS_EV_MSGRCV:
+	case IPCS_EV_MSGCTL:
+		return OBJ_MSGQ;
+	case IPCS_EV_SEMGET: case IPCS_EV_SEMOP: case IPCS_EV_SEMCTL:
+		return OBJ_SEM;
+	default:
+		return OBJ_SHM;
+	}
+}
+
+#define IPC_RMID_CMD 0
+
+static void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
+{
+	struct model_proc *p = proc_for_event(m, &e->h, 0);
+	enum obj_kind kind = ipc_kind(e->h.kind);
+	struct model_object *o = NULL;
+	struct model_note n;
+
+	if (e->h.kind == IPCS_EV_SHMDT) {
+		/* the segment is the one attached at that address */
+		for (size_t i = 0; p && i < p->nmaps; i++) {
+			if (p->maps[i].shm && p->maps[i].addr == e->addr) {
+				o = p->maps[i].shm;
+				p->maps[i] = p->maps[--p->nmaps];
+				break;
+			}
+		}
+	} else if (e->id >= 0) {
+		o = sysv_get(m, kind, e->id);
+	}
+	if (o) {
+		o->last_ns = e->h.ts;
+		o->sysv_alive = true;
+	}
+	switch (e->h.kind) {
+	case IPCS_EV_MSGSND:
+		if (o) {
+			o->last_writer = e->h.pid;
+			o->bytes_in += e->bytes;
+		}
+		break;
+	case IPCS_EV_MSGRCV:
+		if (o) {
+			o->last_reader = e->h.pid;
+			o->bytes_out += e->bytes;
+		}
+		break;
+	case IPCS_EV_SHMAT:
+		if (o && p) {
+			struct model_map mp = { .shm = o, .addr = e->addr };
+
+			proc_add_map(p, &mp);
+		}
+		break;
+	case IPCS_EV_MSGCTL:
+	case IPCS_EV_SEMCTL:
+	case IPCS_EV_SHMCTL:
+		if (o && e->cmd == IPC_RMID_CMD) {
+			if (kind == OBJ_SHM)
+				o->rmid_pending = true;
+			else
+				o->sysv_alive = false;
+		}
+		break;
+	}
+	if (o && e->found) {	/* the kernel's view, read at the event */
+		o->stat.count = e->qnum;
+		o->stat.bytes = e->cbytes;
+		o->stat.limit = e->qbytes;
+	} else if (o && e->id >= 0 && e->h.kind != IPCS_EV_SHMDT) {
+		o->sysv_alive = false;	/* removed */
+	}
+	note_init(&n, &e->h);
+	n.obj = o;
+	n.ipc = e;
+	n.bytes = e->bytes;
+	emit(m, &n);
+}
+
+static void apply_signal(struct model *m, const struct ipcs_ev_signal *e)
+{
+	struct model_note n;
+
+	note_init(&n, &e->h);
+	n.sig = e;
+	n.signal = e->sig;
 	emit(m, &n);
 }
 
@@ -658,6 +1015,23 @@ static size_t record_min_size(unsigned kind)
 	case IPCS_EV_WRITE:
 	case IPCS_EV_READ:
 		return sizeof(struct ipcs_ev_data);
+	case IPCS_EV_SOCKET:
+	case IPCS_EV_SOCKETPAIR:
+	case IPCS_EV_ACCEPT:
+	case IPCS_EV_RECVFD:
+	case IPCS_EV_MMAP:
+		return sizeof(struct ipcs_ev_fd);
+	case IPCS_EV_BIND:
+	case IPCS_EV_LISTEN:
+	case IPCS_EV_CONNECT:
+		return sizeof(struct ipcs_ev_sockaddr);
+	case IPCS_EV_MSGGET: case IPCS_EV_MSGSND: case IPCS_EV_MSGRCV:
+	case IPCS_EV_MSGCTL: case IPCS_EV_SHMGET: case IPCS_EV_SHMAT:
+	case IPCS_EV_SHMDT: case IPCS_EV_SHMCTL: case IPCS_EV_SEMGET:
+	case IPCS_EV_SEMOP: case IPCS_EV_SEMCTL:
+		return sizeof(struct ipcs_ev_ipc);
+	case IPCS_EV_SIGNAL:
+		return sizeof(struct ipcs_ev_signal);
 	default:
 		return 0;
 	}
@@ -687,7 +1061,22 @@ int model_apply(struct model *m, const void *rec, size_t size)
 	case IPCS_EV_OPEN:
 	case IPCS_EV_PIPE:
 	case IPCS_EV_DUP:
+	case IPCS_EV_SOCKET:
+	case IPCS_EV_SOCKETPAIR:
+	case IPCS_EV_ACCEPT:
+	case IPCS_EV_RECVFD:
 		apply_fd_install(m, rec);
+		break;
+	case IPCS_EV_MMAP:
+		apply_mmap(m, rec);
+		break;
+	case IPCS_EV_BIND:
+	case IPCS_EV_LISTEN:
+	case IPCS_EV_CONNECT:
+		apply_sockaddr(m, rec);
+		break;
+	case IPCS_EV_SIGNAL:
+		apply_signal(m, rec);
 		break;
 	case IPCS_EV_FCNTL: {
 		const struct ipcs_ev_fd *e = rec;
@@ -707,6 +1096,9 @@ int model_apply(struct model *m, const void *rec, size_t size)
 	case IPCS_EV_WRITE:
 	case IPCS_EV_READ:
 		apply_data(m, rec, h->size);
+		break;
+	default:
+		apply_ipc(m, rec);
 		break;
 	}
 	return 0;
@@ -825,7 +1217,7 @@ void model_sweep(struct model *m, uint64_t now_ns)
 
 		while ((s = &m->files.slots[i])->val) {
 			f = s->val;
-			if (f->slots)
+			if (f->slots || f->maps)
 				break;
 			hmap_del(&m->files, f->kaddr, f->stale ? f->id : 0);
 			file_set_object(f, NULL);
@@ -837,7 +1229,7 @@ void model_sweep(struct model *m, uint64_t now_ns)
 
 		while ((s = &m->objects.slots[i])->val) {
 			o = s->val;
-			if (o->nfiles)
+			if (o->nfiles || o->sysv_alive)
 				break;
 			hmap_del(&m->objects, o->dev, o->ino);
 			free(o);

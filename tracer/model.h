@@ -27,7 +27,22 @@ enum obj_kind {
 	OBJ_SOCKET,
 	OBJ_ANON,
 	OBJ_OTHER,
+	OBJ_MSGQ,	/* SysV message queue: msg:[ID] */
+	OBJ_SHM,	/* SysV shared memory segment: shm:[ID] */
+	OBJ_SEM,	/* SysV semaphore set: sem:[ID] */
 	OBJ__COUNT
+};
+
+/* SysV objects live in the model under this pseudo device, with the id as
+ * inode: no real superblock has it. */
+#define MODEL_SYSV_DEV(kind) (0xfffffff0u + (kind))
+
+/* The state of a SysV object, as the kernel (or /proc/sysvipc) told. */
+struct model_ipc_stat {
+	int32_t key;
+	uint64_t bytes;		/* msg: cbytes in the queue; shm: size */
+	uint64_t count;		/* msg: qnum; shm: nattch; sem: nsems */
+	uint64_t limit;		/* msg: qbytes */
 };
 
 const char *obj_kind_name(enum obj_kind kind);
@@ -44,6 +59,16 @@ struct model_object {
 	uint64_t bytes_in, bytes_out;	/* written into / read from it */
 	uint64_t last_ns;		/* last change, for highlighting */
 	unsigned nfiles;		/* entries that point here */
+	/* sockets */
+	struct ipcs_sock_info sock;
+	char local[IPCS_SOCKADDR_MAX];	/* bound address, as text */
+	char remote[IPCS_SOCKADDR_MAX];	/* connected-to address, as text */
+	bool listening;
+	/* SysV objects: alive until removed (IPC_RMID) */
+	bool sysv_alive;
+	bool rmid_pending;		/* shm: removed, still attached */
+	struct model_ipc_stat stat;
+	uint32_t last_writer, last_reader;	/* pids */
 };
 
 /* An open-file entry (struct file): shared by dup and fork. */
@@ -58,6 +83,7 @@ struct model_file {
 	uint64_t bytes_in, bytes_out;
 	uint64_t last_ns;
 	bool stale;		/* its address now belongs to another entry */
+	unsigned maps;		/* shared mappings holding it (mmap) */
 };
 
 struct model_fd {
@@ -74,6 +100,13 @@ struct model_table {
 	unsigned users;		/* live processes using it */
 };
 
+/* A shared mapping of a file, or an attached SysV segment. */
+struct model_map {
+	struct model_file *file;	/* mmap of a file, or NULL */
+	struct model_object *shm;	/* shmat, or NULL */
+	uint64_t addr, len;
+};
+
 struct model_proc {
 	uint32_t pid, ppid;
 	uint64_t start;		/* with pid, the identity */
@@ -84,6 +117,8 @@ struct model_proc {
 	uint64_t exit_ns;
 	uint64_t last_ns;
 	bool uncertain;		/* table may be wrong: resync wanted */
+	struct model_map *maps;	/* shared mappings, inherited by fork */
+	size_t nmaps;
 };
 
 /* What happened, in model terms: one per fd that appeared or disappeared,
@@ -109,9 +144,21 @@ struct model_note {
 	uint32_t child;
 	const char *filename;	/* exec, mkfifo */
 	int code, signal;
+	/* sockets */
+	const char *address;	/* bind, connect */
+	const char *peer;	/* data: the object at the other end, if known */
+	int ret;		/* connect: -EINPROGRESS */
+	uint32_t backlog;
+	/* mmap */
+	uint64_t addr, len;
+	/* SysV */
+	const struct ipcs_ev_ipc *ipc;
+	/* signals */
+	const struct ipcs_ev_signal *sig;
 };
 
 typedef void (*model_note_fn)(void *ctx, const struct model_note *note);
+
 
 /* Names an object from outside the model (e.g. /proc/PID/fd/FD); returns
  * true and fills out when the fd still refers to (dev, ino). */
@@ -162,6 +209,14 @@ struct model_object **model_objects_sorted(const struct model *m, size_t *n);
 /* Pids whose table is uncertain; clears the marks. Returns the count
  * written (at most max). */
 size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max);
+
+/* Adds a SysV object as /proc/sysvipc lists it (snapshots). */
+void model_add_sysv(struct model *m, enum obj_kind kind, int id,
+		    const struct model_ipc_stat *st);
+
+/* Formats a socket address (AF_UNIX path, @abstract, IPv4 IP:PORT). */
+void model_format_sockaddr(char *out, size_t len, const void *addr,
+			   size_t addrlen);
 
 /* "r", "w" or "rw" from f_flags */
 const char *model_access(uint32_t flags);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Object names from /proc; see names.h. */
 #include <stdio.h>
+#include <string.h>
+#include <sys/msg.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -25,4 +27,77 @@ bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,
 		return false;
 	out[n] = 0;
 	return true;
+}
+
+static const char *sysv_file(enum obj_kind kind)
+{
+	return kind == OBJ_MSGQ ? "/proc/sysvipc/msg" :
+	       kind == OBJ_SHM	? "/proc/sysvipc/shm" :
+				  "/proc/sysvipc/sem";
+}
+
+/* One line of /proc/sysvipc/{msg,shm,sem}, in the columns each has:
+ *   msg: key msqid perms cbytes qnum ...
+ *   shm: key shmid perms size cpid lpid nattch ...
+ *   sem: key semid perms nsems ... */
+static bool sysv_parse(enum obj_kind kind, const char *line, int *id,
+		       struct model_ipc_stat *st)
+{
+	unsigned long long a, b, c, d;
+	int key, perms;
+
+	memset(st, 0, sizeof(*st));
+	switch (kind) {
+	case OBJ_MSGQ:
+		if (sscanf(line, "%d %d %o %llu %llu", &key, id, &perms, &a, &b) != 5)
+			return false;
+		st->bytes = a;
+		st->count = b;
+		break;
+	case OBJ_SHM:
+		if (sscanf(line, "%d %d %o %llu %llu %llu %llu", &key, id, &perms,
+			   &a, &b, &c, &d) != 7)
+			return false;
+		st->bytes = a;
+		st->count = d;
+		break;
+	default:
+		if (sscanf(line, "%d %d %o %llu", &key, id, &perms, &a) != 4)
+			return false;
+		st->count = a;
+		break;
+	}
+	st->key = key;
+	return true;
+}
+
+/* The queue size limit is not in /proc/sysvipc/msg: ask the kernel. */
+static uint64_t msg_qbytes(int id)
+{
+	struct msqid_ds ds;
+
+	return msgctl(id, IPC_STAT, &ds) ? 0 : ds.msg_qbytes;
+}
+
+void names_add_sysv(struct model *m)
+{
+	static const enum obj_kind kinds[] = { OBJ_MSGQ, OBJ_SHM, OBJ_SEM };
+	struct model_ipc_stat st;
+	char line[512];
+	int id;
+
+	for (size_t k = 0; k < 3; k++) {
+		FILE *f = fopen(sysv_file(kinds[k]), "re");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			if (!sysv_parse(kinds[k], line, &id, &st))
+				continue;	/* the header line */
+			if (kinds[k] == OBJ_MSGQ)
+				st.limit = msg_qbytes(id);
+			model_add_sysv(m, kinds[k], id, &st);
+		}
+		fclose(f);
+	}
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Names of objects from /proc: the model's resolver. /proc/PID/fd/FD is
- * trusted only while it still refers to the inode the event named.
+ * Names and states of objects from /proc: the model's resolvers.
+ * /proc/PID/fd/FD is trusted only while it still refers to the inode the
+ * event named; /proc/sysvipc lists SysV objects as ipcs shows them.
  */
 #ifndef IPCSCOPE_NAMES_H
 #define IPCSCOPE_NAMES_H
@@ -10,8 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 /* A model_resolve_fn; ctx is unused. dev is the kernel's s_dev encoding. */
 bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,
 		      uint64_t ino, char *out, size_t outlen);
+
+/* Adds every SysV object /proc/sysvipc lists (what ipcs shows). */
+void names_add_sysv(struct model *m);
 
 #endif /* IPCSCOPE_NAMES_H */

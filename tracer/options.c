@@ -31,7 +31,9 @@ static const char usage[] =
 "      --snapshot        print the current graph and exit (text; with --json,\n"
 "                        one JSON document)\n"
 "      --payload N       with --json: include the first N bytes (<= 256) of\n"
-"                        data moved through pipes and FIFOs\n"
+"                        data moved through pipes, FIFOs and sockets\n"
+"  -o, --output FILE     write JSON or the snapshot to FILE, not stdout (the\n"
+"                        traced command keeps stdout)\n"
 "      --ascii           draw with ASCII only\n"
 "      --no-color        no colors (also when NO_COLOR is set)\n"
 "\n"
@@ -45,6 +47,7 @@ static const char usage[] =
 "  sudo ipcscope --demo pipe           watch a pipe between parent and child\n"
 "  sudo ipcscope -- ./server --port 8080\n"
 "  sudo ipcscope --json -- sh -c 'echo hi | cat'\n"
+"  sudo ipcscope --json -o trace.json --demo msgqueue --pace 0\n"
 "  sudo ipcscope --json --payload 32 -p 1234\n"
 "  sudo ipcscope --snapshot -p 1234    fds, shared entries and refs, now\n"
 "  sudo ipcscope --snapshot --json     the whole system, as JSON\n"
@@ -97,6 +100,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	       O_LIST, O_ASCII, O_NOCOLOR, O_RING };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "comm", required_argument, NULL, O_COMM },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "snapshot", no_argument, NULL, O_SNAPSHOT },
@@ -120,7 +124,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->pace_ms = -1;
 	opterr = 0;
 	/* "+": stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+:p:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_u32(optarg, INT_MAX, &v) || !v)
@@ -128,6 +132,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			if (o->npids == OPT_MAX_PIDS)
 				return bad("%s: too many --pid options", optarg);
 			o->pids[o->npids++] = v;
+			break;
+		case 'o':
+			o->output = optarg;
 			break;
 		case O_COMM:
 			if (!optarg[0] || strlen(optarg) >= IPCS_COMM_LEN)
@@ -202,6 +209,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		return bad("%s", "--snapshot reads processes that already run: use -p PID, --comm NAME, or nothing for all");
 	if (o->payload && o->mode != OUT_JSON)
 		return bad("%s", "--payload goes with --json");
+	if (o->output && o->mode == OUT_LIVE)
+		return bad("%s", "--output goes with --json or --snapshot");
 	if (o->pace_ms >= 0 && !o->demo)
 		return bad("%s", "--pace goes with --demo");
 	return 0;

@@ -22,6 +22,7 @@ struct options {
 	const char *comm;
 	uint32_t payload;
 	uint32_t ring_bytes;
+	const char *output;	/* -o FILE: JSON there, not on stdout */
 	const char *demo;
 	int pace_ms;		/* for --demo; -1: the demo's default */
 	bool ascii, no_color, verbose;

@@ -49,6 +49,105 @@ static void pipe_members(struct json *j, const struct model_object *o)
 	json_kv_u64(j, "capacity", o->capacity);
 }
 
+static const char *signame(int sig)
+{
+	static char buf[24];
+	const char *abbrev = sigabbrev_np(sig);
+
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev ? abbrev : "?");
+	return buf;
+}
+
+static const char *signal_result(int result)
+{
+	/* enum trace_signal_result (include/trace/events/signal.h) */
+	static const char *const names[] = {
+		"delivered", "ignored", "already_pending", "overflow_fail",
+		"lose_info", "group_delivered",
+	};
+
+	return result >= 0 && result < 6 ? names[result] : "unknown";
+}
+
+static const char *ipc_cmd_name(int cmd)
+{
+	switch (cmd) {
+	case 0: return "IPC_RMID";
+	case 1: return "IPC_SET";
+	case 2: return "IPC_STAT";
+	case 3: return "IPC_INFO";
+	case 11: return "SHM_LOCK";
+	case 12: return "SHM_UNLOCK";
+	case 13: return "SHM_STAT";
+	case 11 + 100: return "MSG_STAT";
+	default: return NULL;
+	}
+}
+
+/* SysV events: the object, what moved, and the object's state after. */
+static void ipc_members(struct json *j, const struct model_note *n)
+{
+	const struct ipcs_ev_ipc *e = n->ipc;
+	const struct model_object *o = n->obj;
+
+	if (o)
+		json_kv_str(j, "object", o->name);
+	if (e->id >= 0)
+		json_kv_i64(j, "id", e->id);
+	switch (n->kind) {
+	case IPCS_EV_MSGGET:
+	case IPCS_EV_SHMGET:
+	case IPCS_EV_SEMGET:
+		json_kv_i64(j, "key", e->key);
+		if (n->kind == IPCS_EV_SHMGET)
+			json_kv_i64(j, "bytes", e->bytes);
+		if (n->kind == IPCS_EV_SEMGET)
+			json_kv_u64(j, "nsems", e->nsops);
+		break;
+	case IPCS_EV_MSGSND:
+	case IPCS_EV_MSGRCV:
+		json_kv_i64(j, "bytes", e->bytes);
+		json_kv_i64(j, "mtype", e->mtype);
+		break;
+	case IPCS_EV_SHMAT:
+	case IPCS_EV_SHMDT:
+		json_kv_u64(j, "addr", e->addr);
+		break;
+	case IPCS_EV_SEMOP:
+		json_kv_u64(j, "sem_num", e->sem_num);
+		json_kv_i64(j, "sem_op", e->sem_op);
+		json_kv_u64(j, "nsops", e->nsops);
+		break;
+	default: {	/* *ctl */
+		const char *name = ipc_cmd_name(e->cmd);
+
+		if (name)
+			json_kv_str(j, "cmd", name);
+		else
+			json_kv_i64(j, "cmd", e->cmd);
+		break;
+	}
+	}
+	if (n->kind == IPCS_EV_MSGSND || n->kind == IPCS_EV_MSGRCV ||
+	    n->kind == IPCS_EV_SEMOP) {
+		json_kv_bool(j, "blocked", e->blocked);
+		if (e->blocked)
+			json_kv_u64(j, "waited_ns", e->waited_ns);
+	}
+	if (!o)
+		return;
+	if (!e->found)
+		return;
+	if (o->kind == OBJ_MSGQ) {
+		json_kv_u64(j, "qnum", o->stat.count);
+		json_kv_u64(j, "cbytes", o->stat.bytes);
+		json_kv_u64(j, "qbytes", o->stat.limit);
+	} else if (o->kind == OBJ_SHM) {
+		json_kv_u64(j, "nattch", o->stat.count);
+		json_kv_bool(j, "rmid_pending", o->rmid_pending);
+	}
+}
+
 void report_note_json(struct json *j, const struct model_note *n,
 		      int64_t ts_offset)
 {
@@ -71,7 +170,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 	case IPCS_EV_EXIT:
 		if (n->signal) {
 			json_kv_i64(j, "signal", n->signal);
-			json_kv_str(j, "signame", sigabbrev_np(n->signal) ?: "?");
+			json_kv_str(j, "signame", signame(n->signal));
 		} else {
 			json_kv_i64(j, "code", n->code);
 		}
@@ -88,10 +187,52 @@ void report_note_json(struct json *j, const struct model_note *n,
 		json_kv_i64(j, "bytes", n->bytes);
 		json_kv_str(j, "syscall", report_syscall_name(n->syscall));
 		pipe_members(j, n->obj);
+		if (n->peer)
+			json_kv_str(j, "peer", n->peer);
 		if (n->payload) {
 			json_key(j, "data");
 			json_bytes(j, n->payload, n->payload_len);
 		}
+		break;
+	case IPCS_EV_BIND:
+	case IPCS_EV_LISTEN:
+	case IPCS_EV_CONNECT:
+		json_kv_i64(j, "fd", n->fd);
+		file_id(id, sizeof(id), n->file);
+		json_kv_str(j, "file", id);
+		object_members(j, n->obj);
+		json_kv_u64(j, "refs", n->refs);
+		if (n->address)
+			json_kv_str(j, "address", n->address);
+		if (n->kind == IPCS_EV_LISTEN)
+			json_kv_u64(j, "backlog", n->backlog);
+		if (n->ret)
+			json_kv_str(j, "result", strerrorname_np(-n->ret) ?: "error");
+		if (n->peer)
+			json_kv_str(j, "peer", n->peer);
+		break;
+	case IPCS_EV_MMAP:
+		json_kv_i64(j, "fd", n->fd);
+		file_id(id, sizeof(id), n->file);
+		json_kv_str(j, "file", id);
+		object_members(j, n->obj);
+		json_kv_u64(j, "refs", n->refs);
+		json_kv_u64(j, "bytes", n->len);
+		json_kv_u64(j, "addr", n->addr);
+		break;
+	case IPCS_EV_SIGNAL:
+		json_kv_i64(j, "sig", n->sig->sig);
+		json_kv_str(j, "signame", signame(n->sig->sig));
+		json_kv_u64(j, "target", n->sig->target);
+		json_kv_u64(j, "target_tid", n->sig->target_tid);
+		json_kv_i64(j, "code", n->sig->code);
+		json_kv_str(j, "result", signal_result(n->sig->result));
+		break;
+	case IPCS_EV_MSGGET: case IPCS_EV_MSGSND: case IPCS_EV_MSGRCV:
+	case IPCS_EV_MSGCTL: case IPCS_EV_SHMGET: case IPCS_EV_SHMAT:
+	case IPCS_EV_SHMDT: case IPCS_EV_SHMCTL: case IPCS_EV_SEMGET:
+	case IPCS_EV_SEMOP: case IPCS_EV_SEMCTL:
+		ipc_members(j, n);
 		break;
 	default:	/* fd events */
 		json_kv_i64(j, "fd", n->fd);
