@@ -1,0 +1,61 @@
+/*
+ * file-io - a file is the oldest way to pass data along: write it, then
+ * read it back. The catch is the offset: write() leaves it at the end of
+ * what was written, so a read() straight after finds nothing until lseek()
+ * moves the offset back to the start.
+ */
+#include "demo.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static const char text[] = "Hello, File!";
+
+int main(int argc, char **argv)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	off_t off;
+	int fd;
+
+	demo_init(argc, argv, "file-io", NULL);
+
+	demo_step("creating and opening a temporary file with mkstemp()");
+	fd = demo_temp_file(path, sizeof(path));
+	demo_step("%s is open for reading and writing as fd %d", path, fd);
+
+	demo_step("writing \"%s\" (%zu bytes) into fd %d", text, strlen(text),
+		  fd);
+	demo_write_all(fd, text, strlen(text));
+
+	demo_step("reading from fd %d right away", fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n == -1)
+		die("read fd %d", fd);
+	demo_step("read() returned %zd: the offset is at the end of the file",
+		  n);
+
+	demo_step("lseek(fd %d, 0, SEEK_SET): back to the start", fd);
+	off = lseek(fd, 0, SEEK_SET);
+	if (off == -1)
+		die("lseek fd %d", fd);
+	demo_step("the offset is now %lld", (long long)off);
+
+	demo_step("reading from fd %d again", fd);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n == -1)
+		die("read fd %d", fd);
+	buf[n] = '\0';
+	demo_step("read() returned %zd bytes: \"%s\"", n, buf);
+
+	demo_step("closing fd %d and removing %s", fd, path);
+	if (close(fd) == -1)
+		die("close fd %d", fd);
+	if (unlink(path) == -1)
+		die("unlink %s", path);
+	demo_untrack_path(path);
+
+	if (strcmp(buf, text) != 0)
+		demo_fail("expected to read back \"%s\"", text);
+	return 0;
+}
