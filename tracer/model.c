@@ -607,10 +607,13 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 	child->ppid = e->h.pid;
 	child->last_ns = e->h.ts;
 	memcpy(child->comm, e->h.comm, sizeof(child->comm));
-	if (e->flags & IPCS_PROC_SHARED_FILES) {
-		proc_set_table(m, child, parent ? parent->table : NULL);
+	struct model_table *src = parent ? parent->table : NULL;
+
+	/* one table for both: shared, whatever the flag says */
+	if ((e->flags & IPCS_PROC_SHARED_FILES) ||
+	    (src && src->kaddr == e->files)) {
+		proc_set_table(m, child, src);
 	} else {
-		struct model_table *src = parent ? parent->table : NULL;
 		struct model_table *dst = table_get(m, e->files);
 
 		if (!dst)
@@ -701,17 +704,21 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	struct model_proc *p = proc_for_event(m, &e->h, e->files);
 	struct model_file *f;
 	struct model_fd *s;
-	bool cloexec = e->fd_flags & IPCS_FD_CLOEXEC;
+	bool cloexec = e->fd_flags & IPCS_FD_CLOEXEC, fresh;
 
 	if (!p || !p->table)
 		return;
-	f = file_get(m, &e->f, e->h.kind == IPCS_EV_OPEN ||
-				      e->h.kind == IPCS_EV_PIPE ||
-				      e->h.kind == IPCS_EV_SOCKET ||
-				      e->h.kind == IPCS_EV_SOCKETPAIR ||
-				      e->h.kind == IPCS_EV_ACCEPT);
 	s = table_slot(p->table, e->fd);
-	if (!f || !s)
+	if (!s)
+		return;
+	/* A new struct file, unless a snapshot taken after this event
+	 * already put that very entry in this slot. */
+	fresh = (e->h.kind == IPCS_EV_OPEN || e->h.kind == IPCS_EV_PIPE ||
+		 e->h.kind == IPCS_EV_SOCKET || e->h.kind == IPCS_EV_SOCKETPAIR ||
+		 e->h.kind == IPCS_EV_ACCEPT) &&
+		!(s->file && s->file->kaddr == e->f.file && !s->file->stale);
+	f = file_get(m, &e->f, fresh);
+	if (!f)
 		return;
 	object_name(m, f->obj, &e->f, e->h.pid, e->fd, e->name, e->path, NULL);
 	if (s->file && s->file != f) {

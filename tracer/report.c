@@ -165,7 +165,8 @@ void report_note_json(struct json *j, const struct model_note *n,
 		json_kv_u64(j, "child", n->child);
 		break;
 	case IPCS_EV_EXEC:
-		json_kv_str(j, "filename", n->filename);
+		json_key(j, "filename");	/* a record's text may lack its NUL */
+		json_string_n(j, n->filename, IPCS_PATH_LEN);
 		break;
 	case IPCS_EV_EXIT:
 		if (n->signal) {
@@ -176,7 +177,8 @@ void report_note_json(struct json *j, const struct model_note *n,
 		}
 		break;
 	case IPCS_EV_MKFIFO:
-		json_kv_str(j, "path", n->filename);
+		json_key(j, "path");
+		json_string_n(j, n->filename, IPCS_PATH_LEN);
 		break;
 	case IPCS_EV_WRITE:
 	case IPCS_EV_READ:
@@ -184,6 +186,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 		file_id(id, sizeof(id), n->file);
 		json_kv_str(j, "file", id);
 		object_members(j, n->obj);
+		json_kv_u64(j, "refs", n->refs);
 		json_kv_i64(j, "bytes", n->bytes);
 		json_kv_str(j, "syscall", report_syscall_name(n->syscall));
 		pipe_members(j, n->obj);
