@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# tests/terminal/test_ui.sh - the live view in a real terminal (tmux).
+#
+# Runs build/ipcscope in a detached tmux session and reads the screen with
+# capture-pane:
+#   - the pipe demo: column headers, both processes, the pipe object, refs;
+#   - a helper whose name carries escape sequences: shown escaped, the
+#     window title unchanged;
+#   - '?' shows the help; resizing redraws (and says "terminal too small"
+#     below 80x24); 'q' ends ipcscope and leaves the terminal sane.
+# Needs root, BPF and tmux: otherwise prints SKIP and exits 0, unless
+# CI=true, where that is a failure. Only processes this script started are
+# ended, by pid; its tmux session is killed on exit.
+#
+#   tests/terminal/test_ui.sh        (IPCSCOPE=path overrides build/ipcscope)
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+root=$(pwd)
+bin=${IPCSCOPE:-$root/build/ipcscope}
+session=ipcscope-test-$$
+tmp=
+passed=0 failed=0
+
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+finish() {
+	echo "terminal: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+skip() {
+	if [ "${CI:-}" = true ]; then
+		fail setup "$1 (required under CI=true)"
+		finish
+	fi
+	echo "SKIP terminal: $1"
+	finish
+}
+
+cleanup() {
+	local pid
+	# the helper and ipcscope, by the pids we recorded
+	for f in "$tmp"/*.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	done
+	tmux kill-session -t "$session" 2>/dev/null
+	[ -n "$tmp" ] && rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || skip "needs root for BPF"
+command -v tmux >/dev/null || skip "tmux is not installed"
+command -v cc >/dev/null || skip "no C compiler for the helper"
+[ -x "$bin" ] || skip "$bin is not built (make)"
+[ -x "$root/build/demos/pipe" ] || skip "build/demos/pipe is not built (make)"
+tmp=$(mktemp -d /tmp/ipcscope-term.XXXXXX) || skip "mktemp failed"
+if ! timeout 30 "$bin" --snapshot -p $$ >/dev/null 2>"$tmp/bpf.err"; then
+	skip "BPF does not work here: $(head -n 1 "$tmp/bpf.err")"
+fi
+cc -std=gnu11 -Wall -Wextra -Werror -o "$tmp/evil" tests/terminal/evil_name.c ||
+	skip "cannot compile the helper"
+
+screen() { tmux capture-pane -p -t "$session" 2>/dev/null; }
+
+# wait_for SECONDS ERE: polls the screen until a line matches
+wait_for() {
+	local end=$((SECONDS + $1))
+	while :; do
+		screen >"$tmp/screen"
+		grep -Eq -- "$2" "$tmp/screen" && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# wait_gone SECONDS ERE: polls the screen until no line matches
+wait_gone() {
+	local end=$((SECONDS + $1))
+	while :; do
+		screen >"$tmp/screen"
+		grep -Eq -- "$2" "$tmp/screen" || return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# start NAME COMMAND...: runs COMMAND (ipcscope ...) in the foreground of a
+# fresh 100x30 session, its pid in $tmp/NAME.pid (a shell that writes its
+# own pid, then execs); afterwards the pane's shell records the exit status
+# and the tty modes.
+start() {
+	local name=$1
+	shift
+	tmux kill-session -t "$session" 2>/dev/null
+	rm -f "$tmp/rc" "$tmp/stty"
+	tmux new-session -d -s "$session" -x 100 -y 30 \
+		"cd '$root'; \
+		 bash -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' '$tmp/$name.pid' $*; \
+		 echo \$? >'$tmp/rc'; stty -a >'$tmp/stty' 2>&1; \
+		 echo IPCSCOPE-ENDED; sleep 60" ||
+		return 1
+}
+
+# --- the pipe demo -------------------------------------------------------
+start demo "'$bin' --demo pipe --pace 300" || skip "tmux cannot start a session"
+if wait_for 10 'PROCESSES +FD TABLE +OPEN FILES +OBJECTS'; then
+	ok headers
+else
+	fail headers "no column headers: $(head -c 300 "$tmp/screen")"
+fi
+# both processes (parent, then the child in the tree) and the pipe
+if wait_for 10 '(└─|`-)[0-9]+ pipe'; then
+	ok processes
+	grep -Eq '^[0-9]+ pipe' "$tmp/screen" && ok parent ||
+		fail parent "no parent row"
+else
+	fail processes "child never shown: $(tr -s ' ' <"$tmp/screen" | head -c 600)"
+fi
+if grep -Eq 'pipe:\[[0-9]+\]' "$tmp/screen" && grep -Eq 'f[0-9]+ [rw]+ refs [0-9]+' "$tmp/screen"; then
+	ok pipe-object
+else
+	fail pipe-object "no pipe:[INODE] with entries and refs"
+fi
+grep -Eq 'r[0-9] w[0-9]' "$tmp/screen" && ok pipe-gauge ||
+	fail pipe-gauge "no reader/writer counts"
+# the demo ends by itself; ipcscope follows it
+if wait_for 20 'IPCSCOPE-ENDED'; then
+	ok demo-ends
+else
+	fail demo-ends "ipcscope still running 20 s after the demo"
+fi
+
+# --- a name with escape sequences, '?', resize, q ------------------------
+start evil "'$bin' -- '$tmp/evil' '$tmp/helper.pid' 30" ||
+	skip "tmux cannot start a session"
+if wait_for 10 '\\x1b\]2;PWN\\x07'; then
+	ok escaped-name
+else
+	fail escaped-name "name not shown escaped: $(tr -s ' ' <"$tmp/screen" | head -c 400)"
+fi
+title=$(tmux display-message -p -t "$session" '#{pane_title}')
+[ "$title" != PWN ] && ok title-untouched || fail title-untouched "the helper's OSC set the title"
+grep -q $'\033' "$tmp/screen" && fail no-raw-escape "an ESC byte is on the screen" ||
+	ok no-raw-escape
+
+tmux send-keys -t "$session" '?'
+wait_for 5 'ipcscope keys' && grep -q 'q F10' "$tmp/screen" && ok help ||
+	fail help "no help after ?"
+tmux send-keys -t "$session" Escape
+wait_gone 5 'ipcscope keys' && grep -q PROCESSES "$tmp/screen" && ok help-closes ||
+	fail help-closes "help still shown"
+
+tmux resize-window -t "$session" -x 130 -y 40
+# the key hints are right-aligned: at 130 columns they end at column 130
+if wait_for 5 '^.{100,}q quit *$'; then
+	ok resize-wider
+else
+	fail resize-wider "no redraw at 130x40"
+fi
+tmux resize-window -t "$session" -x 70 -y 20
+wait_for 5 'terminal too small' && ok resize-too-small ||
+	fail resize-too-small "no 'terminal too small' at 70x20"
+tmux resize-window -t "$session" -x 100 -y 30
+wait_for 5 'PROCESSES' && ok resize-back || fail resize-back "no redraw at 100x30"
+
+tmux send-keys -t "$session" q
+if wait_for 10 'IPCSCOPE-ENDED'; then
+	ok quit
+	# the shell after it has a sane tty: canonical mode and echo back
+	if grep -Eq '(^| )icanon( |$)' "$tmp/stty" && grep -Eq '(^| )echo( |$)' "$tmp/stty"; then
+		ok tty-sane
+	else
+		fail tty-sane "tty modes after q: $(tr '\n' ' ' <"$tmp/stty" | head -c 300)"
+	fi
+	[ "$(tmux display-message -p -t "$session" '#{alternate_on}')" = 0 ] &&
+		ok alt-screen-left || fail alt-screen-left "still on the alternate screen"
+	! grep -q 'PROCESSES' "$tmp/screen" && ok screen-restored ||
+		fail screen-restored "the live view is still on the screen"
+else
+	fail quit "ipcscope still running 10 s after q: $(tr -s ' ' <"$tmp/screen" | head -c 400)"
+fi
+finish

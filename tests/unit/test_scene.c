@@ -1,0 +1,896 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Frame tests of the live view: scripted models (records applied with the
+ * real model code) rendered to text and compared with the text files in tests/golden/,
+ * key sequences applied to the view and the next frame checked, escaping
+ * of untrusted names, and the small pure helpers around the scene.
+ * UPDATE_GOLDEN=1 rewrites the golden files; review the diff.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "freeze.h"
+#include "notes.h"
+#include "scene.h"
+
+/* ---- scripted models ------------------------------------------------------ */
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model.h"
+
+#define MS 1000000ULL
+#define SEC 1000000000ULL
+#define PIPE_DEV 0xc
+#define TTY_DEV 0x19
+
+/* comm as the kernel keeps it: at most 16 bytes, NUL-padded */
+static inline void fx_comm(char *dst, const char *src)
+{
+	memset(dst, 0, IPCS_COMM_LEN);
+	memcpy(dst, src, strnlen(src, IPCS_COMM_LEN));
+}
+
+static inline void fx_hdr(struct ipcs_hdr *h, unsigned kind, uint64_t ts,
+			  uint32_t pid, const char *comm, size_t size)
+{
+	h->ts = ts;
+	h->pid = pid;
+	h->tid = pid;
+	h->kind = kind;
+	h->size = size;
+	fx_comm(h->comm, comm);
+}
+
+static inline int fx_fork(struct model *m, uint64_t ts, uint32_t parent,
+			  uint32_t child, const char *comm, uint64_t pfiles,
+			  uint64_t cfiles)
+{
+	struct ipcs_ev_proc e = { 0 };
+
+	fx_hdr(&e.h, IPCS_EV_FORK, ts, parent, comm, sizeof(e));
+	e.child = child;
+	e.ppid = parent;
+	e.start = ts;
+	e.files = cfiles;
+	e.parent_files = pfiles;
+	return model_apply(m, &e, sizeof(e));
+}
+
+static inline int fx_exit(struct model *m, uint64_t ts, uint32_t pid,
+			  const char *comm, int code)
+{
+	struct ipcs_ev_proc e = { 0 };
+
+	fx_hdr(&e.h, IPCS_EV_EXIT, ts, pid, comm, sizeof(e));
+	e.code = code;
+	return model_apply(m, &e, sizeof(e));
+}
+
+/* One end of a pipe, a dup, or a close: an fd record. */
+static inline int fx_fd(struct model *m, unsigned kind, uint64_t ts,
+			uint32_t pid, const char *comm, uint64_t files, int fd,
+			int oldfd, uint64_t file, uint64_t ino, uint32_t flags,
+			uint64_t refs, uint32_t buffered)
+{
+	struct ipcs_ev_fd e = { 0 };
+
+	fx_hdr(&e.h, kind, ts, pid, comm, sizeof(e));
+	e.fd = fd;
+	e.oldfd = oldfd;
+	e.files = files;
+	e.f.file = file;
+	e.f.ino = ino;
+	e.f.refs = refs;
+	e.f.dev = PIPE_DEV;
+	e.f.imode = S_IFIFO | 0600;
+	e.f.flags = flags;
+	e.f.magic = IPCS_PIPEFS_MAGIC;
+	e.f.pipe_buffered = buffered;
+	e.f.pipe_capacity = 65536;
+	e.f.pipe_readers = 1;
+	e.f.pipe_writers = 1;
+	return model_apply(m, &e, sizeof(e));
+}
+
+static inline int fx_data(struct model *m, unsigned kind, uint64_t ts,
+			  uint32_t pid, const char *comm, uint64_t files,
+			  int fd, uint64_t file, uint64_t ino, uint32_t flags,
+			  uint64_t refs, int64_t bytes, uint32_t buffered,
+			  const char *payload)
+{
+	struct {
+		struct ipcs_ev_data e;
+		uint8_t payload[64];
+	} r = { 0 };
+	size_t plen = payload ? strlen(payload) : 0;
+
+	fx_hdr(&r.e.h, kind, ts, pid, comm,
+	       sizeof(r.e) + (payload ? sizeof(r.payload) : 0));
+	r.e.fd = fd;
+	r.e.syscall = kind == IPCS_EV_WRITE ? IPCS_SC_WRITE : IPCS_SC_READ;
+	r.e.bytes = bytes;
+	r.e.files = files;
+	r.e.f.file = file;
+	r.e.f.ino = ino;
+	r.e.f.refs = refs;
+	r.e.f.dev = PIPE_DEV;
+	r.e.f.imode = S_IFIFO | 0600;
+	r.e.f.flags = flags;
+	r.e.f.magic = IPCS_PIPEFS_MAGIC;
+	r.e.f.pipe_buffered = buffered;
+	r.e.f.pipe_capacity = 65536;
+	r.e.f.pipe_readers = 1;
+	r.e.f.pipe_writers = 1;
+	if (payload) {
+		memcpy(r.payload, payload, plen);
+		r.e.payload_len = plen;
+	}
+	return model_apply(m, &r, r.e.h.size);
+}
+
+static inline int fx_snap_task(struct model *m, uint32_t pid, uint32_t ppid,
+			       const char *comm, uint64_t files)
+{
+	struct ipcs_snap_task t = { 0 };
+
+	t.kind = IPCS_SNAP_TASK;
+	t.size = sizeof(t);
+	t.pid = pid;
+	t.ppid = ppid;
+	t.start = pid;
+	t.files = files;
+	fx_comm(t.comm, comm);
+	return model_apply_snap(m, &t, sizeof(t));
+}
+
+/* A terminal on fds 0-2, as a shell hands them down. */
+static inline int fx_snap_tty(struct model *m, uint32_t pid, uint64_t files,
+			      int fd, uint64_t file, uint64_t refs)
+{
+	struct ipcs_snap_fd s = { 0 };
+
+	s.kind = IPCS_SNAP_FD;
+	s.size = sizeof(s);
+	s.pid = pid;
+	s.fd = fd;
+	s.files = files;
+	s.f.file = file;
+	s.f.ino = 3;
+	s.f.dev = TTY_DEV;
+	s.f.imode = S_IFCHR | 0620;
+	s.f.flags = O_RDWR;
+	s.f.refs = refs;
+	strcpy(s.path, "/dev/pts/0");
+	return model_apply_snap(m, &s, sizeof(s));
+}
+
+/*
+ * The classic: a process with a terminal makes a pipe, forks, the parent
+ * keeps the write end and the child the read end; the parent writes.
+ * ts runs from 1 s to 1.6 s.
+ */
+#define FX_PARENT 100
+#define FX_CHILD 101
+#define FX_TBL_P 0xffff888000a00000ULL
+#define FX_TBL_C 0xffff888000b00000ULL
+#define FX_TTY 0xffff888001000000ULL
+#define FX_RD 0xffff888001000100ULL
+#define FX_WR 0xffff888001000200ULL
+#define FX_INO 51234
+
+static inline void fx_pipe_demo(struct model *m)
+{
+	const char *c = "demo-pipe";
+
+	fx_snap_task(m, FX_PARENT, 1, c, FX_TBL_P);
+	for (int fd = 0; fd < 3; fd++)
+		fx_snap_tty(m, FX_PARENT, FX_TBL_P, fd, FX_TTY, 3);
+	fx_fd(m, IPCS_EV_PIPE, 1 * SEC, FX_PARENT, c, FX_TBL_P, 3, -1, FX_RD,
+	      FX_INO, O_RDONLY, 1, 0);
+	fx_fd(m, IPCS_EV_PIPE, 1 * SEC, FX_PARENT, c, FX_TBL_P, 4, -1, FX_WR,
+	      FX_INO, O_WRONLY, 1, 0);
+	fx_fork(m, 1 * SEC + 100 * MS, FX_PARENT, FX_CHILD, c, FX_TBL_P,
+		FX_TBL_C);
+	fx_fd(m, IPCS_EV_CLOSE, 1 * SEC + 200 * MS, FX_PARENT, c, FX_TBL_P, 3,
+	      -1, FX_RD, FX_INO, O_RDONLY, 1, 0);
+	fx_fd(m, IPCS_EV_CLOSE, 1 * SEC + 300 * MS, FX_CHILD, c, FX_TBL_C, 4,
+	      -1, FX_WR, FX_INO, O_WRONLY, 1, 0);
+	fx_data(m, IPCS_EV_WRITE, 1 * SEC + 600 * MS, FX_PARENT, c, FX_TBL_P,
+		4, FX_WR, FX_INO, O_WRONLY, 1, 6, 6, "hello\n");
+}
+
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct view_log test_log;
+
+static void log_note(void *ctx, const struct model_note *n)
+{
+	(void)ctx;
+	notes_log(&test_log, n, 1 * SEC);
+}
+
+static void setup_view(struct view *v)
+{
+	view_init(v);
+	v->now_ns = 1 * SEC + 900 * MS;
+	v->target = "pipe";
+	v->log = &test_log;
+}
+
+/* Renders as ui.c does: layout, repair, render. */
+static void render(struct frame *f, const struct model *m, struct view *v,
+		   int w, int h, bool ascii)
+{
+	struct scene_layout l;
+
+	assert_int_equal(frame_init(f, w, h, ascii), 0);
+	assert_int_equal(scene_layout(&l, m, v, w, h), 0);
+	view_fix(v, &l);
+	scene_layout_free(&l);
+	scene_render(m, v, f);
+}
+
+/* Applies keys as the terminal would deliver them, each against the
+ * layout of the frame then on screen. */
+static int keys(const struct model *m, struct view *v, int w, int h, ...)
+{
+	va_list ap;
+	int key, flags = 0;
+
+	va_start(ap, h);
+	while ((key = va_arg(ap, int)) != 0) {
+		struct scene_layout l;
+
+		assert_int_equal(scene_layout(&l, m, v, w, h), 0);
+		view_fix(v, &l);
+		flags |= view_key(v, &l, key);
+		scene_layout_free(&l);
+	}
+	va_end(ap);
+	return flags;
+}
+
+static char *text_of(const struct frame *f)
+{
+	char *t = frame_to_text(f);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void check_golden(const struct frame *f, const char *name)
+{
+	char path[256], *text = text_of(f), *want = NULL;
+	const char *update = getenv("UPDATE_GOLDEN");
+	FILE *fp;
+	long len;
+
+	snprintf(path, sizeof(path), "tests/golden/%s.txt", name);
+	if (update && !strcmp(update, "1")) {
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(text, fp);
+		assert_int_equal(fclose(fp), 0);
+		free(text);
+		return;
+	}
+	fp = fopen(path, "r");
+	if (!fp) {
+		print_error("%s: %s (run from the repo root; UPDATE_GOLDEN=1 makes it)\n",
+			    path, strerror(errno));
+		free(text);
+		fail();
+	}
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	want = calloc(1, len + 1);
+	assert_non_null(want);
+	assert_int_equal(fread(want, 1, len, fp), (size_t)len);
+	fclose(fp);
+	if (strcmp(want, text)) {
+		print_error("frame differs from %s; got:\n%s", path, text);
+		free(want);
+		free(text);
+		fail();
+	}
+	free(want);
+	free(text);
+}
+
+/* The role letter (frame_role_letter) of the first cell showing s. */
+static char role_of(const struct frame *f, const char *s)
+{
+	char *t = text_of(f), *r = frame_roles_to_text(f), *p, c = 0;
+
+	p = strstr(t, s);
+	if (p) {
+		/* same row and column in the role text: count cells */
+		int row = 0, col = 0;
+
+		for (char *q = t; q < p; q++) {
+			if (*q == '\n') {
+				row++;
+				col = 0;
+			} else if ((*q & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		char *line = r;
+		for (int i = 0; i < row && line; i++) {
+			line = strchr(line, '\n');
+			line = line ? line + 1 : NULL;
+		}
+		if (line && (int)strcspn(line, "\n") > col)
+			c = line[col];
+		else
+			c = '.';
+	}
+	free(t);
+	free(r);
+	return c;
+}
+
+static bool has(const struct frame *f, const char *s)
+{
+	char *t = text_of(f);
+	bool yes = strstr(t, s) != NULL;
+
+	free(t);
+	return yes;
+}
+
+/* has(), saying what the frame held when it fails */
+#define assert_has(f, s)                                                       \
+	do {                                                                   \
+		if (!has(f, s)) {                                              \
+			char *t_ = text_of(f);                                 \
+			print_error("no \"%s\" in:\n%s", s, t_);                \
+			free(t_);                                              \
+			fail();                                                \
+		}                                                              \
+	} while (0)
+
+struct fx {
+	struct model m;
+	struct view v;
+	struct frame f;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	memset(&test_log, 0, sizeof(test_log));
+	model_init(&x->m);
+	x->m.note = log_note;
+	fx_pipe_demo(&x->m);
+	setup_view(&x->v);
+	*state = x;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *x = *state;
+
+	frame_free(&x->f);
+	model_free(&x->m);
+	free(x);
+	return 0;
+}
+
+/* ---- golden frames ------------------------------------------------------- */
+
+static void test_pipe_80x24(void **state)
+{
+	struct fx *x = *state;
+
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "pipe_80x24");
+	assert_has(&x->f, "PROCESSES");
+	assert_has(&x->f, "pipe:[51234]");
+	assert_has(&x->f, "6/64K r1 w1");
+}
+
+static void test_pipe_160x48(void **state)
+{
+	struct fx *x = *state;
+
+	render(&x->f, &x->m, &x->v, 160, 48, false);
+	check_golden(&x->f, "pipe_160x48");
+}
+
+static void test_pipe_ascii(void **state)
+{
+	struct fx *x = *state;
+	char *t;
+
+	render(&x->f, &x->m, &x->v, 80, 24, true);
+	check_golden(&x->f, "pipe_ascii_80x24");
+	t = text_of(&x->f);
+	for (char *p = t; *p; p++)
+		assert_true((unsigned char)*p < 0x80);
+	free(t);
+}
+
+static void test_help(void **state)
+{
+	struct fx *x = *state;
+	int fl = keys(&x->m, &x->v, 80, 24, '?', 0);
+
+	assert_true(fl & VIEW_REDRAW);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "help_80x24");
+	/* any key closes it; q still quits */
+	keys(&x->m, &x->v, 80, 24, 'j', 0);
+	assert_false(x->v.show_help);
+	keys(&x->m, &x->v, 80, 24, '?', 0);
+	assert_true(keys(&x->m, &x->v, 80, 24, 'q', 0) & VIEW_QUIT);
+}
+
+static void test_log_pane(void **state)
+{
+	struct fx *x = *state;
+
+	keys(&x->m, &x->v, 80, 24, 'l', 0);
+	assert_true(x->v.show_log);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "log_80x24");
+	assert_has(&x->f, "EVENTS");
+	assert_has(&x->f, "\"hello\\x0a\"");
+	keys(&x->m, &x->v, 80, 24, 'l', 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "EVENTS") && x->v.show_log);
+}
+
+/* Enter on the pipe lists every holder: who keeps which end open. */
+static void test_detail_object(void **state)
+{
+	struct fx *x = *state;
+
+	keys(&x->m, &x->v, 80, 24, VKEY_TAB, VKEY_TAB, VKEY_TAB, 0);
+	assert_int_equal(x->v.focus, PANE_OBJECTS);
+	/* the tty comes first; the pipe is next */
+	keys(&x->m, &x->v, 80, 24, 'G', VKEY_ENTER, 0);
+	assert_true(x->v.show_detail);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "detail_pipe_80x24");
+	assert_has(&x->f, "pid 100 demo-pipe  fd 4  w");
+	assert_has(&x->f, "pid 101 demo-pipe  fd 3  r");
+	assert_has(&x->f, "readers 1  writers 1");
+	keys(&x->m, &x->v, 80, 24, VKEY_ESC, 0);
+	assert_false(x->v.show_detail);
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static void test_keys_move(void **state)
+{
+	struct fx *x = *state;
+
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(x->v.sel.pane, PANE_PROCS);
+	assert_int_equal(x->v.sel.a, FX_PARENT);
+	assert_int_equal(role_of(&x->f, "100 demo-pipe"), 'S');
+
+	keys(&x->m, &x->v, 80, 24, 'j', 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(x->v.sel.a, FX_CHILD);
+	assert_int_equal(role_of(&x->f, "101 demo-pipe"), 'S');
+	assert_int_equal(role_of(&x->f, "100 demo-pipe"), '.');
+
+	/* down at the end stays; Tab lands on the child's first fd */
+	keys(&x->m, &x->v, 80, 24, VKEY_DOWN, VKEY_TAB, 0);
+	assert_int_equal(x->v.sel.pane, PANE_FDS);
+	assert_int_equal(x->v.sel.a, FX_CHILD);
+	assert_int_equal(x->v.sel.b, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(role_of(&x->f, "PROCESSES"), 'H');
+	assert_int_equal(role_of(&x->f, "FD TABLE"), 'F');
+
+	/* to the child's fd 3, then Enter: its entry and both holders */
+	keys(&x->m, &x->v, 80, 24, 'G', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "fd 3 of 101 demo-pipe");
+	assert_has(&x->f, "open file f2 -> pipe:[51234]");
+
+	/* Shift-Tab back to processes; k up */
+	keys(&x->m, &x->v, 80, 24, VKEY_ESC, VKEY_BTAB, 'k', 'k', 0);
+	assert_int_equal(x->v.sel.pane, PANE_PROCS);
+	assert_int_equal(x->v.sel.a, FX_PARENT);
+}
+
+static void test_keys_flags(void **state)
+{
+	struct fx *x = *state;
+
+	assert_true(keys(&x->m, &x->v, 80, 24, ' ', 0) & VIEW_PAUSE);
+	assert_true(x->v.paused);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "PAUSED");
+	keys(&x->m, &x->v, 80, 24, ' ', 0);
+	assert_false(x->v.paused);
+	assert_true(keys(&x->m, &x->v, 80, 24, VKEY_F10, 0) & VIEW_QUIT);
+	assert_int_equal(keys(&x->m, &x->v, 80, 24, 'Z', 0), 0);
+	keys(&x->m, &x->v, 80, 24, 'a', 0);
+	assert_false(x->v.show_all);
+}
+
+static void test_filter(void **state)
+{
+	struct fx *x = *state;
+
+	keys(&x->m, &x->v, 80, 24, '/', 0);
+	assert_true(x->v.filter_editing);
+	/* q is text while typing a filter, not quit */
+	assert_false(keys(&x->m, &x->v, 80, 24, 'q', VKEY_BACKSPACE, '1', '0',
+			  '1', 0) & VIEW_QUIT);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "filter: 101_");
+	keys(&x->m, &x->v, 80, 24, VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "101 demo-pipe");
+	assert_false(has(&x->f, "100 demo-pipe"));
+	assert_has(&x->f, "filter: 101");
+	/* by name, any case */
+	keys(&x->m, &x->v, 80, 24, '/', 0x15, 'D', 'E', 'M', 'O', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "100 demo-pipe");
+	keys(&x->m, &x->v, 80, 24, '/', 'z', 'z', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "2 processes hidden");
+	keys(&x->m, &x->v, 80, 24, '/', VKEY_ESC, 0);
+	assert_string_equal(x->v.filter, "");
+}
+
+static void test_click(void **state)
+{
+	struct fx *x = *state;
+	struct scene_layout l;
+
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(scene_layout(&l, &x->m, &x->v, 80, 24), 0);
+	/* the pipe's read-end entry, f2 */
+	const struct scene_item *it = NULL;
+	for (size_t i = 0; i < l.n[PANE_FILES]; i++)
+		if (l.items[PANE_FILES][i].file->id == 2)
+			it = &l.items[PANE_FILES][i];
+	assert_non_null(it);
+	int fl = view_click(&x->v, &l, l.col_x[PANE_FILES] + 2,
+			    l.graph_y + it->row - x->v.scroll);
+	assert_true(fl & VIEW_REDRAW);
+	assert_int_equal(x->v.focus, PANE_FILES);
+	assert_int_equal(x->v.sel.a, FX_RD);
+	/* a header click focuses that pane */
+	view_click(&x->v, &l, l.col_x[PANE_OBJECTS] + 1, 0);
+	assert_int_equal(x->v.focus, PANE_OBJECTS);
+	scene_layout_free(&l);
+}
+
+/* ---- what the picture says ------------------------------------------------- */
+
+static void test_escaped_comm(void **state)
+{
+	struct fx *x = *state;
+	char *t;
+
+	fx_snap_task(&x->m, 300, 1, "\033]0;pwn\a\033[2J", 0xf300);
+	fx_snap_tty(&x->m, 300, 0xf300, 0, FX_TTY, 4);
+	render(&x->f, &x->m, &x->v, 100, 30, false);
+	t = text_of(&x->f);
+	assert_null(strchr(t, '\033'));
+	assert_null(strchr(t, '\a'));
+	free(t);
+	assert_has(&x->f, "300 \\x1b]0;pwn\\x07");
+	/* and in the detail box */
+	keys(&x->m, &x->v, 100, 30, 'G', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 100, 30, false);
+	t = text_of(&x->f);
+	assert_null(strchr(t, '\033'));
+	free(t);
+	assert_has(&x->f, "process 300 \\x1b]0;pwn\\x07");
+}
+
+static void test_too_small(void **state)
+{
+	struct fx *x = *state;
+	static const int sizes[][2] = { { 79, 24 }, { 80, 23 }, { 40, 10 },
+					{ 20, 3 }, { 1, 1 } };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		render(&x->f, &x->m, &x->v, sizes[i][0], sizes[i][1], false);
+		if (sizes[i][0] >= 40)
+			assert_has(&x->f, "terminal too small");
+	}
+	render(&x->f, &x->m, &x->v, 79, 24, false);
+	check_golden(&x->f, "too_small_79x24");
+	/* keys other than quit do nothing there */
+	assert_int_equal(keys(&x->m, &x->v, 79, 24, 'j', 0), 0);
+	assert_true(keys(&x->m, &x->v, 79, 24, 'q', 0) & VIEW_QUIT);
+}
+
+static void test_exited_dim(void **state)
+{
+	struct fx *x = *state;
+
+	fx_exit(&x->m, 1 * SEC + 700 * MS, FX_CHILD, "demo-pipe", 3);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "exited 3");
+	assert_int_equal(role_of(&x->f, "101 demo-pipe"), 'd');
+	assert_int_equal(role_of(&x->f, "exited 3"), 'd');
+}
+
+static void test_flash(void **state)
+{
+	struct fx *x = *state;
+
+	/* 0.7 s after the write, 1.2 s after the fork: the pipe and the
+	 * write end light up, the terminal entry no longer */
+	x->v.now_ns = 2 * SEC + 300 * MS;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(role_of(&x->f, "pipe:[51234]"), '!');
+	assert_int_equal(role_of(&x->f, "f3 w"), '!');
+	assert_int_equal(role_of(&x->f, "f1 rw"), '.');
+	x->v.now_ns = 5 * SEC;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(role_of(&x->f, "pipe:[51234]"), '.');
+	assert_int_equal(role_of(&x->f, "f3 w"), '.');
+}
+
+static void test_status(void **state)
+{
+	struct fx *x = *state;
+
+	x->v.lost = 7;
+	x->v.events_per_s = 42;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "42 ev/s");
+	assert_int_equal(role_of(&x->f, "lost 7"), 'W');
+	x->v.lost = 0;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(role_of(&x->f, "lost 0"), 's');
+	x->v.message = "cannot re-read pid 7";
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "cannot re-read pid 7");
+}
+
+static void test_traffic_marker(void **state)
+{
+	struct fx *x = *state;
+	struct hmap files = { 0 }, objs = { 0 };
+	struct model_note n = { .kind = IPCS_EV_WRITE, .ts = 1 * SEC + 600 * MS,
+				.bytes = 6 };
+
+	n.file = model_file(&x->m, FX_WR);
+	n.obj = n.file->obj;
+	assert_int_equal(notes_traffic(&files, &objs, &n), 0);
+	assert_true(notes_roll(&objs, 2 * SEC, 10 * SEC));
+	notes_roll(&files, 2 * SEC, 10 * SEC);
+	x->v.file_traffic = &files;
+	x->v.obj_traffic = &objs;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "pipe:[51234] 6B/s");
+	assert_has(&x->f, "\xc2\xbb");	/* » on the write end's edge */
+	/* a quiet second later the rate drops; ten more and it is gone */
+	notes_roll(&objs, 3 * SEC, 10 * SEC);
+	assert_non_null(hmap_get(&objs, PIPE_DEV, FX_INO));
+	notes_roll(&objs, 30 * SEC, 10 * SEC);
+	assert_null(hmap_get(&objs, PIPE_DEV, FX_INO));
+	notes_traffic_free(&files);
+	notes_traffic_free(&objs);
+}
+
+static void test_active_only(void **state)
+{
+	struct fx *x = *state;
+
+	/* a process with only a terminal, quiet for a long time */
+	fx_snap_task(&x->m, 400, 1, "idle", 0xf400);
+	fx_snap_tty(&x->m, 400, 0xf400, 0, FX_TTY, 4);
+	x->v.now_ns = 100 * SEC;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "400 idle");
+	x->v.show_all = false;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "400 idle"));
+	assert_has(&x->f, "100 demo-pipe");	/* holds a pipe */
+	assert_has(&x->f, "1 idle hidden");
+}
+
+static void test_shared_table(void **state)
+{
+	struct fx *x = *state;
+	struct ipcs_ev_proc e = { 0 };
+
+	fx_hdr(&e.h, IPCS_EV_FORK, 1 * SEC + 700 * MS, FX_PARENT, "demo-pipe",
+	       sizeof(e));
+	e.child = 102;
+	e.start = 102;
+	e.files = FX_TBL_P;
+	e.parent_files = FX_TBL_P;
+	e.flags = IPCS_PROC_SHARED_FILES;
+	assert_int_equal(model_apply(&x->m, &e, sizeof(e)), 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "102 demo-pipe");
+	assert_has(&x->f, "=fds 100");
+}
+
+static void test_scroll(void **state)
+{
+	struct fx *x = *state;
+	char *t;
+
+	/* thirty children, each with its own pipe: taller than 24 rows */
+	for (int i = 0; i < 30; i++) {
+		uint32_t pid = 200 + i;
+		uint64_t tbl = 0xf0000000ULL + i * 0x1000;
+
+		fx_fork(&x->m, 2 * SEC, FX_PARENT, pid, "worker", FX_TBL_P, tbl);
+		fx_fd(&x->m, IPCS_EV_PIPE, 2 * SEC, pid, "worker", tbl, 5, -1,
+		      0xe0000000ULL + i * 0x100, 60000 + i, O_RDWR, 1, 0);
+	}
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "rows 1-22 of");
+	keys(&x->m, &x->v, 80, 24, 'G', 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	t = text_of(&x->f);
+	assert_non_null(strstr(t, "229 worker"));
+	assert_null(strstr(t, "100 demo-pipe"));
+	free(t);
+	assert_int_equal(role_of(&x->f, "229 worker"), 'S');
+	keys(&x->m, &x->v, 80, 24, VKEY_HOME, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "100 demo-pipe");
+	keys(&x->m, &x->v, 80, 24, VKEY_PGDN, 0);
+	assert_true(x->v.scroll > 0);
+	check_golden(&x->f, "scroll_top_80x24");
+}
+
+/* A closed fd that was selected: the selection moves to a neighbour. */
+static void test_selection_repair(void **state)
+{
+	struct fx *x = *state;
+
+	keys(&x->m, &x->v, 80, 24, VKEY_TAB, 'j', 'j', 'j', 0);
+	assert_int_equal(x->v.sel.pane, PANE_FDS);
+	assert_int_equal(x->v.sel.b, 4);
+	fx_fd(&x->m, IPCS_EV_CLOSE, 2 * SEC, FX_PARENT, "demo-pipe", FX_TBL_P,
+	      4, -1, FX_WR, FX_INO, O_WRONLY, 0, 0);
+	model_sweep(&x->m, 2 * SEC);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_true(x->v.have_sel);
+	assert_int_equal(x->v.sel.pane, PANE_FDS);
+	assert_int_equal(x->v.sel.a, FX_CHILD);
+	assert_int_equal(x->v.sel.b, 0);
+}
+
+/* Pausing shows a copy: the live model moves on, the frame does not. */
+static void test_freeze(void **state)
+{
+	struct fx *x = *state;
+	struct model frozen;
+	char *before, *after;
+
+	assert_int_equal(freeze_copy(&frozen, &x->m), 0);
+	render(&x->f, &frozen, &x->v, 80, 24, false);
+	before = text_of(&x->f);
+	fx_exit(&x->m, 2 * SEC, FX_CHILD, "demo-pipe", 0);
+	fx_fd(&x->m, IPCS_EV_CLOSE, 2 * SEC, FX_PARENT, "demo-pipe", FX_TBL_P,
+	      4, -1, FX_WR, FX_INO, O_WRONLY, 0, 0);
+	model_sweep(&x->m, 100 * SEC);
+	render(&x->f, &frozen, &x->v, 80, 24, false);
+	after = text_of(&x->f);
+	assert_string_equal(before, after);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "pipe:[51234]"));
+	free(before);
+	free(after);
+	freeze_free(&frozen);
+}
+
+/* ---- helpers around the scene ----------------------------------------------- */
+
+static void test_notes_format(void **state)
+{
+	struct fx *x = *state;
+	char line[VIEW_LOG_TEXT];
+	struct model_note n = { .kind = IPCS_EV_WRITE, .ts = 2500 * MS,
+				.pid = 7, .comm = "a\033b", .fd = 4,
+				.bytes = 3, .payload = (const uint8_t *)"\033[H",
+				.payload_len = 3 };
+
+	n.file = model_file(&x->m, FX_WR);
+	n.obj = n.file->obj;
+	notes_format(line, sizeof(line), &n, 1 * SEC);
+	assert_string_equal(line,
+		"   1.500      7 a\\x1bb          write fd 4: f3 pipe:[51234] 3 B \"\\x1b[H\"");
+	n = (struct model_note){ .kind = IPCS_EV_CLOSE, .ts = 1 * SEC, .pid = 7,
+				 .comm = "sh", .fd = 5, .refs = 1,
+				 .implicit = "exec" };
+	n.file = model_file(&x->m, FX_WR);
+	n.obj = n.file->obj;
+	notes_format(line, sizeof(line), &n, 1 * SEC);
+	assert_string_equal(line,
+		"   0.000      7 sh              close fd 5: f3 pipe:[51234] refs 1 by exec");
+}
+
+static void test_frame_text(void **state)
+{
+	struct frame f = { 0 };
+	char *t;
+
+	(void)state;
+	assert_int_equal(frame_init(&f, 10, 2, false), 0);
+	/* wide characters take two cells; invalid bytes one '?' */
+	assert_int_equal(frame_puts(&f, 0, 0, 10, "a\xe4\xb8\xad" "b", ROLE_NORMAL), 4);
+	assert_int_equal(frame_puts(&f, 0, 1, 3, "\xff" "xyz", ROLE_NORMAL), 3);
+	t = frame_to_text(&f);
+	assert_string_equal(t, "a\xe4\xb8\xad" "b\n?xy\n");
+	free(t);
+	/* a wide character that does not fit is not cut in half */
+	frame_clear(&f);
+	assert_int_equal(frame_puts(&f, 0, 0, 2, "a\xe4\xb8\xad", ROLE_NORMAL), 1);
+	/* zero-width and bidi controls never reach the screen */
+	assert_int_equal(frame_text_width("\xe2\x80\xae" "x"), 2);
+	frame_free(&f);
+}
+
+static void test_size_text(void **state)
+{
+	char b[16];
+
+	(void)state;
+	assert_string_equal(scene_size(b, sizeof(b), 0), "0");
+	assert_string_equal(scene_size(b, sizeof(b), 1023), "1023");
+	assert_string_equal(scene_size(b, sizeof(b), 1536), "1.5K");
+	assert_string_equal(scene_size(b, sizeof(b), 65536), "64K");
+	assert_string_equal(scene_size(b, sizeof(b), 3ULL << 30), "3G");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+		T(test_pipe_80x24),
+		T(test_pipe_160x48),
+		T(test_pipe_ascii),
+		T(test_help),
+		T(test_log_pane),
+		T(test_detail_object),
+		T(test_keys_move),
+		T(test_keys_flags),
+		T(test_filter),
+		T(test_click),
+		T(test_escaped_comm),
+		T(test_too_small),
+		T(test_exited_dim),
+		T(test_flash),
+		T(test_status),
+		T(test_traffic_marker),
+		T(test_active_only),
+		T(test_shared_table),
+		T(test_scroll),
+		T(test_selection_repair),
+		T(test_freeze),
+		T(test_notes_format),
+#undef T
+		cmocka_unit_test(test_frame_text),
+		cmocka_unit_test(test_size_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The paused view's copy of the model (see freeze.h). Pointers between
+ * processes, tables, entries and objects are remapped through a map from
+ * old to new addresses; hash keys are kept as the model made them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "freeze.h"
+
+void freeze_free(struct model *m)
+{
+	hmap_for_each(&m->procs, s)
+		free(s->val);
+	hmap_for_each(&m->tables, s) {
+		struct model_table *t = s->val;
+
+		free(t->fds);
+		free(t);
+	}
+	hmap_for_each(&m->files, s)
+		free(s->val);
+	hmap_for_each(&m->objects, s)
+		free(s->val);
+	hmap_free(&m->procs);
+	hmap_free(&m->tables);
+	hmap_free(&m->files);
+	hmap_free(&m->objects);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Copies every value of from into to under the same key, recording the
+ * new address of each old one in map. */
+static int copy_map(struct hmap *to, const struct hmap *from, size_t size,
+		    struct hmap *map)
+{
+	hmap_for_each(from, s) {
+		void *copy = malloc(size);
+
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, s->val, size);
+		if (hmap_put(to, s->a, s->b, copy)) {
+			free(copy);
+			return -ENOMEM;
+		}
+		if (hmap_put(map, (uintptr_t)s->val, 0, copy))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void *remap(const struct hmap *map, const void *old)
+{
+	return old ? hmap_get(map, (uintptr_t)old, 0) : NULL;
+}
+
+int freeze_copy(struct model *dst, const struct model *src)
+{
+	struct hmap map = { 0 };
+	int err;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->next_file_id = src->next_file_id;
+	dst->events = src->events;
+	dst->bad_records = src->bad_records;
+	dst->exited_keep_ns = src->exited_keep_ns;
+	err = copy_map(&dst->objects, &src->objects, sizeof(struct model_object),
+		       &map);
+	if (!err)
+		err = copy_map(&dst->files, &src->files,
+			       sizeof(struct model_file), &map);
+	if (!err)
+		err = copy_map(&dst->tables, &src->tables,
+			       sizeof(struct model_table), &map);
+	if (!err)
+		err = copy_map(&dst->procs, &src->procs,
+			       sizeof(struct model_proc), &map);
+	if (err)
+		goto fail;
+	hmap_for_each(&dst->files, s) {
+		struct model_file *f = s->val;
+
+		f->obj = remap(&map, f->obj);
+	}
+	/* tables first get fresh fd arrays so a failure frees nothing twice */
+	hmap_for_each(&dst->tables, s) {
+		struct model_table *t = s->val;
+		struct model_fd *fds = t->fds;
+
+		t->fds = NULL;
+		if (!fds || t->nfds <= 0)
+			continue;
+		t->fds = malloc(t->nfds * sizeof(*fds));
+		if (!t->fds) {
+			err = -ENOMEM;
+			continue;
+		}
+		memcpy(t->fds, fds, t->nfds * sizeof(*fds));
+		for (int i = 0; i < t->nfds; i++)
+			t->fds[i].file = remap(&map, fds[i].file);
+	}
+	if (err)
+		goto fail;
+	hmap_for_each(&dst->procs, s) {
+		struct model_proc *p = s->val;
+
+		p->table = remap(&map, p->table);
+	}
+	hmap_free(&map);
+	return 0;
+fail:
+	/* tables not yet given their own fds still point at src's */
+	hmap_for_each(&dst->tables, s) {
+		struct model_table *t = s->val;
+		bool own = false;
+
+		hmap_for_each(&src->tables, o)
+			if (((struct model_table *)o->val)->fds == t->fds)
+				own = true;
+		if (own)
+			t->fds = NULL;
+	}
+	hmap_free(&map);
+	freeze_free(dst);
+	return err;
+}

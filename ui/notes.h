@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the UI keeps from the model's notes, which live only during the
+ * callback: event log lines in plain words (escaped), and traffic per
+ * open-file entry and object for rates and edge markers.
+ */
+#ifndef IPCSCOPE_NOTES_H
+#define IPCSCOPE_NOTES_H
+
+#include "model.h"
+#include "view.h"
+
+/* One log line for a note; ts0 is the time shown as 0. */
+void notes_format(char *out, size_t outlen, const struct model_note *n,
+		  uint64_t ts0);
+void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0);
+/* Counts a data note in the traffic maps; returns 0 or -ENOMEM. */
+int notes_traffic(struct hmap *files, struct hmap *objects,
+		  const struct model_note *n);
+/* Once a second: rates from the counts; forgets traffic idle for longer
+ * than keep_ns. Returns true when a shown rate changed. */
+bool notes_roll(struct hmap *traffic, uint64_t now_ns, uint64_t keep_ns);
+void notes_traffic_free(struct hmap *traffic);
+
+#endif /* IPCSCOPE_NOTES_H */

@@ -1,0 +1,1598 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The scene (see scene.h): where processes, fds, open-file entries and
+ * objects go, how edges are routed between them, and drawing all of it,
+ * the event log, the status bar and the help and detail boxes into a
+ * frame. Reads the model and the view; writes only the frame.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "scene.h"
+
+#if __has_include("escape.h")
+#include "escape.h"
+#define HAVE_ESCAPE_H 1
+#endif
+
+/* ---- text helpers ------------------------------------------------------ */
+
+size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen)
+{
+#ifdef HAVE_ESCAPE_H
+	return escape_text(out, outlen, in, inlen);
+#else
+	/* stand-in until tracer/escape.h lands: same contract */
+	const unsigned char *s = in;
+	size_t o = 0, i = 0;
+
+	if (!outlen)
+		return 0;
+	while (i < inlen) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, inlen - i, &cp);
+		char tmp[8];
+		size_t tl;
+
+		if (n && !(cp < 0x20 || cp == 0x7f ||
+			   (cp >= 0x80 && cp < 0xa0) || cp == '\\')) {
+			memcpy(tmp, s + i, n);
+			tl = n;
+		} else if (n && cp == '\\') {
+			memcpy(tmp, "\\\\", 2);
+			tl = 2;
+		} else {
+			n = n ? n : 1;
+			/* a C1 control is two bytes in UTF-8: escape both */
+			tl = 0;
+			for (size_t k = 0; k < n; k++)
+				tl += (size_t)snprintf(tmp + tl, sizeof(tmp) - tl,
+						       "\\x%02x", s[i + k]);
+		}
+		if (o + tl >= outlen)
+			break;
+		memcpy(out + o, tmp, tl);
+		o += tl;
+		i += n;
+	}
+	out[o] = '\0';
+	return o;
+#endif
+}
+
+/* Escapes a NUL-terminated field of at most max bytes. */
+static const char *esc_field(char *out, size_t outlen, const char *in,
+			     size_t max)
+{
+	scene_escape(out, outlen, in, strnlen(in, max));
+	return out;
+}
+
+const char *scene_size(char *out, size_t outlen, uint64_t n)
+{
+	static const char units[] = "KMGTPE";
+	double d = n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(out, outlen, "%llu", (unsigned long long)n);
+		return out;
+	}
+	while (d >= 1024 && u < 5) {
+		d /= 1024;
+		u++;
+	}
+	if (d < 10 && d != (int)d)
+		snprintf(out, outlen, "%.1f%c", d, units[u]);
+	else
+		snprintf(out, outlen, "%.0f%c", d, units[u]);
+	return out;
+}
+
+/* ---- glyphs ------------------------------------------------------------ */
+
+enum { DIR_N = 1, DIR_S = 2, DIR_E = 4, DIR_W = 8 };
+
+static uint32_t line_glyph(unsigned mask, bool ascii)
+{
+	static const uint32_t uni[16] = {
+		[0] = ' ',
+		[DIR_N] = 0x2502, [DIR_S] = 0x2502, [DIR_N | DIR_S] = 0x2502,
+		[DIR_E] = 0x2500, [DIR_W] = 0x2500, [DIR_E | DIR_W] = 0x2500,
+		[DIR_S | DIR_E] = 0x250c, [DIR_S | DIR_W] = 0x2510,
+		[DIR_N | DIR_E] = 0x2514, [DIR_N | DIR_W] = 0x2518,
+		[DIR_N | DIR_S | DIR_E] = 0x251c,
+		[DIR_N | DIR_S | DIR_W] = 0x2524,
+		[DIR_S | DIR_E | DIR_W] = 0x252c,
+		[DIR_N | DIR_E | DIR_W] = 0x2534,
+		[DIR_N | DIR_S | DIR_E | DIR_W] = 0x253c,
+	};
+
+	mask &= 15;
+	if (!ascii)
+		return uni[mask];
+	if (!mask)
+		return ' ';
+	if (!(mask & (DIR_E | DIR_W)))
+		return '|';
+	if (!(mask & (DIR_N | DIR_S)))
+		return '-';
+	return '+';
+}
+
+#define G(f, uni, asc) ((f)->ascii ? (uint32_t)(asc) : (uint32_t)(uni))
+#define GLYPH_ARROW(f) G(f, 0x25b8, '>')	/* ▸ */
+#define GLYPH_WRITE(f) G(f, 0x00bb, '>')	/* » */
+#define GLYPH_READ(f) G(f, 0x00ab, '<')		/* « */
+#define GLYPH_FULL(f) G(f, 0x2588, '#')		/* █ */
+#define GLYPH_EMPTY(f) G(f, 0x2591, '.')	/* ░ */
+#define GLYPH_ELLIPSIS(f) G(f, 0x2026, '~')	/* … */
+
+/* ---- which processes ---------------------------------------------------- */
+
+static bool holds_pipe(const struct model_proc *p)
+{
+	const struct model_table *t = p->table;
+
+	if (!t)
+		return false;
+	for (int i = 0; i < t->nfds; i++) {
+		const struct model_file *f = t->fds[i].file;
+
+		if (f && f->obj &&
+		    (f->obj->kind == OBJ_PIPE || f->obj->kind == OBJ_FIFO))
+			return true;
+	}
+	return false;
+}
+
+/* Active: an event lately, or holding a pipe someone may be waiting on. */
+static bool proc_active(const struct view *v, const struct model_proc *p)
+{
+	if (v->now_ns <= v->active_ns || p->last_ns + v->active_ns >= v->now_ns)
+		return true;
+	return holds_pipe(p);
+}
+
+bool view_filter_match(const struct view *v, uint32_t pid, const char *comm)
+{
+	char pidbuf[16];
+	size_t n = strlen(v->filter);
+
+	if (!n)
+		return true;
+	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
+	if (!strncmp(pidbuf, v->filter, n))
+		return true;
+	return strcasestr(comm, v->filter) != NULL;
+}
+
+/* ---- layout ------------------------------------------------------------- */
+
+static void columns(struct scene_layout *l)
+{
+	int extra = l->w > SCENE_MIN_W ? l->w - SCENE_MIN_W : 0;
+	int x = 0;
+
+	l->col_w[PANE_PROCS] = 20 + (extra / 6 > 12 ? 12 : extra / 6);
+	l->col_w[PANE_FDS] = 9;
+	l->gut_w[0] = 6 + (extra / 10 > 8 ? 8 : extra / 10);
+	l->col_w[PANE_FILES] = 16 + (extra / 10 > 8 ? 8 : extra / 10);
+	l->gut_w[1] = 4 + (extra / 20 > 4 ? 4 : extra / 20);
+	l->col_x[PANE_PROCS] = x;
+	x += l->col_w[PANE_PROCS];
+	l->col_x[PANE_FDS] = x;
+	x += l->col_w[PANE_FDS];
+	l->gut_x[0] = x;
+	x += l->gut_w[0];
+	l->col_x[PANE_FILES] = x;
+	x += l->col_w[PANE_FILES];
+	l->gut_x[1] = x;
+	x += l->gut_w[1];
+	l->col_x[PANE_OBJECTS] = x;
+	l->col_w[PANE_OBJECTS] = l->w - x;
+}
+
+struct vec {
+	struct scene_item *v;
+	size_t n, cap;
+};
+
+static struct scene_item *vec_add(struct vec *vec)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? vec->cap * 2 : 16;
+		struct scene_item *nv = realloc(vec->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		vec->v = nv;
+		vec->cap = cap;
+	}
+	memset(&vec->v[vec->n], 0, sizeof(vec->v[0]));
+	vec->v[vec->n].lane = -1;
+	return &vec->v[vec->n++];
+}
+
+struct tree {
+	struct model_proc **procs;	/* shown, sorted by pid */
+	size_t n;
+	ssize_t *first_child, *next_sibling;
+	bool *visited;
+};
+
+static ssize_t tree_index(const struct tree *t, uint32_t pid)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->procs[mid]->pid == pid)
+			return mid;
+		if (t->procs[mid]->pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Rows of one process: its fds, or one line saying whose table it shares. */
+static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
+		    struct hmap *tables_seen, int row,
+		    const struct model_proc *p, int depth, uint32_t bars,
+		    bool last, bool has_children)
+{
+	struct scene_item *it = vec_add(pv);
+	int nfds = 0;
+
+	if (!it)
+		return -ENOMEM;
+	it->a = p->pid;
+	it->b = p->start;
+	it->row = row;
+	it->proc = p;
+	it->depth = depth;
+	it->tree_bars = bars;
+	it->last_child = last;
+	it->has_children = has_children;
+	if (p->table) {
+		const struct model_proc *owner =
+			hmap_get(tables_seen, (uintptr_t)p->table, 0);
+
+		if (owner && owner != p) {
+			it->shares_with = owner->pid;
+		} else {
+			if (hmap_put(tables_seen, (uintptr_t)p->table, 0,
+				     (void *)p))
+				return -ENOMEM;
+			for (int fd = 0; fd < p->table->nfds; fd++) {
+				const struct model_fd *s = &p->table->fds[fd];
+				struct scene_item *fi;
+
+				if (!s->file)
+					continue;
+				fi = vec_add(fv);
+				if (!fi)
+					return -ENOMEM;
+				fi->a = p->pid;
+				fi->b = (uint64_t)fd;
+				fi->row = row + nfds++;
+				fi->height = 1;
+				fi->proc = p;
+				fi->file = s->file;
+				fi->obj = s->file->obj;
+				fi->fd = fd;
+				fi->cloexec = s->cloexec;
+			}
+		}
+	}
+	it->height = nfds > 1 ? nfds : 1;
+	if (p->exited && it->height < 2)
+		it->height = 2;
+	(void)l;
+	return it->height;
+}
+
+static int build_tree(struct scene_layout *l, const struct view *v,
+		      struct tree *t, struct vec *pv, struct vec *fv)
+{
+	struct hmap seen = { 0 };
+	ssize_t *stack = NULL;
+	int *depth = NULL;
+	uint32_t *bars = NULL;
+	int row = 0, err = 0;
+	size_t sp = 0;
+
+	t->first_child = malloc(t->n * sizeof(ssize_t) + 1);
+	t->next_sibling = malloc(t->n * sizeof(ssize_t) + 1);
+	t->visited = calloc(t->n + 1, 1);
+	stack = malloc((t->n + 1) * sizeof(*stack));
+	depth = malloc((t->n + 1) * sizeof(*depth));
+	bars = malloc((t->n + 1) * sizeof(*bars));
+	if (!t->first_child || !t->next_sibling || !t->visited || !stack ||
+	    !depth || !bars) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		t->first_child[i] = t->next_sibling[i] = -1;
+	/* children lists in pid order: walk backwards and prepend */
+	for (size_t i = t->n; i-- > 0;) {
+		ssize_t parent = t->procs[i]->ppid != t->procs[i]->pid ?
+					 tree_index(t, t->procs[i]->ppid) :
+					 -1;
+
+		if (parent >= 0) {
+			t->next_sibling[i] = t->first_child[parent];
+			t->first_child[parent] = i;
+		}
+	}
+	/* roots first (no shown parent), then anything left (cycles) */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t r = 0; r < t->n; r++) {
+			ssize_t parent = tree_index(t, t->procs[r]->ppid);
+
+			if (t->visited[r])
+				continue;
+			if (!pass && parent >= 0 &&
+			    t->procs[r]->ppid != t->procs[r]->pid)
+				continue;
+			stack[0] = r;
+			depth[0] = 0;
+			bars[0] = 0;
+			sp = 1;
+			while (sp) {
+				ssize_t i = stack[--sp], c;
+				int d = depth[sp];
+				uint32_t b = bars[sp];
+				bool last = t->next_sibling[i] < 0;
+				int h;
+
+				t->visited[i] = true;
+				h = add_proc(l, pv, fv, &seen, row, t->procs[i],
+					     d, b, last,
+					     t->first_child[i] >= 0);
+				if (h < 0) {
+					err = h;
+					goto out;
+				}
+				row += h;
+				/* push children in reverse so the lowest pid
+				 * comes out first */
+				size_t start = sp;
+
+				for (c = t->first_child[i]; c >= 0;
+				     c = t->next_sibling[c]) {
+					if (t->visited[c])
+						continue;
+					stack[sp] = c;
+					depth[sp] = d + 1;
+					bars[sp] = b;
+					if (d >= 1 && d < 32 && !last)
+						bars[sp] |= 1u << d;
+					sp++;
+				}
+				for (size_t x = start, y = sp; x + 1 < y; x++, y--) {
+					ssize_t ts = stack[x];
+					int td = depth[x];
+					uint32_t tb = bars[x];
+
+					stack[x] = stack[y - 1];
+					depth[x] = depth[y - 1];
+					bars[x] = bars[y - 1];
+					stack[y - 1] = ts;
+					depth[y - 1] = td;
+					bars[y - 1] = tb;
+				}
+			}
+		}
+	}
+	l->rows = row;
+	(void)v;
+out:
+	hmap_free(&seen);
+	free(stack);
+	free(depth);
+	free(bars);
+	return err;
+}
+
+struct place {
+	size_t item;	/* index in the destination vector */
+	int want;	/* median row of what points at it */
+	unsigned id;	/* tie break: file id, or first seen */
+};
+
+static int cmp_place(const void *a, const void *b)
+{
+	const struct place *x = a, *y = b;
+
+	if (x->want != y->want)
+		return x->want < y->want ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Places the items of dst that the items of src point at (through
+ * src[i].file or .obj) on the row of one of their sources, the median one,
+ * in that order: edges cross little, and a target's row never holds
+ * another target's source, so two horizontal edges never share a row. */
+static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
+			 int *rows)
+{
+	struct hmap idx = { 0 };
+	struct place *pl = NULL;
+	size_t *off = NULL, *fill = NULL;
+	int *srows = NULL;
+	int row = 0, err = 0;
+
+	for (size_t i = 0; i < src->n; i++) {
+		const void *key = dpane == PANE_FILES ? (const void *)src->v[i].file :
+							(const void *)src->v[i].obj;
+		uintptr_t k;
+
+		if (!key) {
+			src->v[i].target = -1;
+			continue;
+		}
+		k = (uintptr_t)hmap_get(&idx, (uintptr_t)key, 0);
+		if (!k) {
+			struct scene_item *d = vec_add(dst);
+
+			if (!d || hmap_put(&idx, (uintptr_t)key, 0,
+					   (void *)(uintptr_t)dst->n)) {
+				err = -ENOMEM;
+				goto out;
+			}
+			k = dst->n;
+			if (dpane == PANE_FILES) {
+				d->file = src->v[i].file;
+				d->obj = d->file->obj;
+				d->a = d->file->kaddr;
+				d->b = d->file->id;
+				d->height = 1;
+			} else {
+				d->obj = src->v[i].obj;
+				d->a = d->obj->dev;
+				d->b = d->obj->ino;
+				d->height = d->obj->kind == OBJ_PIPE ||
+							    d->obj->kind == OBJ_FIFO ?
+						    2 :
+						    1;
+			}
+		}
+		src->v[i].target = (int)(k - 1);
+	}
+	pl = calloc(dst->n + 1, sizeof(*pl));
+	off = calloc(dst->n + 1, sizeof(*off));
+	fill = calloc(dst->n + 1, sizeof(*fill));
+	srows = calloc(src->n + 1, sizeof(*srows));
+	if (!pl || !off || !fill || !srows) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* source rows grouped by target, sorted */
+	for (size_t i = 0; i < src->n; i++)
+		if (src->v[i].target >= 0)
+			off[src->v[i].target + 1]++;
+	for (size_t j = 0; j < dst->n; j++)
+		off[j + 1] += off[j];
+	for (size_t i = 0; i < src->n; i++) {
+		int t = src->v[i].target;
+
+		if (t >= 0)
+			srows[off[t] + fill[t]++] = src->v[i].row;
+	}
+	for (size_t j = 0; j < dst->n; j++) {
+		qsort(srows + off[j], fill[j], sizeof(int), cmp_int);
+		pl[j].item = j;
+		pl[j].want = fill[j] ? srows[off[j] + (fill[j] - 1) / 2] : 0;
+		pl[j].id = dpane == PANE_FILES ? dst->v[j].file->id : (unsigned)j;
+	}
+	qsort(pl, dst->n, sizeof(*pl), cmp_place);
+	for (size_t j = 0; j < dst->n; j++) {
+		size_t t = pl[j].item;
+		struct scene_item *d = &dst->v[t];
+
+		d->row = pl[j].want;
+		if (d->row < row) {
+			/* pushed down: the next row of a source of its own */
+			d->row = row;
+			for (size_t k = 0; k < fill[t]; k++) {
+				if (srows[off[t] + k] >= row) {
+					d->row = srows[off[t] + k];
+					break;
+				}
+			}
+		}
+		row = d->row + d->height;
+	}
+	*rows = row;
+out:
+	hmap_free(&idx);
+	free(pl);
+	free(off);
+	free(fill);
+	free(srows);
+	return err;
+}
+
+/* Items sorted by row, so lists and key moves follow the screen. */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct scene_item *x = a, *y = b;
+
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Gives every bus (a target and its sources) a lane in the gutter: greedy
+ * interval colouring by top row, so overlapping buses never share one. */
+static int assign_lanes(struct vec *src, struct vec *dst, int lanes)
+{
+	int *top = malloc((dst->n + 1) * sizeof(int));
+	int *bot = malloc((dst->n + 1) * sizeof(int));
+	size_t *order = malloc((dst->n + 1) * sizeof(size_t));
+	int *lane_end = calloc(lanes > 0 ? lanes : 1, sizeof(int));
+
+	if (!top || !bot || !order || !lane_end) {
+		free(top);
+		free(bot);
+		free(order);
+		free(lane_end);
+		return -ENOMEM;
+	}
+	for (size_t j = 0; j < dst->n; j++) {
+		top[j] = bot[j] = dst->v[j].row;
+		order[j] = j;
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		int t = src->v[i].target;
+
+		if (t < 0)
+			continue;
+		if (src->v[i].row < top[t])
+			top[t] = src->v[i].row;
+		if (src->v[i].row > bot[t])
+			bot[t] = src->v[i].row;
+	}
+	/* insertion sort by top row: dst is already nearly in that order */
+	for (size_t j = 1; j < dst->n; j++) {
+		size_t k = order[j], x = j;
+
+		while (x > 0 && top[order[x - 1]] > top[k]) {
+			order[x] = order[x - 1];
+			x--;
+		}
+		order[x] = k;
+	}
+	for (int k = 0; k < lanes; k++)
+		lane_end[k] = -1;
+	for (size_t j = 0; j < dst->n; j++) {
+		size_t t = order[j];
+		int best = -1;
+
+		if (top[t] == bot[t]) {
+			dst->v[t].lane = -1;	/* a straight line */
+			continue;
+		}
+		for (int k = 0; k < lanes; k++) {
+			if (lane_end[k] < top[t]) {
+				best = k;
+				break;
+			}
+		}
+		if (best < 0)	/* more buses than lanes: share one */
+			best = (int)(j % (lanes > 0 ? lanes : 1));
+		if (lanes > 0 && bot[t] > lane_end[best])
+			lane_end[best] = bot[t];
+		dst->v[t].lane = best;
+	}
+	free(top);
+	free(bot);
+	free(order);
+	free(lane_end);
+	return 0;
+}
+
+void scene_layout_free(struct scene_layout *l)
+{
+	for (int p = 0; p < PANE__COUNT; p++) {
+		free(l->items[p]);
+		l->items[p] = NULL;
+		l->n[p] = 0;
+	}
+}
+
+int scene_layout(struct scene_layout *l, const struct model *m,
+		 const struct view *v, int w, int h)
+{
+	struct vec vecs[PANE__COUNT] = { 0 };
+	struct model_proc **all;
+	struct tree t = { 0 };
+	size_t nall;
+	int rows, err = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->w = w;
+	l->h = h;
+	if (w < SCENE_MIN_W || h < SCENE_MIN_H) {
+		l->too_small = true;
+		return 0;
+	}
+	columns(l);
+	l->graph_y = 1;
+	l->graph_h = h - 2;
+	if (v->show_log) {
+		l->log_h = (h - 2) / 3 > 6 ? (h - 2) / 3 : 6;
+		l->graph_h -= l->log_h;
+		l->log_y = l->graph_y + l->graph_h;
+	}
+
+	all = model_procs_sorted(m, &nall);
+	if (!all && nall)
+		return -ENOMEM;
+	t.procs = malloc((nall + 1) * sizeof(*t.procs));
+	if (!t.procs) {
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nall; i++) {
+		char comm[IPCS_COMM_LEN * 4 + 1];
+
+		esc_field(comm, sizeof(comm), all[i]->comm, IPCS_COMM_LEN);
+		if (!view_filter_match(v, all[i]->pid, comm) ||
+		    (!v->show_all && !proc_active(v, all[i]))) {
+			l->nprocs_hidden++;
+			continue;
+		}
+		t.procs[t.n++] = all[i];
+	}
+	free(all);
+
+	err = build_tree(l, v, &t, &vecs[PANE_PROCS], &vecs[PANE_FDS]);
+	if (err)
+		goto out;
+	err = place_targets(&vecs[PANE_FDS], &vecs[PANE_FILES], PANE_FILES,
+			    &rows);
+	if (err)
+		goto out;
+	if (rows > l->rows)
+		l->rows = rows;
+	err = place_targets(&vecs[PANE_FILES], &vecs[PANE_OBJECTS],
+			    PANE_OBJECTS, &rows);
+	if (err)
+		goto out;
+	if (rows > l->rows)
+		l->rows = rows;
+	err = assign_lanes(&vecs[PANE_FDS], &vecs[PANE_FILES], l->gut_w[0] - 2);
+	if (!err)
+		err = assign_lanes(&vecs[PANE_FILES], &vecs[PANE_OBJECTS],
+				   l->gut_w[1] - 2);
+	if (err)
+		goto out;
+	/* .target indexes are stale once targets are sorted by row */
+	for (int p = PANE_FILES; p <= PANE_OBJECTS; p++)
+		if (vecs[p].n)
+			qsort(vecs[p].v, vecs[p].n, sizeof(struct scene_item),
+			      cmp_row);
+	for (int p = 0; p < PANE__COUNT; p++) {
+		l->items[p] = vecs[p].v;
+		l->n[p] = vecs[p].n;
+		vecs[p].v = NULL;
+	}
+out:
+	for (int p = 0; p < PANE__COUNT; p++)
+		free(vecs[p].v);
+	free(t.procs);
+	free(t.first_child);
+	free(t.next_sibling);
+	free(t.visited);
+	return err;
+}
+
+const struct scene_item *scene_find(const struct scene_layout *l,
+				    enum pane pane, uint64_t a, uint64_t b,
+				    size_t *index)
+{
+	if (pane >= PANE__COUNT)
+		return NULL;
+	for (size_t i = 0; i < l->n[pane]; i++) {
+		if (l->items[pane][i].a == a && l->items[pane][i].b == b) {
+			if (index)
+				*index = i;
+			return &l->items[pane][i];
+		}
+	}
+	return NULL;
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+struct ctx {
+	struct frame *f;
+	const struct scene_layout *l;
+	const struct view *v;
+	const struct model *m;
+};
+
+/* Screen row of a graph row, or -1 when scrolled out of sight. */
+static int screen_y(const struct ctx *c, int row)
+{
+	int r = row - c->v->scroll;
+
+	if (r < 0 || r >= c->l->graph_h)
+		return -1;
+	return c->l->graph_y + r;
+}
+
+static bool is_selected(const struct ctx *c, enum pane pane,
+			const struct scene_item *it)
+{
+	return c->v->have_sel && c->v->sel.pane == pane &&
+	       c->v->sel.a == it->a && c->v->sel.b == it->b;
+}
+
+static bool recent(const struct view *v, uint64_t ts)
+{
+	return ts && ts <= v->now_ns + v->flash_ns &&
+	       ts + v->flash_ns > v->now_ns;
+}
+
+static const struct view_traffic *file_traffic(const struct view *v,
+					       const struct model_file *f)
+{
+	return v->file_traffic ? hmap_get(v->file_traffic, f->kaddr, 0) : NULL;
+}
+
+static const struct view_traffic *obj_traffic(const struct view *v,
+					      const struct model_object *o)
+{
+	return v->obj_traffic ? hmap_get(v->obj_traffic, o->dev, o->ino) : NULL;
+}
+
+/* The end of s that fits in maxw columns, with an ellipsis in front when
+ * cut: paths are told apart by their ends. */
+static int puts_tail(struct frame *f, int x, int y, int maxw, const char *s,
+		     enum role role)
+{
+	const char *p = s;
+
+	if (maxw <= 0)
+		return 0;
+	if (frame_text_width(s) <= maxw)
+		return frame_puts(f, x, y, maxw, s, role);
+	while (*p && frame_text_width(p) > maxw - 1) {
+		uint32_t cp;
+		size_t n = utf8_decode((const unsigned char *)p, strnlen(p, 4),
+				       &cp);
+
+		p += n ? n : 1;
+	}
+	frame_put(f, x, y, GLYPH_ELLIPSIS(f), role);
+	return 1 + frame_puts(f, x + 1, y, maxw - 1, p, role);
+}
+
+static void draw_proc(const struct ctx *c, const struct scene_item *it)
+{
+	struct frame *f = c->f;
+	const struct model_proc *p = it->proc;
+	int x0 = c->l->col_x[PANE_PROCS], w = c->l->col_w[PANE_PROCS] - 1;
+	int d = it->depth, maxd = (w - 8) / 2;
+	enum role role = p->exited ? ROLE_DIM : ROLE_NORMAL;
+	uint32_t vbar = G(f, 0x2502, '|');
+	char comm[IPCS_COMM_LEN * 4 + 1], text[128];
+
+	if (d > maxd)
+		d = maxd;
+	for (int r = 0; r < it->height; r++) {
+		int y = screen_y(c, it->row + r), x = x0;
+
+		if (y < 0)
+			continue;
+		for (int j = 1; j < d; j++, x += 2)
+			if (it->tree_bars & (1u << j))
+				frame_put(f, x, y, vbar, ROLE_EDGE);
+		if (r == 0) {
+			if (d > 0) {
+				frame_put(f, x, y,
+					  it->last_child ? G(f, 0x2514, '`') :
+							   G(f, 0x251c, '|'),
+					  ROLE_EDGE);
+				frame_put(f, x + 1, y, G(f, 0x2500, '-'),
+					  ROLE_EDGE);
+				x += 2;
+			}
+			esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
+			snprintf(text, sizeof(text), "%u %s", p->pid, comm);
+			frame_puts(f, x, y, x0 + w - x, text,
+				   is_selected(c, PANE_PROCS, it) ?
+					   ROLE_SELECTED :
+					   role);
+			continue;
+		}
+		if (d > 0 && !it->last_child)
+			frame_put(f, x, y, vbar, ROLE_EDGE);
+		if (d > 0)
+			x += 2;
+		if (it->has_children)
+			frame_put(f, x, y, vbar, ROLE_EDGE);
+		if (r == 1 && p->exited) {
+			if (p->exit_signal)
+				snprintf(text, sizeof(text), "killed by %d",
+					 p->exit_signal);
+			else
+				snprintf(text, sizeof(text), "exited %d",
+					 p->exit_code);
+			frame_puts(f, x + 2, y, x0 + w - x - 2, text, ROLE_DIM);
+		}
+	}
+	/* a process without fds says why its column is empty */
+	int y = screen_y(c, it->row);
+	if (y >= 0 && it->shares_with) {
+		snprintf(text, sizeof(text), "=fds %u", it->shares_with);
+		frame_puts(f, c->l->col_x[PANE_FDS], y, c->l->col_w[PANE_FDS],
+			   text, ROLE_DIM);
+	} else if (y >= 0 && !p->table && !p->exited) {
+		frame_puts(f, c->l->col_x[PANE_FDS], y, c->l->col_w[PANE_FDS],
+			   "  ?", ROLE_DIM);
+	}
+}
+
+static void draw_fd(const struct ctx *c, const struct scene_item *it)
+{
+	const struct model_table *t = it->proc->table;
+	int y = screen_y(c, it->row);
+	enum role role = ROLE_NORMAL;
+	char text[32];
+
+	if (y < 0)
+		return;
+	if (t && it->fd < t->nfds && recent(c->v, t->fds[it->fd].last_ns))
+		role = ROLE_FLASH;
+	if (it->proc->exited)
+		role = ROLE_DIM;
+	if (is_selected(c, PANE_FDS, it))
+		role = ROLE_SELECTED;
+	snprintf(text, sizeof(text), "%3d %-2s %s", it->fd,
+		 model_access(it->file->flags), it->cloexec ? "cx" : "");
+	frame_puts(c->f, c->l->col_x[PANE_FDS], y, c->l->col_w[PANE_FDS],
+		   text, role);
+}
+
+static void draw_file(const struct ctx *c, const struct scene_item *it)
+{
+	const struct model_file *file = it->file;
+	int y = screen_y(c, it->row), w = c->l->col_w[PANE_FILES] - 1;
+	enum role role = ROLE_NORMAL;
+	char text[96], pos[16];
+
+	if (y < 0)
+		return;
+	if (recent(c->v, file->last_ns))
+		role = ROLE_FLASH;
+	if (is_selected(c, PANE_FILES, it))
+		role = ROLE_SELECTED;
+	snprintf(text, sizeof(text), "f%u %s refs %llu @%s", file->id,
+		 model_access(file->flags), (unsigned long long)file->refs,
+		 scene_size(pos, sizeof(pos), file->pos));
+	frame_puts(c->f, c->l->col_x[PANE_FILES], y, w, text, role);
+}
+
+static void draw_gauge(const struct ctx *c, const struct model_object *o,
+		       int x, int y, int w, bool dim)
+{
+	struct frame *f = c->f;
+	int cells = (w - 17) / 2, filled = 0, used;
+	char text[64], a[16], b[16];
+
+	if (cells < 4)
+		cells = 4;
+	if (cells > 16)
+		cells = 16;
+	if (o->capacity) {
+		uint64_t fill = (uint64_t)o->buffered * cells;
+
+		filled = (int)((fill + o->capacity - 1) / o->capacity);
+		if (filled > cells)
+			filled = cells;
+	}
+	frame_put(f, x, y, '[', dim ? ROLE_DIM : ROLE_NORMAL);
+	for (int i = 0; i < cells; i++) {
+		if (i < filled)
+			frame_put(f, x + 1 + i, y, GLYPH_FULL(f), ROLE_GAUGE);
+		else
+			frame_put(f, x + 1 + i, y, GLYPH_EMPTY(f),
+				  ROLE_GAUGE_EMPTY);
+	}
+	frame_put(f, x + 1 + cells, y, ']', dim ? ROLE_DIM : ROLE_NORMAL);
+	used = cells + 3;
+	if (o->capacity)
+		snprintf(text, sizeof(text), "%s/%s r%u w%u",
+			 scene_size(a, sizeof(a), o->buffered),
+			 scene_size(b, sizeof(b), o->capacity), o->readers,
+			 o->writers);
+	else
+		snprintf(text, sizeof(text), "? r%u w%u", o->readers,
+			 o->writers);
+	frame_puts(f, x + used, y, w - used, text,
+		   dim ? ROLE_DIM : ROLE_NORMAL);
+}
+
+static void draw_object(const struct ctx *c, const struct scene_item *it)
+{
+	const struct model_object *o = it->obj;
+	const struct view_traffic *tr = obj_traffic(c->v, o);
+	int x = c->l->col_x[PANE_OBJECTS], w = c->l->col_w[PANE_OBJECTS];
+	int y = screen_y(c, it->row), y2 = screen_y(c, it->row + 1);
+	enum role role = ROLE_NORMAL;
+	char name[IPCS_PATH_LEN * 4 + 1], rate[24] = "", sz[16];
+	int rw = 0;
+
+	if (recent(c->v, o->last_ns))
+		role = ROLE_FLASH;
+	if (is_selected(c, PANE_OBJECTS, it))
+		role = ROLE_SELECTED;
+	if (y >= 0) {
+		esc_field(name, sizeof(name), o->name, sizeof(o->name));
+		if (!name[0])
+			snprintf(name, sizeof(name), "%s:[%llu]",
+				 obj_kind_name(o->kind),
+				 (unsigned long long)o->ino);
+		if (tr && tr->rate) {
+			snprintf(rate, sizeof(rate), " %sB/s",
+				 scene_size(sz, sizeof(sz), tr->rate));
+			rw = (int)strlen(rate);
+		}
+		int used = puts_tail(c->f, x, y, w - rw, name, role);
+		if (rw)
+			frame_puts(c->f, x + used, y, rw, rate,
+				   ROLE_EDGE_ACTIVE);
+	}
+	if (y2 >= 0 && it->height > 1)
+		draw_gauge(c, o, x + 1, y2, w - 1, false);
+}
+
+/* Edges in one gutter: every target (entry or object) with the sources
+ * pointing at it forms a bus in its own lane. Where two buses cross, the
+ * lane's vertical is drawn through the other's horizontal, so a junction
+ * (┼) always means "same edge". */
+struct gcell {
+	uint8_t own, other;	/* DIR_* bits of the first bus, of others */
+	uint8_t active;
+	uint32_t mark;
+	int32_t owner;
+};
+
+static void gpaint(struct gcell *g, int bus, unsigned bits, bool active)
+{
+	if (g->owner < 0 || g->owner == bus) {
+		g->owner = bus;
+		g->own |= bits;
+	} else {
+		g->other |= bits;
+	}
+	if (active)
+		g->active = 1;
+}
+
+static void draw_gutter(const struct ctx *c, int gi)
+{
+	const struct scene_layout *l = c->l;
+	enum pane sp = gi ? PANE_FILES : PANE_FDS, dp = sp + 1;
+	int gw = l->gut_w[gi], gx = l->gut_x[gi], rows = l->rows;
+	int lanes = gw - 2;
+	struct hmap idx = { 0 };
+	struct gcell *g;
+
+	if (gw < 3 || rows <= 0 || !l->n[dp])
+		return;
+	g = calloc((size_t)rows * gw, sizeof(*g));
+	if (!g)
+		return;
+	for (size_t i = 0; i < (size_t)rows * gw; i++)
+		g[i].owner = -1;
+	for (size_t j = 0; j < l->n[dp]; j++)
+		if (hmap_put(&idx, l->items[dp][j].a, l->items[dp][j].b,
+			     (void *)(uintptr_t)(j + 1)))
+			goto out;
+	/* verticals first so they own the cells they pass through */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < l->n[sp]; i++) {
+			const struct scene_item *s = &l->items[sp][i];
+			uint64_t ka = gi ? (s->obj ? s->obj->dev : 0) : s->file->kaddr;
+			uint64_t kb = gi ? (s->obj ? s->obj->ino : 0) : s->file->id;
+			size_t j = (uintptr_t)hmap_get(&idx, ka, kb);
+			const struct scene_item *d;
+			const struct view_traffic *tr = NULL;
+			bool active = false;
+			uint32_t mark = 0;
+			int lx, top, bot;
+
+			if (!j || (gi && !s->obj))
+				continue;
+			d = &l->items[dp][j - 1];
+			lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+			if (gi && (tr = file_traffic(c->v, s->file))) {
+				bool wr = recent(c->v, tr->write_ns);
+				bool rd = recent(c->v, tr->read_ns);
+
+				active = wr || rd;
+				mark = wr ? GLYPH_WRITE(c->f) :
+				       rd ? GLYPH_READ(c->f) :
+					    0;
+			}
+			if (pass == 0) {
+				if (lx < 0)
+					continue;
+				top = s->row < d->row ? s->row : d->row;
+				bot = s->row > d->row ? s->row : d->row;
+				for (int r = top; r <= bot; r++) {
+					unsigned bits = (r > top ? DIR_N : 0) |
+							(r < bot ? DIR_S : 0);
+
+					gpaint(&g[r * gw + lx], (int)j, bits,
+					       false);
+				}
+				continue;
+			}
+			/* horizontals: source to lane, lane to target */
+			int end = lx < 0 ? gw - 1 : lx;
+			for (int x = 0; x <= end; x++) {
+				unsigned bits = DIR_W | (x < end ? DIR_E : 0);
+
+				if (lx < 0)
+					bits |= DIR_E;
+				gpaint(&g[s->row * gw + x], (int)j, bits, active);
+			}
+			if (mark)
+				g[s->row * gw].mark = mark;
+			if (lx >= 0)
+				for (int x = lx; x < gw; x++)
+					gpaint(&g[d->row * gw + x], (int)j,
+					       DIR_E | (x > lx ? DIR_W : 0),
+					       false);
+			g[d->row * gw + gw - 1].mark = GLYPH_ARROW(c->f);
+		}
+	}
+	for (int r = 0; r < rows; r++) {
+		int y = screen_y(c, r);
+
+		if (y < 0)
+			continue;
+		for (int x = 0; x < gw; x++) {
+			struct gcell *e = &g[r * gw + x];
+			unsigned m = e->own | e->other;
+			uint32_t ch;
+
+			if (!m && !e->mark)
+				continue;
+			if (e->other && (((e->own & (DIR_N | DIR_S)) &&
+					  !(e->own & (DIR_E | DIR_W))) ||
+					 ((e->other & (DIR_N | DIR_S)) &&
+					  !(e->other & (DIR_E | DIR_W)))))
+				m = DIR_N | DIR_S;	/* a crossing */
+			ch = e->mark ? e->mark : line_glyph(m, c->f->ascii);
+			frame_put(c->f, gx + x, y, ch,
+				  e->active ? ROLE_EDGE_ACTIVE : ROLE_EDGE);
+		}
+	}
+out:
+	hmap_free(&idx);
+	free(g);
+}
+
+static void draw_headers(const struct ctx *c)
+{
+	static const char *names[PANE__COUNT] = { "PROCESSES", "FD TABLE",
+						  "OPEN FILES", "OBJECTS" };
+	const struct scene_layout *l = c->l;
+	char text[64];
+
+	frame_fill(c->f, 0, 0, l->w, ' ', ROLE_HEADER);
+	for (int p = 0; p < PANE__COUNT; p++)
+		frame_puts(c->f, l->col_x[p], 0, l->col_w[p], names[p],
+			   p == (int)c->v->focus ? ROLE_HEADER_FOCUS :
+						   ROLE_HEADER);
+	if (l->rows > l->graph_h) {
+		int last = c->v->scroll + l->graph_h;
+
+		snprintf(text, sizeof(text), "rows %d-%d of %d",
+			 c->v->scroll + 1, last < l->rows ? last : l->rows,
+			 l->rows);
+		int tw = (int)strlen(text);
+		frame_puts(c->f, l->w - tw - 1, 0, tw, text, ROLE_HEADER);
+	}
+}
+
+static void draw_graph(const struct ctx *c)
+{
+	const struct scene_layout *l = c->l;
+
+	if (!l->n[PANE_PROCS]) {
+		char text[128];
+		int y = l->graph_y + l->graph_h / 2;
+
+		if (l->nprocs_hidden)
+			snprintf(text, sizeof(text),
+				 "%zu processes hidden: 'a' shows all, '/' changes the filter",
+				 l->nprocs_hidden);
+		else
+			snprintf(text, sizeof(text), "waiting for processes...");
+		int tw = frame_text_width(text);
+		frame_puts(c->f, tw < l->w ? (l->w - tw) / 2 : 0, y, l->w, text,
+			   ROLE_DIM);
+		return;
+	}
+	draw_gutter(c, 0);
+	draw_gutter(c, 1);
+	for (size_t i = 0; i < l->n[PANE_PROCS]; i++)
+		draw_proc(c, &l->items[PANE_PROCS][i]);
+	for (size_t i = 0; i < l->n[PANE_FDS]; i++)
+		draw_fd(c, &l->items[PANE_FDS][i]);
+	for (size_t i = 0; i < l->n[PANE_FILES]; i++)
+		draw_file(c, &l->items[PANE_FILES][i]);
+	for (size_t i = 0; i < l->n[PANE_OBJECTS]; i++)
+		draw_object(c, &l->items[PANE_OBJECTS][i]);
+}
+
+static void draw_log(const struct ctx *c)
+{
+	const struct scene_layout *l = c->l;
+	const struct view_log *log = c->v->log;
+	int lines = l->log_h - 1;
+	char text[64];
+
+	frame_fill(c->f, 0, l->log_y, l->w, ' ', ROLE_HEADER);
+	snprintf(text, sizeof(text), "EVENTS%s",
+		 c->v->paused ? " (view paused; still recording)" : "");
+	frame_puts(c->f, 0, l->log_y, l->w, text, ROLE_HEADER);
+	if (!log)
+		return;
+	uint64_t first = log->count > (uint64_t)lines ? log->count - lines : 0;
+	if (log->count > VIEW_LOG_LINES && first < log->count - VIEW_LOG_LINES)
+		first = log->count - VIEW_LOG_LINES;
+	for (uint64_t i = first; i < log->count; i++) {
+		const struct view_log_line *ln = &log->lines[i % VIEW_LOG_LINES];
+
+		frame_puts(c->f, 0, l->log_y + 1 + (int)(i - first), l->w,
+			   ln->text, ln->warn ? ROLE_WARNING : ROLE_NORMAL);
+	}
+}
+
+/* Appends text to the status bar at *x; returns false when out of room. */
+static bool status_add(struct frame *f, int *x, int limit, const char *s,
+		       enum role role)
+{
+	int w = frame_text_width(s);
+
+	if (*x + w > limit)
+		return false;
+	*x += frame_puts(f, *x, f->h - 1, w, s, role);
+	return true;
+}
+
+static void draw_status(const struct ctx *c, size_t hidden)
+{
+	static const char *const hints[][2] = {
+		{ "?", "help" }, { "/", "filter" }, { "l", "log" },
+		{ "a", "all" },	 { "spc", "pause" }, { "q", "quit" },
+	};
+	struct frame *f = c->f;
+	const struct view *v = c->v;
+	int y = f->h - 1, x = 0, hx;
+	char text[512], esc[256];
+
+	frame_fill(f, 0, y, f->w, ' ', ROLE_STATUS);
+	if (v->filter_editing) {
+		scene_escape(esc, sizeof(esc), v->filter, strlen(v->filter));
+		snprintf(text, sizeof(text), " filter: %s_", esc);
+		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
+		status_add(f, &x, f->w,
+			   "   name or pid; Enter keeps it, Esc clears it",
+			   ROLE_STATUS);
+		return;
+	}
+	status_add(f, &x, f->w, v->paused ? " PAUSED " : " LIVE ",
+		   ROLE_STATUS_KEY);
+	snprintf(text, sizeof(text), " %.0f ev/s ", v->events_per_s);
+	status_add(f, &x, f->w, text, ROLE_STATUS);
+	snprintf(text, sizeof(text), "lost %llu", (unsigned long long)v->lost);
+	status_add(f, &x, f->w, text, v->lost ? ROLE_WARNING : ROLE_STATUS);
+	if (v->filter[0]) {
+		scene_escape(esc, sizeof(esc), v->filter, strlen(v->filter));
+		snprintf(text, sizeof(text), "  filter: %s", esc);
+		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
+	}
+	if (!v->show_all && hidden) {
+		snprintf(text, sizeof(text), "  %zu idle hidden", hidden);
+		status_add(f, &x, f->w, text, ROLE_STATUS);
+	}
+	if (v->message) {
+		snprintf(text, sizeof(text), "  %s", v->message);
+		if (!status_add(f, &x, f->w, text,
+				v->message_warn ? ROLE_WARNING : ROLE_STATUS))
+			frame_puts(f, x, y, f->w - x, text,
+				   v->message_warn ? ROLE_WARNING : ROLE_STATUS);
+		return;	/* the message wins over the key hints */
+	}
+	if (v->target) {
+		snprintf(text, sizeof(text), "  %s", v->target);
+		status_add(f, &x, f->w - 20, text, ROLE_STATUS);
+	}
+	/* key hints, right-aligned, as many as fit */
+	int need = 0;
+	size_t nh = sizeof(hints) / sizeof(hints[0]);
+	for (size_t i = 0; i < nh; i++)
+		need += (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
+	while (nh && x + need + 1 > f->w) {
+		nh--;
+		need -= (int)(strlen(hints[nh][0]) + strlen(hints[nh][1]) + 2);
+	}
+	hx = f->w - need;
+	for (size_t i = 0; i < nh; i++) {
+		status_add(f, &hx, f->w, hints[i][0], ROLE_STATUS_KEY);
+		snprintf(text, sizeof(text), " %s ", hints[i][1]);
+		status_add(f, &hx, f->w, text, ROLE_STATUS);
+	}
+}
+
+static void draw_box(struct frame *f, int x, int y, int w, int h,
+		     const char *title)
+{
+	for (int r = 0; r < h; r++) {
+		unsigned left, right;
+
+		frame_fill(f, x, y + r, w, ' ', ROLE_BOX);
+		if (r == 0) {
+			left = DIR_S | DIR_E;
+			right = DIR_S | DIR_W;
+			for (int i = 1; i < w - 1; i++)
+				frame_put(f, x + i, y, line_glyph(DIR_E | DIR_W,
+								  f->ascii),
+					  ROLE_BOX);
+		} else if (r == h - 1) {
+			left = DIR_N | DIR_E;
+			right = DIR_N | DIR_W;
+			for (int i = 1; i < w - 1; i++)
+				frame_put(f, x + i, y + r,
+					  line_glyph(DIR_E | DIR_W, f->ascii),
+					  ROLE_BOX);
+		} else {
+			left = right = DIR_N | DIR_S;
+		}
+		frame_put(f, x, y + r, line_glyph(left, f->ascii), ROLE_BOX);
+		frame_put(f, x + w - 1, y + r, line_glyph(right, f->ascii),
+			  ROLE_BOX);
+	}
+	if (title) {
+		frame_put(f, x + 1, y, ' ', ROLE_BOX);
+		int tw = frame_puts(f, x + 2, y, w - 4, title, ROLE_BOX_TITLE);
+		frame_put(f, x + 2 + tw, y, ' ', ROLE_BOX);
+	}
+}
+
+static const char *const help_lines[] = {
+	"Up Down j k    move the selection",
+	"PgUp PgDn      move a page;  Home End g G: first, last",
+	"Tab Left Right change pane: processes, fds, open files, objects",
+	"Enter          details: every holder of the selection",
+	"/              filter by name or pid (Enter keeps, Esc clears)",
+	"space          pause the view (events are still recorded)",
+	"l              show or hide the event log",
+	"a              all processes / only active ones",
+	"? F1           this help;  Esc closes a box",
+	"q F10          quit",
+	"mouse click    select what is under the pointer",
+	"",
+	"f3        open-file entry 3 (a struct file, shared by dup/fork)",
+	"refs N    the kernel's reference count of that entry",
+	"@N        file offset;  cx: close-on-exec is set on the fd",
+	"[##..]    bytes buffered in a pipe against its capacity",
+	"rN wN     readers and writers of a pipe or FIFO",
+	"\xc2\xbb \xc2\xab       data just written into / read out of an object",
+};
+
+static void draw_help(const struct ctx *c)
+{
+	struct frame *f = c->f;
+	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
+	int w = 72, h = n + 4;
+
+	if (h > f->h - 2)
+		h = f->h - 2;
+	int x = (f->w - w) / 2, y = (f->h - h) / 2;
+	draw_box(f, x, y, w, h, "ipcscope keys");
+	for (int i = 0; i < n && i < h - 4; i++) {
+		const char *s = help_lines[i];
+
+		/* the help's own « » turn ASCII too */
+		if (f->ascii && (unsigned char)s[0] >= 0x80)
+			s = "> <       data just written into / read out of an object";
+		frame_puts(f, x + 2, y + 2 + i, w - 4, s, ROLE_BOX);
+	}
+}
+
+/* ---- detail box ----------------------------------------------------------- */
+
+#define DETAIL_MAX 200
+
+struct lines {
+	char text[DETAIL_MAX][160];
+	enum role role[DETAIL_MAX];
+	int n;
+	int more;	/* lines that did not fit */
+};
+
+static void __attribute__((format(printf, 3, 4)))
+lines_add(struct lines *ls, enum role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ls->n == DETAIL_MAX) {
+		ls->more++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(ls->text[ls->n], sizeof(ls->text[0]), fmt, ap);
+	va_end(ap);
+	ls->role[ls->n++] = role;
+}
+
+/* Every process and fd holding file, from the whole model. */
+static void add_holders(const struct ctx *c, struct lines *ls,
+			const struct model_file *file, const char *indent)
+{
+	struct model_proc **procs;
+	size_t n, found = 0;
+
+	procs = model_procs_sorted(c->m, &n);
+	if (!procs)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct model_proc *p = procs[i];
+		const struct model_table *t = p->table;
+		char comm[IPCS_COMM_LEN * 4 + 1];
+
+		if (!t || p->exited)
+			continue;
+		esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
+		for (int fd = 0; fd < t->nfds; fd++) {
+			if (t->fds[fd].file != file)
+				continue;
+			lines_add(ls, ROLE_BOX, "%spid %u %s  fd %d  %s%s", indent,
+				  p->pid, comm, fd, model_access(file->flags),
+				  t->fds[fd].cloexec ? "  cloexec" : "");
+			found++;
+		}
+	}
+	free(procs);
+	if (!found)
+		lines_add(ls, ROLE_BOX, "%s(no traced fd: held elsewhere)",
+			  indent);
+	if (file->refs > found)
+		lines_add(ls, ROLE_DIM,
+			  "%s%llu of %llu refs not from fds shown: an mmap, an in-flight syscall, or an untraced process",
+			  indent, (unsigned long long)(file->refs - found),
+			  (unsigned long long)file->refs);
+}
+
+static void add_traffic(const struct ctx *c, struct lines *ls,
+			const char *needle)
+{
+	const struct view_log *log = c->v->log;
+	int shown = 0;
+
+	if (!log || !needle[0])
+		return;
+	lines_add(ls, ROLE_BOX_TITLE, "RECENT");
+	for (uint64_t i = log->count; i-- > 0 && shown < 8;) {
+		const struct view_log_line *ln;
+
+		if (log->count - i > VIEW_LOG_LINES)
+			break;
+		ln = &log->lines[i % VIEW_LOG_LINES];
+		if (!strstr(ln->text, needle))
+			continue;
+		lines_add(ls, ROLE_BOX, "  %s", ln->text);
+		shown++;
+	}
+	if (!shown)
+		lines_add(ls, ROLE_DIM, "  (nothing in the event log)");
+}
+
+static void detail_file(const struct ctx *c, struct lines *ls,
+			const struct model_file *file)
+{
+	const struct model_object *o = file->obj;
+	char name[IPCS_PATH_LEN * 4 + 1], a[16], b[16], needle[32];
+
+	esc_field(name, sizeof(name), o ? o->name : "", IPCS_PATH_LEN);
+	lines_add(ls, ROLE_BOX_TITLE, "open file f%u -> %s", file->id, name);
+	lines_add(ls, ROLE_BOX,
+		  "access %s  flags 0%o  offset %llu  refs %llu  fd slots %u",
+		  model_access(file->flags), file->flags,
+		  (unsigned long long)file->pos,
+		  (unsigned long long)file->refs, file->slots);
+	lines_add(ls, ROLE_BOX, "bytes written %s  read %s",
+		  scene_size(a, sizeof(a), file->bytes_in),
+		  scene_size(b, sizeof(b), file->bytes_out));
+	lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");
+	add_holders(c, ls, file, "  ");
+	snprintf(needle, sizeof(needle), "f%u ", file->id);
+	add_traffic(c, ls, needle);
+}
+
+static void detail_object(const struct ctx *c, struct lines *ls,
+			  const struct model_object *o)
+{
+	struct model_file **files;
+	size_t n;
+	char name[IPCS_PATH_LEN * 4 + 1], a[16], b[16];
+
+	esc_field(name, sizeof(name), o->name, IPCS_PATH_LEN);
+	lines_add(ls, ROLE_BOX_TITLE, "%s %s", obj_kind_name(o->kind), name);
+	if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO)
+		lines_add(ls, ROLE_BOX,
+			  "buffered %s of %s  readers %u  writers %u",
+			  scene_size(a, sizeof(a), o->buffered),
+			  scene_size(b, sizeof(b), o->capacity), o->readers,
+			  o->writers);
+	lines_add(ls, ROLE_BOX, "bytes in %s  out %s  open-file entries %u",
+		  scene_size(a, sizeof(a), o->bytes_in),
+		  scene_size(b, sizeof(b), o->bytes_out), o->nfiles);
+	lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");
+	files = model_files_sorted(c->m, &n);
+	for (size_t i = 0; files && i < n; i++) {
+		if (files[i]->obj != o)
+			continue;
+		lines_add(ls, ROLE_BOX, "  f%u %s  refs %llu", files[i]->id,
+			  model_access(files[i]->flags),
+			  (unsigned long long)files[i]->refs);
+		add_holders(c, ls, files[i], "    ");
+	}
+	free(files);
+	add_traffic(c, ls, name);
+}
+
+static void detail_proc(const struct ctx *c, struct lines *ls,
+			const struct model_proc *p)
+{
+	const struct model_table *t = p->table;
+	char comm[IPCS_COMM_LEN * 4 + 1], name[IPCS_PATH_LEN * 4 + 1];
+	char needle[32];
+
+	esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
+	lines_add(ls, ROLE_BOX_TITLE, "process %u %s", p->pid, comm);
+	if (p->exited)
+		lines_add(ls, ROLE_BOX, "parent %u  exited: code %d signal %d",
+			  p->ppid, p->exit_code, p->exit_signal);
+	else
+		lines_add(ls, ROLE_BOX, "parent %u  running%s", p->ppid,
+			  p->uncertain ? "  (fd table being re-read)" : "");
+	if (t && t->users > 1)
+		lines_add(ls, ROLE_BOX, "fd table shared by %u processes",
+			  t->users);
+	lines_add(ls, ROLE_BOX_TITLE, "FDS");
+	for (int fd = 0; t && fd < t->nfds; fd++) {
+		const struct model_file *file = t->fds[fd].file;
+
+		if (!file)
+			continue;
+		esc_field(name, sizeof(name), file->obj ? file->obj->name : "",
+			  IPCS_PATH_LEN);
+		lines_add(ls, ROLE_BOX, "  fd %d  %s%s  f%u refs %llu  %s", fd,
+			  model_access(file->flags),
+			  t->fds[fd].cloexec ? " cloexec" : "", file->id,
+			  (unsigned long long)file->refs, name);
+	}
+	snprintf(needle, sizeof(needle), " %u ", p->pid);
+	add_traffic(c, ls, needle);
+}
+
+static void draw_detail(const struct ctx *c)
+{
+	const struct scene_layout *l = c->l;
+	const struct scene_item *it;
+	struct lines *ls;
+	struct frame *f = c->f;
+	int w, h, x, y;
+
+	if (!c->v->have_sel)
+		return;
+	it = scene_find(l, c->v->sel.pane, c->v->sel.a, c->v->sel.b, NULL);
+	if (!it)
+		return;
+	ls = calloc(1, sizeof(*ls));
+	if (!ls)
+		return;
+	switch (c->v->sel.pane) {
+	case PANE_PROCS:
+		detail_proc(c, ls, it->proc);
+		break;
+	case PANE_FDS: {
+		char comm[IPCS_COMM_LEN * 4 + 1];
+
+		esc_field(comm, sizeof(comm), it->proc->comm, IPCS_COMM_LEN);
+		lines_add(ls, ROLE_BOX_TITLE, "fd %d of %u %s%s", it->fd,
+			  it->proc->pid, comm, it->cloexec ? " (cloexec)" : "");
+		detail_file(c, ls, it->file);
+		break;
+	}
+	case PANE_FILES:
+		detail_file(c, ls, it->file);
+		break;
+	default:
+		detail_object(c, ls, it->obj);
+		break;
+	}
+	w = f->w - 8;
+	h = ls->n + 4 + (ls->more ? 1 : 0);
+	if (h > f->h - 4)
+		h = f->h - 4;
+	x = 4;
+	y = (f->h - h) / 2;
+	draw_box(f, x, y, w, h, "details (Enter or Esc closes)");
+	for (int i = 0; i < ls->n && i < h - 4; i++)
+		frame_puts(f, x + 2, y + 2 + i, w - 4, ls->text[i],
+			   ls->role[i] == ROLE_DIM ? ROLE_BOX : ls->role[i]);
+	if (ls->n + 4 > h || ls->more)
+		frame_printf(f, x + 2, y + h - 2, w - 4, ROLE_BOX,
+			     "... %d more lines",
+			     ls->more + ls->n - (h - 4 > 0 ? h - 4 : 0));
+	free(ls);
+}
+
+static void draw_too_small(struct frame *f)
+{
+	char text[96];
+	int y = f->h / 2, tw;
+
+	snprintf(text, sizeof(text), "terminal too small: %dx%d, need %dx%d",
+		 f->w, f->h, SCENE_MIN_W, SCENE_MIN_H);
+	tw = (int)strlen(text);
+	frame_puts(f, tw < f->w ? (f->w - tw) / 2 : 0, y, f->w, text,
+		   ROLE_WARNING);
+	if (y + 1 < f->h)
+		frame_puts(f, f->w > 8 ? (f->w - 8) / 2 : 0, y + 1, f->w,
+			   "q quits", ROLE_DIM);
+}
+
+void scene_render(const struct model *m, const struct view *v,
+		  struct frame *f)
+{
+	struct scene_layout l;
+	struct ctx c = { .f = f, .l = &l, .v = v, .m = m };
+
+	frame_clear(f);
+	if (scene_layout(&l, m, v, f->w, f->h)) {
+		frame_puts(f, 0, 0, f->w, "out of memory", ROLE_WARNING);
+		return;
+	}
+	if (l.too_small) {
+		draw_too_small(f);
+		return;
+	}
+	draw_headers(&c);
+	draw_graph(&c);
+	if (l.log_h)
+		draw_log(&c);
+	draw_status(&c, l.nprocs_hidden);
+	if (v->show_detail)
+		draw_detail(&c);
+	if (v->show_help)
+		draw_help(&c);
+	scene_layout_free(&l);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The scene: model + view state -> frame. Pure: it reads the model and the
+ * view and writes only the frame, so the same picture goes to the terminal
+ * and to golden files. scene_layout() is the first half (where every
+ * process, fd, entry and object goes); view_fix() and the key handlers use
+ * it to move the selection, and scene_render() draws it.
+ */
+#ifndef IPCSCOPE_SCENE_H
+#define IPCSCOPE_SCENE_H
+
+#include "frame.h"
+#include "model.h"
+#include "view.h"
+
+#define SCENE_MIN_W 80
+#define SCENE_MIN_H 24
+
+/* One selectable thing on screen, in graph rows (0 = first graph row). */
+struct scene_item {
+	uint64_t a, b;		/* identity, as in struct view_sel */
+	int row, height;
+	const struct model_proc *proc;	/* PROCS, FDS: the process */
+	const struct model_file *file;	/* FDS, FILES */
+	const struct model_object *obj;	/* OBJECTS, FILES */
+	int fd;				/* FDS */
+	bool cloexec;			/* FDS */
+	int depth;			/* PROCS: tree depth */
+	uint32_t tree_bars;		/* PROCS: ancestors with later siblings */
+	bool last_child;		/* PROCS */
+	bool has_children;		/* PROCS */
+	uint32_t shares_with;		/* PROCS: fd table drawn under this pid */
+	int lane;			/* FILES, OBJECTS: edge lane, -1 none */
+	int target;			/* layout's own use */
+};
+
+struct scene_layout {
+	int w, h;
+	bool too_small;
+	int graph_y, graph_h;	/* screen rows given to the graph */
+	int rows;		/* rows the whole graph needs */
+	int log_y, log_h;	/* event log pane, log_h 0 when hidden */
+	int col_x[PANE__COUNT], col_w[PANE__COUNT];
+	int gut_x[2], gut_w[2];	/* edge gutters: fd->entry, entry->object */
+	struct scene_item *items[PANE__COUNT];
+	size_t n[PANE__COUNT];
+	size_t nprocs_hidden;	/* filtered out or inactive */
+};
+
+/* Computes the layout for a w x h screen; returns 0 or -ENOMEM. */
+int scene_layout(struct scene_layout *l, const struct model *m,
+		 const struct view *v, int w, int h);
+void scene_layout_free(struct scene_layout *l);
+/* The item of a pane with the given identity, or NULL. */
+const struct scene_item *scene_find(const struct scene_layout *l,
+				    enum pane pane, uint64_t a, uint64_t b,
+				    size_t *index);
+
+/* Draws the whole screen into f (sized by the caller). */
+void scene_render(const struct model *m, const struct view *v,
+		  struct frame *f);
+
+/* Escapes untrusted bytes for the screen (tracer/escape.h when present). */
+size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen);
+/* 1536 -> "1.5K"; out has room for 8 bytes */
+const char *scene_size(char *out, size_t outlen, uint64_t n);
+
+#endif /* IPCSCOPE_SCENE_H */

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The live view as the event loop sees it (see ui.h): keeps the event log,
+ * traffic and rates from the notes, turns keys into view changes, freezes
+ * a copy of the model while paused, and redraws through scene + term at
+ * most ~30 times a second, only when something changed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "freeze.h"
+#include "notes.h"
+#include "scene.h"
+#include "term.h"
+#include "ui.h"
+
+#define FRAME_NS (1000000000ULL / 30)
+#define FLASH_NS 1000000000ULL
+#define ACTIVE_NS (10ULL * 1000000000)
+#define MESSAGE_NS (5ULL * 1000000000)
+#define TRAFFIC_KEEP_NS (10ULL * 1000000000)
+
+struct ui {
+	struct model *m;
+	struct model frozen;	/* what the paused view shows */
+	bool frozen_valid;
+	struct term *term;
+	struct view view;
+	struct frame frame;
+	bool ascii;
+	struct view_log log;
+	struct hmap file_traffic, obj_traffic;
+	uint64_t ts0;		/* first event: time 0 of the log */
+
+	bool dirty;
+	uint64_t now_ns, last_draw_ns, redraw_at_ns;
+	uint64_t second_ns, events_at_second;
+	struct ui_stats stats;
+
+	char target[256];
+	char message[256];
+	bool message_warn;
+	uint64_t message_ns;
+	bool message_pending;	/* set before the first tick gave a time */
+};
+
+int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
+{
+	struct ui *ui;
+	int err;
+
+	*out = NULL;
+	ui = calloc(1, sizeof(*ui));
+	if (!ui)
+		return -ENOMEM;
+	ui->m = m;
+	view_init(&ui->view);
+	ui->view.active_ns = ACTIVE_NS;
+	ui->view.flash_ns = FLASH_NS;
+	/* traced command or pids: all of them; whole system: active ones */
+	ui->view.show_all = opts && opts->target;
+	if (opts && opts->target)
+		scene_escape(ui->target, sizeof(ui->target), opts->target,
+			     strlen(opts->target));
+	err = term_open(&ui->term, opts && opts->ascii,
+			opts && opts->no_color, &ui->ascii);
+	if (err) {
+		free(ui);
+		return err;
+	}
+	ui->dirty = true;
+	*out = ui;
+	return 0;
+}
+
+void ui_close(struct ui *ui)
+{
+	if (!ui)
+		return;
+	term_close(ui->term);
+	ui->term = NULL;
+	frame_free(&ui->frame);
+	if (ui->frozen_valid)
+		freeze_free(&ui->frozen);
+	notes_traffic_free(&ui->file_traffic);
+	notes_traffic_free(&ui->obj_traffic);
+	free(ui);
+}
+
+void ui_emergency_restore(void)
+{
+	term_emergency();
+}
+
+void ui_note(struct ui *ui, const struct model_note *note)
+{
+	if (!ui || !note)
+		return;
+	if (!ui->ts0)
+		ui->ts0 = note->ts;
+	notes_log(&ui->log, note, ui->ts0);
+	if (notes_traffic(&ui->file_traffic, &ui->obj_traffic, note))
+		ui_message(ui, "out of memory counting traffic");
+	ui->dirty = true;
+	/* one more frame when the highlight of this change ends */
+	if (note->ts + FLASH_NS > ui->redraw_at_ns)
+		ui->redraw_at_ns = note->ts + FLASH_NS + 1;
+}
+
+static const struct model *shown_model(const struct ui *ui)
+{
+	return ui->view.paused && ui->frozen_valid ? &ui->frozen : ui->m;
+}
+
+static void view_update(struct ui *ui)
+{
+	struct view *v = &ui->view;
+
+	v->now_ns = ui->now_ns;
+	v->events = ui->stats.events;
+	v->lost = ui->stats.lost;
+	v->target = ui->target[0] ? ui->target : NULL;
+	v->message = ui->message[0] ? ui->message : NULL;
+	v->message_warn = ui->message_warn;
+	v->log = &ui->log;
+	v->file_traffic = &ui->file_traffic;
+	v->obj_traffic = &ui->obj_traffic;
+}
+
+static void draw(struct ui *ui)
+{
+	struct scene_layout l;
+	int w, h;
+
+	term_size(ui->term, &w, &h);
+	if (frame_init(&ui->frame, w, h, ui->ascii))
+		return;
+	view_update(ui);
+	if (!scene_layout(&l, shown_model(ui), &ui->view, w, h)) {
+		view_fix(&ui->view, &l);
+		scene_layout_free(&l);
+	}
+	scene_render(shown_model(ui), &ui->view, &ui->frame);
+	term_draw(ui->term, &ui->frame);
+	ui->dirty = false;
+	ui->last_draw_ns = ui->now_ns;
+}
+
+static void set_paused(struct ui *ui, bool paused)
+{
+	if (ui->frozen_valid) {
+		freeze_free(&ui->frozen);
+		ui->frozen_valid = false;
+	}
+	if (!paused)
+		return;
+	if (freeze_copy(&ui->frozen, ui->m)) {
+		ui->view.paused = false;
+		ui_message(ui, "cannot pause: out of memory");
+		return;
+	}
+	ui->frozen_valid = true;
+}
+
+static int handle_key(struct ui *ui, int key, int x, int y)
+{
+	struct scene_layout l;
+	int w, h, flags;
+
+	if (key == TERM_KEY_RESIZE) {
+		/* curses queues this after our own resizeterm(): resizing
+		 * again would queue another, forever */
+		ui->dirty = true;
+		return 0;
+	}
+	if (key == TERM_KEY_OTHER)
+		return 0;
+	term_size(ui->term, &w, &h);
+	view_update(ui);
+	if (scene_layout(&l, shown_model(ui), &ui->view, w, h))
+		return 0;
+	view_fix(&ui->view, &l);
+	if (key == TERM_KEY_MOUSE)
+		flags = view_click(&ui->view, &l, x, y);
+	else
+		flags = view_key(&ui->view, &l, key);
+	scene_layout_free(&l);
+	if (flags & VIEW_PAUSE)
+		set_paused(ui, ui->view.paused);
+	if (key == VKEY_CTRL_L)
+		term_invalidate(ui->term);
+	if (flags & VIEW_REDRAW)
+		ui->dirty = true;
+	return flags;
+}
+
+int ui_input(struct ui *ui)
+{
+	int key, x = 0, y = 0;
+
+	if (!ui)
+		return 0;
+	while ((key = term_key(ui->term, &x, &y)) != TERM_KEY_NONE) {
+		if (handle_key(ui, key, x, y) & VIEW_QUIT)
+			return UI_QUIT;
+	}
+	/* a key deserves an answer now, not at the next tick */
+	if (ui->dirty && ui->now_ns)
+		draw(ui);
+	return 0;
+}
+
+void ui_resize(struct ui *ui)
+{
+	if (!ui)
+		return;
+	term_resize(ui->term);
+	ui->dirty = true;
+	if (ui->now_ns)
+		draw(ui);
+}
+
+void ui_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st)
+{
+	if (!ui)
+		return;
+	ui->now_ns = now_ns;
+	if (st) {
+		if (st->lost != ui->stats.lost)
+			ui->dirty = true;
+		ui->stats = *st;
+	}
+	if (ui->message_pending) {
+		ui->message_ns = now_ns;
+		ui->message_pending = false;
+	}
+	if (!ui->second_ns) {
+		ui->second_ns = now_ns;
+		ui->events_at_second = ui->stats.events;
+	} else if (now_ns >= ui->second_ns + 1000000000ULL) {
+		double secs = (now_ns - ui->second_ns) / 1e9;
+		double eps = (ui->stats.events - ui->events_at_second) / secs;
+
+		if (eps != ui->view.events_per_s)
+			ui->dirty = true;
+		ui->view.events_per_s = eps;
+		ui->second_ns = now_ns;
+		ui->events_at_second = ui->stats.events;
+		if (notes_roll(&ui->file_traffic, now_ns, TRAFFIC_KEEP_NS) |
+		    notes_roll(&ui->obj_traffic, now_ns, TRAFFIC_KEEP_NS))
+			ui->dirty = true;
+	}
+	if (ui->message[0] && now_ns >= ui->message_ns + MESSAGE_NS) {
+		ui->message[0] = '\0';
+		ui->dirty = true;
+	}
+	if (ui->redraw_at_ns && now_ns >= ui->redraw_at_ns) {
+		ui->redraw_at_ns = 0;
+		ui->dirty = true;
+	}
+	if (ui->dirty && now_ns >= ui->last_draw_ns + FRAME_NS)
+		draw(ui);
+}
+
+void ui_message(struct ui *ui, const char *fmt, ...)
+{
+	char raw[256];
+	va_list ap;
+
+	if (!ui)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	/* messages quote paths and names: escape them too */
+	scene_escape(ui->message, sizeof(ui->message), raw, strlen(raw));
+	ui->message_warn = true;
+	ui->message_ns = ui->now_ns;
+	ui->message_pending = !ui->now_ns;
+	ui->dirty = true;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * View state: what the person looking at the screen chose (selection,
+ * scroll, focused pane, filter, pause, panes shown) and what the scene
+ * needs besides the model (time, rates, the event log, the status line).
+ * Keys change it through pure functions that return flags; selection and
+ * scroll are repaired against a layout before each render.
+ */
+#ifndef IPCSCOPE_VIEW_H
+#define IPCSCOPE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hmap.h"
+
+struct scene_layout;
+
+enum pane {
+	PANE_PROCS,
+	PANE_FDS,
+	PANE_FILES,
+	PANE_OBJECTS,
+	PANE__COUNT
+};
+
+/* Keys as view_key() takes them: printable ASCII as is, the rest here
+ * (term.c maps curses key codes onto these). */
+enum view_keycode {
+	VKEY_UP = 0x100,
+	VKEY_DOWN,
+	VKEY_LEFT,
+	VKEY_RIGHT,
+	VKEY_PGUP,
+	VKEY_PGDN,
+	VKEY_HOME,
+	VKEY_END,
+	VKEY_ENTER,
+	VKEY_ESC,
+	VKEY_TAB,
+	VKEY_BTAB,
+	VKEY_BACKSPACE,
+	VKEY_F1,
+	VKEY_F10,
+	VKEY_CTRL_L,
+};
+
+/* Flags returned by the key handlers. */
+#define VIEW_HANDLED 0x1
+#define VIEW_REDRAW 0x2
+#define VIEW_QUIT 0x4
+#define VIEW_PAUSE 0x8	/* pause state changed */
+
+/* The event log: a ring of lines already escaped for the screen. */
+#define VIEW_LOG_LINES 256
+#define VIEW_LOG_TEXT 192
+
+struct view_log_line {
+	uint64_t ts;
+	bool warn;
+	char text[VIEW_LOG_TEXT];
+};
+
+struct view_log {
+	struct view_log_line lines[VIEW_LOG_LINES];
+	uint64_t count;		/* lines ever added; newest at count-1 */
+};
+
+/* Data moving through one open-file entry (keyed by its kernel address)
+ * or one object (keyed by dev, ino), kept by ui.c from the notes. */
+struct view_traffic {
+	uint64_t write_ns, read_ns;	/* latest transfer each way */
+	uint64_t bytes_cur;		/* bytes moved in this second */
+	uint64_t rate;			/* bytes moved in the last second */
+};
+
+/* An identity of a selectable item that survives model changes. */
+struct view_sel {
+	enum pane pane;
+	uint64_t a, b;
+	int index;		/* where it was, to repair when it is gone */
+};
+
+struct view {
+	/* chosen by keys */
+	enum pane focus;
+	struct view_sel sel;
+	bool have_sel;
+	int scroll;		/* first graph row shown */
+	bool paused;
+	bool show_log;
+	bool show_all;		/* every process, not just active ones */
+	bool show_help;
+	bool show_detail;
+	bool filter_editing;
+	char filter[64];	/* raw bytes typed; escaped when drawn */
+
+	/* given by ui.c before each render */
+	uint64_t now_ns;	/* same clock as the events' ts */
+	uint64_t active_ns;	/* "active" means an event this recently */
+	uint64_t flash_ns;	/* how long a change stays highlighted */
+	double events_per_s;
+	uint64_t events, lost;
+	const char *target;	/* escaped */
+	const char *message;	/* escaped, or NULL */
+	bool message_warn;
+	const struct view_log *log;
+	const struct hmap *file_traffic;	/* (kaddr, 0) -> view_traffic */
+	const struct hmap *obj_traffic;		/* (dev, ino) -> view_traffic */
+};
+
+void view_init(struct view *v);
+/* Clamps selection and scroll against the layout of the frame about to be
+ * drawn; call after scene_layout() and before scene_render(). */
+void view_fix(struct view *v, const struct scene_layout *l);
+/* One key; l is the layout currently on screen. Returns VIEW_* flags. */
+int view_key(struct view *v, const struct scene_layout *l, int key);
+/* A mouse click at screen cell (x, y). */
+int view_click(struct view *v, const struct scene_layout *l, int x, int y);
+/* Does a process pass the filter text (name or pid)? */
+bool view_filter_match(const struct view *v, uint32_t pid, const char *comm);
+
+#endif /* IPCSCOPE_VIEW_H */
