@@ -70,7 +70,7 @@ help:
 # --- set-up --------------------------------------------------------------
 DEB_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libncurses-dev pkg-config libcmocka-dev tmux python3 make gcc \
-	iproute2 procps
+	iproute2 procps strace
 deps:
 	$(Q)scripts/deps.sh $(DEB_PKGS)
 
@@ -137,7 +137,7 @@ unit: all unit-bins
 	$(Q)tests/run.sh unit
 
 bench: all $(BENCH_PROGS)
-	$(Q)bench/run.sh
+	$(Q)bench/run.py
 
 clean:
 	rm -rf build

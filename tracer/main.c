@@ -528,6 +528,13 @@ static int run(struct session *s)
 
 		report_summary_json(&s->json, &sum);
 		fflush(s->out);
+		if (s->opt.output)	/* the JSON went to a file: say how it went */
+			fprintf(stderr,
+				"ipcscope: %llu events (%.0f/s), %llu lost, %llu resyncs\n",
+				(unsigned long long)sum.events,
+				sum.duration_ns ? sum.events * 1e9 / sum.duration_ns : 0.0,
+				(unsigned long long)sum.lost,
+				(unsigned long long)sum.resyncs);
 	}
 	loader_close(s->loader);
 	return s->child && s->child_status >= 0 ? s->child_status : 0;
