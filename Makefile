@@ -5,6 +5,7 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer into build/san/.
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 SAN ?= 0

@@ -33,7 +33,7 @@ static void die(const char *what)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
-	int p[2], sv[2], fd, status;
+	int p[2], sv[2], fd = -1, status;
 	pid_t child;
 	char path[4096];
 
