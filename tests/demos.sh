@@ -45,23 +45,28 @@ if [ -z "${IPCSCOPE_DEMOS_PRIVATE:-}" ]; then
 	done
 fi
 
-# In our own mount namespace: a fresh /tmp. If the demos were built under
-# /tmp, their directory is bound back in at the same path, because the fifo
-# demo re-executes itself by that path.
+# In our own mount namespace: a fresh /tmp. The repository and the built
+# demos may themselves live under /tmp (CI clones there): those are bound
+# back in at the same paths, because the fifo demo re-executes itself by
+# its path and demos.def is read from the repository.
 private_tmp() {
-	local real fd
+	local paths=() fds=() p i fd
 
-	real=$(realpath "$bindir") || return 1
-	exec {fd}<"$real" || return 1
+	for p in "$root" "$(realpath "$bindir")"; do
+		case $p in /tmp/*) ;; *) continue ;; esac
+		exec {fd}<"$p" || return 1
+		paths+=("$p")
+		fds+=("$fd")
+	done
 	mount -t tmpfs -o mode=1777 ipcscope-demos /tmp || return 1
-	case $real in
-	/tmp/*)
-		mkdir -p "$real" || return 1
-		mount --no-canonicalize --bind "/proc/$$/fd/$fd" "$real" ||
-			return 1
-		;;
-	esac
-	exec {fd}<&-
+	for i in "${!paths[@]}"; do
+		mkdir -p "${paths[$i]}" || return 1
+		mount --no-canonicalize --bind "/proc/$$/fd/${fds[$i]}" \
+			"${paths[$i]}" || return 1
+	done
+	for fd in "${fds[@]}"; do
+		exec {fd}<&-
+	done
 }
 
 if [ "${IPCSCOPE_DEMOS_PRIVATE:-}" = 1 ]; then

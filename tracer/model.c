@@ -597,10 +597,14 @@ static void note_fd(struct model *m, const struct ipcs_hdr *h, enum ipcs_kind ki
 
 static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 {
-	struct model_proc *parent = proc_for_event(m, &e->h, e->parent_files);
-	struct model_proc *child;
+	struct model_proc *parent, *child;
 	struct model_note n;
 
+	if (e->child == e->h.pid) {	/* a process is not its own child */
+		m->bad_records++;
+		return;
+	}
+	parent = proc_for_event(m, &e->h, e->parent_files);
 	child = proc_new(m, e->child, e->start);
 	if (!child)
 		return;
