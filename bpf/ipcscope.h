@@ -168,7 +168,7 @@ struct ipcs_ev_data {
 };
 
 /* bind, connect: the address as the caller passed it. */
-#define IPCS_SOCKADDR_MAX 112	/* >= sizeof(struct sockaddr_un) */
+#define IPCS_SOCKADDR_MAX 128	/* >= sizeof(struct sockaddr_un); a power of two */
 struct ipcs_ev_sockaddr {
 	struct ipcs_hdr h;
 	__s32 fd;

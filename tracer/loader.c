@@ -34,7 +34,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 static void explain(const char *what, int err)
 {
-	if (err == EPERM || err == EACCES)
+	/* as root, EACCES is the verifier refusing a program */
+	if (err == EACCES && geteuid() == 0)
+		fprintf(stderr,
+			"ipcscope: %s: the kernel's verifier refused a program "
+			"(%s); run with -v for its log\n",
+			what, strerror(err));
+	else if (err == EPERM || err == EACCES)
 		fprintf(stderr,
 			"ipcscope: %s: %s: loading BPF programs needs root or "
 			"CAP_BPF and CAP_PERFMON; try: sudo ipcscope\n",
@@ -84,7 +90,8 @@ int loader_open(struct loader **out, const struct loader_options *o,
 			IPCS_COMM_LEN - 1);
 	if (o->ring_bytes) {
 		bpf_map__set_max_entries(l->skel->maps.events, o->ring_bytes);
-		l->skel->rodata->wake_bytes = o->ring_bytes / 16;
+		/* a wakeup per CPU for every ~1/16 of the ring */
+		l->skel->rodata->wake_every = o->ring_bytes / 16 / 256 ?: 1;
 	}
 	/* the iterators are attached on demand, not at start */
 	bpf_program__set_autoattach(l->skel->progs.iter_task, false);
@@ -144,7 +151,7 @@ int loader_consume(struct loader *l)
 uint64_t loader_lost(struct loader *l)
 {
 	__u64 vals[l->ncpus > 0 ? l->ncpus : 1];
-	__u32 zero = 0;
+	__u32 zero = 0;	/* CNT_LOST */
 	uint64_t sum = 0;
 
 	if (bpf_map__lookup_elem(l->skel->maps.lost, &zero, sizeof(zero), vals,

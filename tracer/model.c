@@ -253,15 +253,11 @@ static void inet_text(char *out, size_t len, uint32_t addr, uint16_t port)
 	snprintf(out, len, "%s:%u", ip, port);
 }
 
-/* The name of the socket at the other end: the unix peer's inode, or the
- * IPv4 socket whose 4-tuple mirrors ours (loopback). */
-static const char *socket_peer(struct model *m, const struct model_object *o,
-			       char *buf, size_t len)
+static const char *find_peer(struct model *m, const struct model_object *o,
+			     char *buf, size_t len)
 {
 	const struct ipcs_sock_info *si = &o->sock;
 
-	if (o->kind != OBJ_SOCKET)
-		return NULL;
 	if (si->peer_ino) {
 		snprintf(buf, len, "socket:[%llu]", (unsigned long long)si->peer_ino);
 		return buf;
@@ -287,8 +283,33 @@ static const char *socket_peer(struct model *m, const struct model_object *o,
 		    p->sock.laddr == si->raddr && p->sock.raddr == si->laddr)
 			return p->name;
 	}
-	inet_text(buf, len, si->raddr, si->rport);
-	return buf;
+	return NULL;
+}
+
+/* The name of the socket at the other end: the unix peer's inode, or the
+ * IPv4 socket whose 4-tuple mirrors ours (loopback). Once named it is
+ * remembered: the peer may close and be swept while data is still queued
+ * for us. Unnamed IPv4 peers are shown by address. */
+static const char *socket_peer(struct model *m, struct model_object *o,
+			       char *buf, size_t len)
+{
+	const char *peer;
+
+	if (o->kind != OBJ_SOCKET)
+		return NULL;
+	peer = find_peer(m, o, buf, len);
+	if (peer) {
+		if (peer != o->peer)
+			snprintf(o->peer, sizeof(o->peer), "%s", peer);
+		return o->peer;
+	}
+	if (o->peer[0])
+		return o->peer;
+	if (o->sock.family == AF_INET && o->sock.rport) {
+		inet_text(buf, len, o->sock.raddr, o->sock.rport);
+		return buf;
+	}
+	return NULL;
 }
 
 /* --- open-file entries ---------------------------------------------------- */

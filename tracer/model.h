@@ -64,6 +64,7 @@ struct model_object {
 	char local[IPCS_SOCKADDR_MAX];	/* bound address, as text */
 	char remote[IPCS_SOCKADDR_MAX];	/* connected-to address, as text */
 	bool listening;
+	char peer[IPCS_PATH_LEN];	/* the other end, once named */
 	/* SysV objects: alive until removed (IPC_RMID) */
 	bool sysv_alive;
 	bool rmid_pending;		/* shm: removed, still attached */

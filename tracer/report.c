@@ -280,6 +280,60 @@ static void flags_text(char *buf, size_t len, uint32_t flags)
 		 flags & O_NONBLOCK ? ",nonblock" : "");
 }
 
+/* What an object holds now, beyond its name and kind. */
+static void object_state_json(struct json *j, const struct model_object *o)
+{
+	switch (o->kind) {
+	case OBJ_PIPE:
+	case OBJ_FIFO:
+		json_kv_u64(j, "ino", o->ino);
+		json_kv_u64(j, "buffered", o->buffered);
+		json_kv_u64(j, "capacity", o->capacity);
+		json_kv_u64(j, "readers", o->readers);
+		json_kv_u64(j, "writers", o->writers);
+		break;
+	case OBJ_SOCKET:
+		json_kv_u64(j, "ino", o->ino);
+		if (o->local[0])
+			json_kv_str(j, "address", o->local);
+		if (o->remote[0])
+			json_kv_str(j, "remote", o->remote);
+		if (o->peer[0])
+			json_kv_str(j, "peer", o->peer);
+		if (o->sock.peer_ino && !o->peer[0]) {
+			char peer[48];
+
+			snprintf(peer, sizeof(peer), "socket:[%llu]",
+				 (unsigned long long)o->sock.peer_ino);
+			json_kv_str(j, "peer", peer);
+		}
+		if (o->listening)
+			json_kv_bool(j, "listening", true);
+		break;
+	case OBJ_MSGQ:
+		json_kv_u64(j, "id", o->ino);
+		json_kv_i64(j, "key", o->stat.key);
+		json_kv_u64(j, "qnum", o->stat.count);
+		json_kv_u64(j, "cbytes", o->stat.bytes);
+		json_kv_u64(j, "qbytes", o->stat.limit);
+		break;
+	case OBJ_SHM:
+		json_kv_u64(j, "id", o->ino);
+		json_kv_i64(j, "key", o->stat.key);
+		json_kv_u64(j, "bytes", o->stat.bytes);
+		json_kv_u64(j, "nattch", o->stat.count);
+		break;
+	case OBJ_SEM:
+		json_kv_u64(j, "id", o->ino);
+		json_kv_i64(j, "key", o->stat.key);
+		json_kv_u64(j, "nsems", o->stat.count);
+		break;
+	default:
+		json_kv_u64(j, "ino", o->ino);
+		break;
+	}
+}
+
 void report_snapshot_json(FILE *out, const struct model *m)
 {
 	size_t np, nf, no;
@@ -345,18 +399,12 @@ void report_snapshot_json(FILE *out, const struct model *m)
 	for (size_t i = 0; i < no; i++) {
 		const struct model_object *o = objs[i];
 
-		if (!o->nfiles)
+		if (!o->nfiles && !o->sysv_alive)
 			continue;
 		json_begin_object(&j);
 		json_kv_str(&j, "name", o->name);
 		json_kv_str(&j, "kind", obj_kind_name(o->kind));
-		json_kv_u64(&j, "ino", o->ino);
-		if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
-			json_kv_u64(&j, "buffered", o->buffered);
-			json_kv_u64(&j, "capacity", o->capacity);
-			json_kv_u64(&j, "readers", o->readers);
-			json_kv_u64(&j, "writers", o->writers);
-		}
+		object_state_json(&j, o);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -412,13 +460,27 @@ void report_snapshot_text(FILE *out, const struct model *m)
 	for (size_t i = 0; i < no; i++) {
 		const struct model_object *o = objs[i];
 
-		if (!o->nfiles)
+		if (!o->nfiles && !o->sysv_alive)
 			continue;
 		escape_text(name, sizeof(name), o->name, IPCS_PATH_LEN);
 		fprintf(out, "  %-6s %s", obj_kind_name(o->kind), name);
 		if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO)
 			fprintf(out, "  buffered %u/%u  readers %u writers %u",
 				o->buffered, o->capacity, o->readers, o->writers);
+		else if (o->kind == OBJ_MSGQ)
+			fprintf(out, "  key %d  %llu messages, %llu/%llu bytes",
+				o->stat.key, (unsigned long long)o->stat.count,
+				(unsigned long long)o->stat.bytes,
+				(unsigned long long)o->stat.limit);
+		else if (o->kind == OBJ_SHM)
+			fprintf(out, "  key %d  %llu bytes, %llu attached",
+				o->stat.key, (unsigned long long)o->stat.bytes,
+				(unsigned long long)o->stat.count);
+		else if (o->kind == OBJ_SEM)
+			fprintf(out, "  key %d  %llu semaphores", o->stat.key,
+				(unsigned long long)o->stat.count);
+		else if (o->kind == OBJ_SOCKET && o->local[0])
+			fprintf(out, "  %s", o->local);
 		fputc('\n', out);
 	}
 	free(procs);
