@@ -39,7 +39,7 @@ static int find_program(const char *name, char *out, size_t len)
 	return err;
 }
 
-int command_start(pid_t *out, char *const argv[], bool quiet)
+int command_start(pid_t *out, char *const argv[], bool quiet, bool only_std)
 {
 	char prog[PATH_MAX];
 	int err, wstatus;
@@ -58,6 +58,11 @@ int command_start(pid_t *out, char *const argv[], bool quiet)
 		return -err;
 	}
 	if (pid == 0) {
+		sigset_t none;
+
+		/* a tour forks demos after we blocked signals for signalfd */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (quiet) {
 			int null = open("/dev/null", O_RDWR);
 
@@ -69,6 +74,10 @@ int command_start(pid_t *out, char *const argv[], bool quiet)
 					close(null);
 			}
 		}
+		/* forked late (a tour), we hold the tracer's own fds: they
+		 * would show up in the command's table until its exec */
+		if (only_std)
+			close_range(3, ~0U, 0);
 		raise(SIGSTOP);
 		execv(prog, argv);
 		fprintf(stderr, "ipcscope: cannot run '%s': %s\n", prog,

@@ -10,9 +10,10 @@
 #include <sys/types.h>
 
 /* Forks the command, stopped just before exec. quiet sends its stdin,
- * stdout and stderr to /dev/null (the live view owns the terminal).
- * Returns 0 or -errno, having printed what went wrong. */
-int command_start(pid_t *pid, char *const argv[], bool quiet);
+ * stdout and stderr to /dev/null (the live view owns the terminal);
+ * only_std closes every other fd it would inherit. Returns 0 or -errno,
+ * having printed what went wrong. */
+int command_start(pid_t *pid, char *const argv[], bool quiet, bool only_std);
 /* Lets it run. */
 int command_release(pid_t pid);
 /* Ends a held command that will never be released (error paths). */

@@ -41,6 +41,7 @@ struct session {
 	struct json json;
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command, or 0 */
+	int tour;		/* --demo tour: index of the demo running, else -1 */
 	int child_status;	/* exit status once it ended, else -1 */
 	uint64_t lost_seen;
 	uint64_t records;	/* ring-buffer records received */
@@ -281,6 +282,58 @@ static void tick(struct session *s)
 		finish(s);
 }
 
+/* argv for --demo NAME: the demo program next to our own binary. */
+static int demo_argv(const struct options *o, const char *name, char *path,
+		     size_t len, char *pace, size_t pacelen, char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int k = 0;
+
+	if (n <= 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(path, len, "%s/demos/%s", dirname(self), name);
+	if (access(path, X_OK)) {
+		fprintf(stderr,
+			"ipcscope: demo '%s' is not built (%s is missing); run: make\n",
+			name, path);
+		return -ENOENT;
+	}
+	argv[k++] = path;
+	if (o->pace_ms >= 0) {
+		snprintf(pace, pacelen, "%d", o->pace_ms);
+		argv[k++] = "--pace";
+		argv[k++] = pace;
+	}
+	argv[k] = NULL;
+	return 0;
+}
+
+/* --demo tour: the next demo, held, traced, announced, released. Returns
+ * 0 when one started, 1 when the tour is over. */
+static int tour_next(struct session *s)
+{
+	char path[PATH_MAX], pace[16], *argv[4];
+	const char *name, *about;
+
+	if (!options_demo(++s->tour, &name, &about))
+		return 1;
+	if (demo_argv(&s->opt, name, path, sizeof(path), pace, sizeof(pace),
+		      argv) ||
+	    command_start(&s->child, argv, s->opt.mode == OUT_LIVE, true))
+		return 1;
+	loader_trace_pid(s->loader, s->child);
+	loader_snapshot(s->loader, s->child, on_snap, s);
+	if (s->ui)
+		ui_message(s->ui, "demo %d: %s - %s", s->tour + 1, name, about);
+	else if (s->opt.mode == OUT_JSON)
+		report_title_json(&s->json, s->tour + 1, name, about,
+				  now_ns(CLOCK_REALTIME));
+	s->child_status = -1;
+	return command_release(s->child) ? 1 : 0;
+}
+
 static void on_signal(struct session *s)
 {
 	struct signalfd_siginfo si;
@@ -292,7 +345,9 @@ static void on_signal(struct session *s)
 			if (s->child &&
 			    waitpid(s->child, &wstatus, WNOHANG) == s->child) {
 				s->child_status = command_status(wstatus);
-				finish(s);
+				if (s->tour < 0 || s->child_status ||
+				    tour_next(s))
+					finish(s);
 			}
 			break;
 		case SIGWINCH:
@@ -375,34 +430,6 @@ static void loop_run(struct session *s)
 
 /* --- start-up ------------------------------------------------------------- */
 
-/* argv for --demo NAME: the demo program next to our own binary. */
-static int demo_argv(const struct options *o, char *path, size_t len,
-		     char *pace, size_t pacelen, char **argv)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int k = 0;
-
-	if (n <= 0)
-		return -errno;
-	self[n] = 0;
-	snprintf(path, len, "%s/demos/%s", dirname(self), o->demo);
-	if (access(path, X_OK)) {
-		fprintf(stderr,
-			"ipcscope: demo '%s' is not built (%s is missing); run: make\n",
-			o->demo, path);
-		return -ENOENT;
-	}
-	argv[k++] = path;
-	if (o->pace_ms >= 0) {
-		snprintf(pace, pacelen, "%d", o->pace_ms);
-		argv[k++] = "--pace";
-		argv[k++] = pace;
-	}
-	argv[k] = NULL;
-	return 0;
-}
-
 static void emergency(int sig)
 {
 	ui_emergency_restore();
@@ -431,13 +458,14 @@ static int run(struct session *s)
 				"stdout; for a pipe or a file use --json or --snapshot\n");
 		return 2;
 	}
-	if (s->opt.demo && !strcmp(s->opt.demo, "tour")) {
-		fprintf(stderr, "ipcscope: --demo tour is not available yet; "
-				"see: ipcscope --list-demos\n");
-		return 2;
-	}
 	if (s->opt.demo) {
-		if (demo_argv(&s->opt, demo_path, sizeof(demo_path), pace,
+		const char *name = s->opt.demo, *about = NULL;
+
+		if (!strcmp(name, "tour")) {	/* the first now, then tour_next() */
+			s->tour = 0;
+			options_demo(0, &name, &about);
+		}
+		if (demo_argv(&s->opt, name, demo_path, sizeof(demo_path), pace,
 			      sizeof(pace), demo_args))
 			return 1;
 		argv = demo_args;
@@ -445,7 +473,7 @@ static int run(struct session *s)
 	/* the command is forked before anything else is set up, so it
 	 * inherits none of our fds and none of our blocked signals */
 	if (argv) {
-		err = command_start(&s->child, argv, s->opt.mode == OUT_LIVE);
+		err = command_start(&s->child, argv, s->opt.mode == OUT_LIVE, false);
 		if (err)
 			return err == -ENOENT || err == -EACCES ? 127 : 1;
 	}
@@ -506,6 +534,16 @@ static int run(struct session *s)
 	}
 	if (loop_setup(s))
 		goto fail;
+	if (s->tour == 0) {
+		const char *name, *about;
+
+		options_demo(0, &name, &about);
+		if (s->ui)
+			ui_message(s->ui, "demo 1: %s - %s", name, about);
+		else if (s->opt.mode == OUT_JSON)
+			report_title_json(&s->json, 1, name, about,
+					  now_ns(CLOCK_REALTIME));
+	}
 	if (s->child && command_release(s->child)) {
 		fprintf(stderr, "ipcscope: cannot start pid %d\n", s->child);
 		goto fail;
@@ -550,7 +588,7 @@ fail:
 int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
-			     .timerfd = -1 };
+			     .timerfd = -1, .tour = -1 };
 	int rc = options_parse(&s.opt, argc, argv);
 
 	if (rc)

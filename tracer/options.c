@@ -86,6 +86,15 @@ static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
 	return true;
 }
 
+bool options_demo(int i, const char **name, const char **about)
+{
+	if (i < 0 || (size_t)i >= sizeof(demos) / sizeof(demos[0]))
+		return false;
+	*name = demos[i].name;
+	*about = demos[i].about;
+	return true;
+}
+
 bool options_demo_exists(const char *name)
 {
 	for (size_t i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)

@@ -33,5 +33,7 @@ struct options {
  * the demo list (exit 0), or 2 on a usage error (already reported). */
 int options_parse(struct options *o, int argc, char **argv);
 bool options_demo_exists(const char *name);
+/* The i-th bundled demo; false past the last. */
+bool options_demo(int i, const char **name, const char **about);
 
 #endif /* IPCSCOPE_OPTIONS_H */

@@ -272,6 +272,19 @@ void report_summary_json(struct json *j, const struct report_summary *s)
 	json_newline(j);
 }
 
+void report_title_json(struct json *j, int n, const char *name,
+		       const char *about, uint64_t ts)
+{
+	json_begin_object(j);
+	json_kv_u64(j, "ts", ts);
+	json_kv_str(j, "type", "demo");
+	json_kv_i64(j, "n", n);
+	json_kv_str(j, "name", name);
+	json_kv_str(j, "about", about);
+	json_end_object(j);
+	json_newline(j);
+}
+
 /* Open flags worth showing besides the access mode. */
 static void flags_text(char *buf, size_t len, uint32_t flags)
 {

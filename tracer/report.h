@@ -28,6 +28,9 @@ const char *report_syscall_name(enum ipcs_data_syscall sc);
 void report_note_json(struct json *j, const struct model_note *n,
 		      int64_t ts_offset);
 void report_summary_json(struct json *j, const struct report_summary *s);
+/* --demo tour: a line before each demo. */
+void report_title_json(struct json *j, int n, const char *name,
+		       const char *about, uint64_t ts);
 void report_snapshot_json(FILE *out, const struct model *m);
 void report_snapshot_text(FILE *out, const struct model *m);
 

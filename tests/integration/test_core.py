@@ -1,4 +1,5 @@
 """Core tracer: processes, fd tables, pipes, FIFOs, ref counts, snapshot."""
+import json
 import os
 
 from harness import (Holder, check, eq, kcmp_same_file, of, one, proc_fds,
@@ -238,3 +239,26 @@ def exit_status_of_the_command():
     eq(summary["exit_status"], 7, "summary carries the status")
     events, _ = trace(["sh", "-c", "kill -TERM $$"], expect_rc=128 + 15)
     eq(of(events, "exit")[-1].get("signal"), 15, "killed by SIGTERM")
+
+
+@test
+def demo_tour_runs_every_demo():
+    d = tempdir()
+    try:
+        out = os.path.join(d, "tour.json")
+        p = run_ipcscope(["--json", "-o", out, "--demo", "tour", "--pace", "0"],
+                         timeout=120)
+        eq(p.returncode, 0, f"tour exit status (stderr {p.stderr.decode()!r})")
+        with open(out) as f:
+            events = [json.loads(line) for line in f]
+        titles = [e["name"] for e in of(events, "demo")]
+        listed = run_ipcscope(["--list-demos"]).stdout.decode().split("\n")
+        names = [line.split()[0] for line in listed if line and not line.startswith("tour")]
+        eq(titles, names, "a title before each demo, in --list-demos order")
+        eq(events[-1]["type"], "summary", "summary last")
+        eq(events[-1]["lost"], 0, "nothing lost")
+        for kind in ("pipe", "mkfifo", "msgsnd", "shmat", "semop", "accept",
+                     "socketpair", "mmap", "signal"):
+            check(of(events, kind), f"the tour shows {kind} events")
+    finally:
+        rmtree(d)
