@@ -199,7 +199,11 @@ static void object_update(struct model_object *o,
 		o->capacity = fi->pipe_capacity;
 		o->readers = fi->pipe_readers;
 		o->writers = fi->pipe_writers;
-	} else if (o->kind == OBJ_SOCKET && fi->sock.family) {
+	} else if (o->kind == OBJ_SOCKET && fi->sock.family &&
+		   !(fi->sock.family == AF_INET && !fi->sock.lport &&
+		     o->sock.lport)) {
+		/* a closed TCP socket's local port reads 0: keep the last
+		 * complete 4-tuple, the peer is still named by it */
 		o->sock = fi->sock;
 	}
 	o->last_ns = ts;
