@@ -12,22 +12,7 @@
 
 void freeze_free(struct model *m)
 {
-	hmap_for_each(&m->procs, s)
-		free(s->val);
-	hmap_for_each(&m->tables, s) {
-		struct model_table *t = s->val;
-
-		free(t->fds);
-		free(t);
-	}
-	hmap_for_each(&m->files, s)
-		free(s->val);
-	hmap_for_each(&m->objects, s)
-		free(s->val);
-	hmap_free(&m->procs);
-	hmap_free(&m->tables);
-	hmap_free(&m->files);
-	hmap_free(&m->objects);
+	model_free(m);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -78,6 +63,29 @@ int freeze_copy(struct model *dst, const struct model *src)
 	if (!err)
 		err = copy_map(&dst->procs, &src->procs,
 			       sizeof(struct model_proc), &map);
+	/* processes get mapping lists of their own (or none, on failure),
+	 * so that nothing points into src's */
+	hmap_for_each(&dst->procs, s) {
+		struct model_proc *p = s->val;
+		const struct model_map *maps = p->maps;
+
+		p->maps = NULL;
+		if (err || !p->nmaps) {
+			p->nmaps = 0;
+			continue;
+		}
+		p->maps = malloc(p->nmaps * sizeof(*maps));
+		if (!p->maps) {
+			p->nmaps = 0;
+			err = -ENOMEM;
+			continue;
+		}
+		for (size_t i = 0; i < p->nmaps; i++) {
+			p->maps[i] = maps[i];
+			p->maps[i].file = remap(&map, maps[i].file);
+			p->maps[i].shm = remap(&map, maps[i].shm);
+		}
+	}
 	if (err)
 		goto fail;
 	hmap_for_each(&dst->files, s) {

@@ -802,6 +802,28 @@ static void test_freeze(void **state)
 	freeze_free(&frozen);
 }
 
+/* The copy owns its processes' mapping lists: the live model frees its
+ * own at exit, and the copy must not point into them. */
+static void test_freeze_owns_mappings(void **state)
+{
+	struct fx *x = *state;
+	struct model frozen;
+	struct model_proc *p;
+
+	assert_int_equal(fx_fd(&x->m, IPCS_EV_MMAP, 2 * SEC, FX_PARENT,
+			       "demo-pipe", FX_TBL_P, 4, -1, FX_WR, FX_INO,
+			       O_WRONLY, 3, 0), 0);
+	assert_int_equal(freeze_copy(&frozen, &x->m), 0);
+	fx_exit(&x->m, 3 * SEC, FX_PARENT, "demo-pipe", 0);
+	model_sweep(&x->m, 100 * SEC);
+	p = model_proc(&frozen, FX_PARENT);
+	assert_non_null(p);
+	assert_int_equal(p->nmaps, 1);
+	assert_ptr_equal(p->maps[0].file, model_file(&frozen, FX_WR));
+	assert_int_equal(p->maps[0].file->maps, 1);
+	freeze_free(&frozen);
+}
+
 /* ---- helpers around the scene ----------------------------------------------- */
 
 static void test_notes_format(void **state)
@@ -886,6 +908,7 @@ int main(void)
 		T(test_scroll),
 		T(test_selection_repair),
 		T(test_freeze),
+		T(test_freeze_owns_mappings),
 		T(test_notes_format),
 #undef T
 		cmocka_unit_test(test_frame_text),
