@@ -264,6 +264,14 @@ static __always_inline bool fdt_cloexec(struct fdtable *fdt, __u32 fd)
 	return (word >> (fd % 64)) & 1;
 }
 
+/* The file at fd in the current task's table (and the table itself). */
+static __always_inline struct file *current_file(int fd, struct fdtable **fdt,
+						 __u64 *files)
+{
+	*fdt = task_fdt(bpf_get_current_task_btf(), files);
+	return fdt_file(*fdt, fd);
+}
+
 /* The pipe ring's indices and counters sit together after the wait queues
  * in every layout since 5.5: one read fetches them all. */
 #define PIPE_BLOCK 64
@@ -361,14 +369,11 @@ static __always_inline void emit_fd_at(enum ipcs_kind kind, int fd, int oldfd,
 				       __u32 fd_flags, const char *upath,
 				       __s64 refs_delta, __u64 addr, __u64 len)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct ipcs_ev_fd *e;
 	struct fdtable *fdt;
-	struct file *f;
 	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
 
-	fdt = task_fdt(t, &files);
-	f = fdt_file(fdt, fd);
 	if (!f)
 		return;
 	e = reserve(sizeof(*e));
@@ -422,15 +427,12 @@ static __always_inline void emit_data(enum ipcs_kind kind, int fd,
 				      enum ipcs_data_syscall sc, long ret,
 				      const void *ubuf, bool buf_is_iov)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct ipcs_ev_data *e;
 	struct fdtable *fdt;
-	struct file *f;
 	__u32 imode, size;
 	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
 
-	fdt = task_fdt(t, &files);
-	f = fdt_file(fdt, fd);
 	if (!f)
 		return;
 	imode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
@@ -515,14 +517,11 @@ static __always_inline void emit_sockaddr(enum ipcs_kind kind, int fd,
 					  const void *uaddr, __u32 addrlen,
 					  __u32 backlog, long ret)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct ipcs_ev_sockaddr *e;
 	struct fdtable *fdt;
-	struct file *f;
 	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
 
-	fdt = task_fdt(t, &files);
-	f = fdt_file(fdt, fd);
 	if (!f)
 		return;
 	e = reserve(sizeof(*e));

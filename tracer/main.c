@@ -310,6 +310,20 @@ static int demo_argv(const struct options *o, const char *name, char *path,
 	return 0;
 }
 
+/* --demo tour: says which demo runs now. */
+static void tour_title(struct session *s)
+{
+	const char *name, *about;
+
+	if (!options_demo(s->tour, &name, &about))
+		return;
+	if (s->ui)
+		ui_message(s->ui, "demo %d: %s - %s", s->tour + 1, name, about);
+	else if (s->opt.mode == OUT_JSON)
+		report_title_json(&s->json, s->tour + 1, name, about,
+				  now_ns(CLOCK_REALTIME));
+}
+
 /* --demo tour: the next demo, held, traced, announced, released. Returns
  * 0 when one started, 1 when the tour is over. */
 static int tour_next(struct session *s)
@@ -325,11 +339,7 @@ static int tour_next(struct session *s)
 		return 1;
 	loader_trace_pid(s->loader, s->child);
 	loader_snapshot(s->loader, s->child, on_snap, s);
-	if (s->ui)
-		ui_message(s->ui, "demo %d: %s - %s", s->tour + 1, name, about);
-	else if (s->opt.mode == OUT_JSON)
-		report_title_json(&s->json, s->tour + 1, name, about,
-				  now_ns(CLOCK_REALTIME));
+	tour_title(s);
 	s->child_status = -1;
 	return command_release(s->child) ? 1 : 0;
 }
@@ -534,16 +544,8 @@ static int run(struct session *s)
 	}
 	if (loop_setup(s))
 		goto fail;
-	if (s->tour == 0) {
-		const char *name, *about;
-
-		options_demo(0, &name, &about);
-		if (s->ui)
-			ui_message(s->ui, "demo 1: %s - %s", name, about);
-		else if (s->opt.mode == OUT_JSON)
-			report_title_json(&s->json, 1, name, about,
-					  now_ns(CLOCK_REALTIME));
-	}
+	if (s->tour == 0)
+		tour_title(s);
 	if (s->child && command_release(s->child)) {
 		fprintf(stderr, "ipcscope: cannot start pid %d\n", s->child);
 		goto fail;

@@ -824,28 +824,45 @@ static void apply_mkfifo(struct model *m, const struct ipcs_ev_fd *e)
 	emit(m, &n);
 }
 
+/* The entry an fd of the caller points at, taking the slot (and asking for
+ * a re-read) if we missed how it got there. Records that describe the
+ * entry in full update it; data records carry only the object's state. */
+static struct model_file *fd_entry(struct model *m, const struct ipcs_hdr *h,
+				   uint64_t files, int fd,
+				   const struct ipcs_file_info *fi, bool full)
+{
+	struct model_proc *p = proc_for_event(m, h, files);
+	struct model_file *f = file_get(m, fi, false);
+	struct model_fd *s = p && p->table ? table_slot(p->table, fd) : NULL;
+
+	if (!f)
+		return NULL;
+	if (s && s->file != f) {
+		slot_clear(s, true);
+		s->file = f;
+		f->slots++;
+		p->uncertain = true;
+	}
+	object_name(m, f->obj, fi, h->pid, fd, NULL, NULL, NULL);
+	if (full) {
+		file_update(f, fi, h->ts);
+	} else {
+		f->last_ns = h->ts;
+		object_update(f->obj, fi, h->ts);
+	}
+	return f;
+}
+
 static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 		       size_t size)
 {
-	struct model_proc *p = proc_for_event(m, &e->h, e->files);
-	struct model_file *f = file_get(m, &e->f, false);
-	struct model_fd *s = p && p->table ? table_slot(p->table, e->fd) : NULL;
+	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f, false);
 	struct model_note n;
 	size_t plen = e->payload_len;
 	char peer[IPCS_SOCKADDR_MAX];
 
 	if (!f)
 		return;
-	if (s && s->file != f) {
-		/* we missed the fd's arrival: take it, and re-read later */
-		slot_clear(s, true);
-		s->file = f;
-		f->slots++;
-		p->uncertain = true;
-	}
-	object_name(m, f->obj, &e->f, e->h.pid, e->fd, NULL, NULL, NULL);
-	f->last_ns = e->h.ts;
-	object_update(f->obj, &e->f, e->h.ts);
 	if (e->h.kind == IPCS_EV_WRITE) {
 		f->bytes_in += e->bytes;
 		f->obj->bytes_in += e->bytes;
@@ -870,32 +887,9 @@ static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 	emit(m, &n);
 }
 
-/* The entry an fd of the caller points at, taking the slot if we missed
- * how it got there. */
-static struct model_file *fd_entry(struct model *m, const struct ipcs_hdr *h,
-				   uint64_t files, int fd,
-				   const struct ipcs_file_info *fi)
-{
-	struct model_proc *p = proc_for_event(m, h, files);
-	struct model_file *f = file_get(m, fi, false);
-	struct model_fd *s = p && p->table ? table_slot(p->table, fd) : NULL;
-
-	if (!f)
-		return NULL;
-	if (s && s->file != f) {
-		slot_clear(s, true);
-		s->file = f;
-		f->slots++;
-		p->uncertain = true;
-	}
-	object_name(m, f->obj, fi, h->pid, fd, NULL, NULL, NULL);
-	file_update(f, fi, h->ts);
-	return f;
-}
-
 static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
 {
-	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f);
+	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f, true);
 	char addr[IPCS_SOCKADDR_MAX], peer[IPCS_SOCKADDR_MAX];
 	struct model_note n;
 
@@ -923,7 +917,7 @@ static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
 
 static void apply_mmap(struct model *m, const struct ipcs_ev_fd *e)
 {
-	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f);
+	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f, true);
 	struct model_proc *p = hmap_get(&m->procs, e->h.pid, 0);
 	struct model_map mp = { .file = f, .addr = e->addr, .len = e->len };
 	struct model_note n;
