@@ -31,6 +31,19 @@ const char *obj_kind_name(enum obj_kind kind)
 	return kind < OBJ__COUNT ? kind_names[kind] : "other";
 }
 
+static const char *const wait_names[WAIT__COUNT] = {
+	[WAIT_NONE] = "",	  [WAIT_READ] = "read",	    [WAIT_WRITE] = "write",
+	[WAIT_ACCEPT] = "accept", [WAIT_CONNECT] = "connect", [WAIT_OPEN] = "open",
+	[WAIT_MSGRCV] = "msgrcv", [WAIT_MSGSND] = "msgsnd", [WAIT_SEMOP] = "semop",
+	[WAIT_CHILD] = "wait",	  [WAIT_SIGNAL] = "pause",  [WAIT_POLL] = "poll",
+	[WAIT_SLEEP] = "sleep",	  [WAIT_OTHER] = "syscall",
+};
+
+const char *model_wait_name(enum model_wait w)
+{
+	return w < WAIT__COUNT ? wait_names[w] : "";
+}
+
 const char *model_access(uint32_t flags)
 {
 	switch (flags & O_ACCMODE) {
@@ -485,6 +498,7 @@ static struct model_proc *proc_new(struct model *m, uint32_t pid,
 		return NULL;
 	p->pid = pid;
 	p->start = start;
+	p->wait_fd = -1;
 	if (hmap_put(&m->procs, pid, 0, p)) {
 		free(p);
 		return NULL;
@@ -878,6 +892,7 @@ static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 	n.obj = f->obj;
 	n.refs = f->refs;
 	n.bytes = e->bytes;
+	n.calls = 1;
 	n.syscall = e->syscall;
 	if (size > sizeof(*e)) {	/* payload capture is on */
 		n.payload = e->payload;

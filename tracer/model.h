@@ -108,6 +108,28 @@ struct model_map {
 	uint64_t addr, len;
 };
 
+/* Where a process sleeps, as the task iterator last saw it (live view). */
+enum model_wait {
+	WAIT_NONE,	/* running, or not known */
+	WAIT_READ,	/* read/readv/recv* on wait_fd */
+	WAIT_WRITE,	/* write/writev/send* on wait_fd (buffer full) */
+	WAIT_ACCEPT,	/* accept on wait_fd */
+	WAIT_CONNECT,
+	WAIT_OPEN,	/* open of a FIFO with no other end yet */
+	WAIT_MSGRCV,
+	WAIT_MSGSND,
+	WAIT_SEMOP,
+	WAIT_CHILD,	/* wait4/waitid */
+	WAIT_SIGNAL,	/* pause, sigsuspend, sigtimedwait */
+	WAIT_POLL,	/* poll/select/epoll_wait */
+	WAIT_SLEEP,	/* nanosleep, clock_nanosleep */
+	WAIT_OTHER,	/* some other syscall */
+	WAIT__COUNT
+};
+
+/* "read", "write", ... ("" for WAIT_NONE) */
+const char *model_wait_name(enum model_wait w);
+
 struct model_proc {
 	uint32_t pid, ppid;
 	uint64_t start;		/* with pid, the identity */
@@ -120,6 +142,8 @@ struct model_proc {
 	bool uncertain;		/* table may be wrong: resync wanted */
 	struct model_map *maps;	/* shared mappings, inherited by fork */
 	size_t nmaps;
+	enum model_wait wait;	/* blocked in a syscall, as last seen */
+	int wait_fd;		/* its fd argument, or -1 */
 };
 
 /* What happened, in model terms: one per fd that appeared or disappeared,
@@ -136,8 +160,10 @@ struct model_note {
 	uint64_t refs;
 	bool cloexec;
 	const char *implicit;	/* why an fd went without its own syscall */
-	/* data */
+	/* data: one syscall (calls == 1, under --json), or the sum of calls
+	 * aggregated in the kernel since the last note (live view, --top) */
 	int64_t bytes;
+	uint64_t calls;
 	enum ipcs_data_syscall syscall;
 	const uint8_t *payload;
 	size_t payload_len;

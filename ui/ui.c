@@ -282,3 +282,10 @@ void ui_message(struct ui *ui, const char *fmt, ...)
 	ui->message_pending = !ui->now_ns;
 	ui->dirty = true;
 }
+
+void ui_output(struct ui *ui, const char *buf, size_t len)
+{
+	(void)ui;
+	(void)buf;
+	(void)len;	/* not shown yet */
+}

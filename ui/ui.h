@@ -44,6 +44,10 @@ void ui_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st);
  * screen go here, never to stderr). */
 void ui_message(struct ui *ui, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Output of the traced command (its stdout and stderr go through a pipe
+ * to us while the live view owns the terminal): raw, untrusted bytes, not
+ * necessarily whole lines. */
+void ui_output(struct ui *ui, const char *buf, size_t len);
 /* Restores the terminal from a fatal signal handler: async-signal-safe. */
 void ui_emergency_restore(void);
 
