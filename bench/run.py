@@ -2,7 +2,8 @@
 """make bench: what tracing costs, as ratios traced / untraced.
 
 Each benchmark (bench/ipcbench.c) runs untraced, under `ipcscope --json`
-(every event, written to /dev/null) and under `strace -f` (the reference),
+(every event, written to /dev/null), under `ipcscope --top` (data summed
+in the kernel) and under `strace -f` (the reference),
 in alternating order within one session; a ratio is the median over the
 repetitions of (traced ns/op) / (untraced ns/op of the same repetition).
 Also reported: events/s ipcscope delivered and events it lost.
@@ -48,7 +49,8 @@ def run(argv):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench: tracing needs root; try: sudo make bench")
-    configs = [("json", [IPCSCOPE, "--json", "-o", "/dev/null", "--"])]
+    configs = [("json", [IPCSCOPE, "--json", "-o", "/dev/null", "--"]),
+               ("top", [IPCSCOPE, "--top", "--json", "-o", "/dev/null", "--"])]
     if shutil.which("strace"):
         configs.append(("strace", ["strace", "-f", "-qq", "-o", "/dev/null", "--"]))
     scale = 4 if QUICK else 1
@@ -58,27 +60,29 @@ def main():
         ops = max(ops // scale, 10)
         strace_ops = max(strace_ops // scale, 10)
         ratios = {c: [] for c, _ in configs}
-        evps, lost = [], 0
+        evps, lost, top_lost = [], 0, 0
         for _ in range(REPS):
             for cname, prefix in configs:
                 n = strace_ops if cname == "strace" else ops
                 base, _ = run([BENCH, name, str(n)])
                 traced, stats = run(prefix + [BENCH, name, str(n)])
                 ratios[cname].append(traced / base)
-                if stats:
+                if stats and cname == "json":
                     evps.append(int(stats.group(2)))
                     lost += int(stats.group(3))
+                elif stats:
+                    top_lost += int(stats.group(3))
         rows.append((name, {c: statistics.median(v) for c, v in ratios.items()},
-                     statistics.median(evps) if evps else 0, lost))
+                     statistics.median(evps) if evps else 0, lost, top_lost))
         print(f"  {name}: done", file=sys.stderr, flush=True)
     cols = [c for c, _ in configs]
     print(f"\nipcscope bench, {time.strftime('%Y-%m-%d')}, {os.uname().release}, "
           f"{os.cpu_count()} CPUs, {REPS} repetition(s), median ratios traced/untraced")
-    print(f"| bench | {' | '.join(cols)} | json events/s | json lost |")
-    print(f"|---|{'---|' * len(cols)}---|---|")
-    for name, r, ev, lost in rows:
+    print(f"| bench | {' | '.join(cols)} | json events/s | json lost | top lost |")
+    print(f"|---|{'---|' * len(cols)}---|---|---|")
+    for name, r, ev, lost, top_lost in rows:
         cells = " | ".join(f"{r[c]:.2f}x" for c in cols)
-        print(f"| {name} | {cells} | {ev:,.0f} | {lost} |")
+        print(f"| {name} | {cells} | {ev:,.0f} | {lost} | {top_lost} |")
     print(f"\n({time.time() - start:.0f} s)")
 
 

@@ -101,6 +101,11 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 payload_cap = 0;	/* bytes of data payload, <= IPCS_PAYLOAD_MAX */
 const volatile __u64 wake_every = 1024;	/* events per CPU between wakeups */
 const volatile char comm_filter[IPCS_COMM_LEN] = {};
+const volatile bool aggregate = false;	/* data into the flow maps, not the ring */
+
+/* Which flow map the programs add to; user space flips it, then drains the
+ * other one a tick later, when no program can still be adding to it. */
+volatile __u32 flow_gen;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -125,6 +130,18 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
+
+/* Aggregated data, two generations (see flow_gen). A full map is no loss:
+ * the call is then sent as an event. */
+#define FLOW_ENTRIES 4096
+struct flow_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FLOW_ENTRIES);
+	__type(key, struct ipcs_flow_key);
+	__type(value, struct ipcs_flow);
+};
+struct flow_map flows0 SEC(".maps");
+struct flow_map flows1 SEC(".maps");
 
 /* SysV calls that may sleep: when each began, to tell whether it blocked */
 struct wait_start {
@@ -422,22 +439,71 @@ static __always_inline void emit_mkfifo(const char *upath)
 	submit(e);
 }
 
-/* Data moved through fd; only pipes and FIFOs are reported. */
+/* Adds one call to this process's flow through f; false when the map is
+ * full or the entry belongs to an older file at the same address. */
+static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
+				     struct file *f, struct inode *inode,
+				     __u32 imode, long ret, __u64 files)
+{
+	struct ipcs_flow_key k = {
+		.file = (__u64)f,
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.kind = kind,
+	};
+	struct ipcs_flow *v = bpf_map_lookup_elem(map, &k);
+
+	if (!v) {
+		struct ipcs_flow nv = {};
+
+		hdr_fill(&nv.h, kind, sizeof(nv));
+		nv.calls = 1;
+		nv.bytes = ret;
+		nv.files = files;
+		nv.last_ts = nv.h.ts;
+		file_fill_object(f, &nv.f);
+		if (!bpf_map_update_elem(map, &k, &nv, BPF_NOEXIST))
+			return true;
+		v = bpf_map_lookup_elem(map, &k);	/* another CPU won */
+		if (!v)
+			return false;
+	}
+	if (v->f.ino != BPF_CORE_READ(inode, i_ino))
+		return false;
+	__sync_fetch_and_add(&v->calls, 1);
+	__sync_fetch_and_add(&v->bytes, ret);
+	if (imode == S_IFIFO) {
+		v->last_ts = bpf_ktime_get_ns();
+		pipe_fill(inode, &v->f);
+	}
+	return true;
+}
+
+/* Data moved through fd; only pipes, FIFOs and sockets are reported. */
 static __always_inline void emit_data(enum ipcs_kind kind, int fd,
 				      enum ipcs_data_syscall sc, long ret,
 				      const void *ubuf, bool buf_is_iov)
 {
 	struct ipcs_ev_data *e;
 	struct fdtable *fdt;
+	struct inode *inode;
 	__u32 imode, size;
 	__u64 files;
 	struct file *f = current_file(fd, &fdt, &files);
 
 	if (!f)
 		return;
-	imode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	inode = BPF_CORE_READ(f, f_inode);
+	imode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
 	if (imode != S_IFIFO && imode != S_IFSOCK)
 		return;
+	if (aggregate) {
+		if (flow_gen & 1) {
+			if (flow_add(&flows1, kind, f, inode, imode, ret, files))
+				return;
+		} else if (flow_add(&flows0, kind, f, inode, imode, ret, files)) {
+			return;
+		}
+	}
 
 	size = sizeof(*e) + (payload_cap ? IPCS_PAYLOAD_MAX : 0);
 	if (payload_cap)
@@ -1082,6 +1148,88 @@ int BPF_PROG(tp_btf_sched_process_exit, struct task_struct *p)
 }
 
 /* Snapshot: one record per process (thread group leaders only). */
+#define NR_pread64 17
+#define NR_pwrite64 18
+#define NR_poll 7
+#define NR_select 23
+#define NR_pause 34
+#define NR_nanosleep 35
+#define NR_wait4 61
+#define NR_rt_sigtimedwait 128
+#define NR_rt_sigsuspend 130
+#define NR_epoll_wait 232
+#define NR_clock_nanosleep 230
+#define NR_waitid 247
+#define NR_pselect6 270
+#define NR_ppoll 271
+#define NR_epoll_pwait 281
+#define NR_epoll_pwait2 441
+#define TASK_INTERRUPTIBLE 0x1
+#define TASK_UNINTERRUPTIBLE 0x2
+
+/* What a sleeping task waits for, from the syscall it sleeps in. */
+static __always_inline void task_wait(struct task_struct *t,
+				      struct ipcs_snap_task *rec)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	rec->wait = IPCS_WAIT_NONE;
+	rec->wait_fd = -1;
+	if (!(t->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	switch (nr) {
+	case NR_read: case NR_readv: case NR_pread64: case NR_preadv:
+	case NR_preadv2: case NR_recvfrom: case NR_recvmsg: case NR_recvmmsg:
+		rec->wait = IPCS_WAIT_READ;
+		break;
+	case NR_write: case NR_writev: case NR_pwrite64: case NR_pwritev:
+	case NR_pwritev2: case NR_sendto: case NR_sendmsg: case NR_sendmmsg:
+		rec->wait = IPCS_WAIT_WRITE;
+		break;
+	case NR_accept: case NR_accept4:
+		rec->wait = IPCS_WAIT_ACCEPT;
+		break;
+	case NR_connect:
+		rec->wait = IPCS_WAIT_CONNECT;
+		break;
+	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
+		rec->wait = IPCS_WAIT_OPEN;
+		return;
+	case NR_msgrcv:
+		rec->wait = IPCS_WAIT_MSGRCV;
+		return;
+	case NR_msgsnd:
+		rec->wait = IPCS_WAIT_MSGSND;
+		return;
+	case NR_semop: case NR_semtimedop:
+		rec->wait = IPCS_WAIT_SEMOP;
+		return;
+	case NR_wait4: case NR_waitid:
+		rec->wait = IPCS_WAIT_CHILD;
+		return;
+	case NR_pause: case NR_rt_sigsuspend: case NR_rt_sigtimedwait:
+		rec->wait = IPCS_WAIT_SIGNAL;
+		return;
+	case NR_poll: case NR_ppoll: case NR_select: case NR_pselect6:
+	case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2:
+		rec->wait = IPCS_WAIT_POLL;
+		return;
+	case NR_nanosleep: case NR_clock_nanosleep:
+		rec->wait = IPCS_WAIT_SLEEP;
+		return;
+	default:	/* -1: not in a syscall (a page fault) */
+		if (nr >= 0)
+			rec->wait = IPCS_WAIT_OTHER;
+		return;
+	}
+	rec->wait_fd = BPF_CORE_READ(regs, di);
+}
+
 SEC("iter/task")
 int iter_task(struct bpf_iter__task *ctx)
 {
@@ -1097,6 +1245,7 @@ int iter_task(struct bpf_iter__task *ctx)
 	rec.start = t->start_time;
 	rec.files = (__u64)t->files;
 	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), t->comm);
+	task_wait(t, &rec);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

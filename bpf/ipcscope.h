@@ -167,6 +167,25 @@ struct ipcs_ev_data {
 	__u8 payload[];		/* only when payload capture is on */
 };
 
+/* Data aggregated in the kernel (live view, --top): what one process moved
+ * through one open-file entry in one direction since user space last
+ * drained the map. Structural events still come one by one. */
+struct ipcs_flow_key {
+	__u64 file;		/* struct file address */
+	__u32 tgid;
+	__u16 kind;		/* IPCS_EV_WRITE or IPCS_EV_READ */
+	__u16 _pad;
+};
+
+struct ipcs_flow {
+	struct ipcs_hdr h;	/* of the first call: ts, tid, comm; size */
+	__u64 calls;
+	__s64 bytes;		/* sum of the calls' results */
+	__u64 files;		/* the caller's files_struct */
+	__u64 last_ts;		/* when f's object state was read */
+	struct ipcs_file_info f;	/* pipe fill as of last_ts */
+};
+
 /* bind, connect: the address as the caller passed it. */
 #define IPCS_SOCKADDR_MAX 128	/* >= sizeof(struct sockaddr_un); a power of two */
 struct ipcs_ev_sockaddr {
@@ -219,6 +238,17 @@ enum ipcs_snap_kind {
 	IPCS_SNAP_FD = 2,
 };
 
+/* Where a sleeping task waits (task records), from its syscall. */
+#define IPCS_WAITS(X)                                                          \
+	X(NONE) X(READ) X(WRITE) X(ACCEPT) X(CONNECT) X(OPEN) X(MSGRCV)        \
+	X(MSGSND) X(SEMOP) X(CHILD) X(SIGNAL) X(POLL) X(SLEEP) X(OTHER)
+
+enum ipcs_wait {
+#define IPCS_X(name) IPCS_WAIT_##name,
+	IPCS_WAITS(IPCS_X)
+#undef IPCS_X
+};
+
 struct ipcs_snap_task {
 	__u32 kind;		/* IPCS_SNAP_TASK */
 	__u32 size;
@@ -227,6 +257,9 @@ struct ipcs_snap_task {
 	__u64 start;
 	__u64 files;
 	char comm[IPCS_COMM_LEN];
+	__u16 wait;		/* enum ipcs_wait of the main thread */
+	__u16 _pad;
+	__s32 wait_fd;		/* the syscall's fd argument, or -1 */
 };
 
 struct ipcs_snap_fd {
@@ -254,6 +287,8 @@ _Static_assert(sizeof(struct ipcs_ev_signal) % 8 == 0, "ipcs_ev_signal padding")
 _Static_assert(sizeof(struct ipcs_ev_proc) % 8 == 0, "ipcs_ev_proc padding");
 _Static_assert(sizeof(struct ipcs_ev_fd) % 8 == 0, "ipcs_ev_fd padding");
 _Static_assert(sizeof(struct ipcs_ev_data) % 8 == 0, "ipcs_ev_data padding");
+_Static_assert(sizeof(struct ipcs_flow) % 8 == 0, "ipcs_flow padding");
+_Static_assert(sizeof(struct ipcs_flow_key) == 16, "ipcs_flow_key layout");
 _Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
 #endif
 

@@ -39,10 +39,10 @@ static int find_program(const char *name, char *out, size_t len)
 	return err;
 }
 
-int command_start(pid_t *out, char *const argv[], bool quiet, bool only_std)
+int command_start(pid_t *out, char *const argv[], int *output, bool only_std)
 {
 	char prog[PATH_MAX];
-	int err, wstatus;
+	int err, wstatus, pfd[2] = { -1, -1 };
 	pid_t pid;
 
 	err = find_program(argv[0], prog, sizeof(prog));
@@ -51,10 +51,19 @@ int command_start(pid_t *out, char *const argv[], bool quiet, bool only_std)
 			err == ENOENT ? "command not found" : strerror(err));
 		return -err;
 	}
+	if (output && pipe2(pfd, O_CLOEXEC)) {
+		err = errno;
+		fprintf(stderr, "ipcscope: pipe: %s\n", strerror(err));
+		return -err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = errno;
 		fprintf(stderr, "ipcscope: fork: %s\n", strerror(err));
+		if (output) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return -err;
 	}
 	if (pid == 0) {
@@ -63,16 +72,18 @@ int command_start(pid_t *out, char *const argv[], bool quiet, bool only_std)
 		/* a tour forks demos after we blocked signals for signalfd */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (quiet) {
-			int null = open("/dev/null", O_RDWR);
+		if (output) {
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-			if (null >= 0) {
+			if (null > 0) {
 				dup2(null, 0);
-				dup2(null, 1);
-				dup2(null, 2);
-				if (null > 2)
-					close(null);
+				close(null);
 			}
+			dup2(pfd[1], 1);
+			dup2(pfd[1], 2);
+			close(pfd[0]);
+			if (pfd[1] > 2)
+				close(pfd[1]);
 		}
 		/* forked late (a tour), we hold the tracer's own fds: they
 		 * would show up in the command's table until its exec */
@@ -84,10 +95,18 @@ int command_start(pid_t *out, char *const argv[], bool quiet, bool only_std)
 			strerror(errno));
 		_exit(127);
 	}
+	if (output) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	}
 	if (waitpid(pid, &wstatus, WUNTRACED) != pid || !WIFSTOPPED(wstatus)) {
 		fprintf(stderr, "ipcscope: '%s' did not start\n", argv[0]);
+		if (output)
+			close(pfd[0]);
 		return -ECHILD;
 	}
+	if (output)
+		*output = pfd[0];
 	*out = pid;
 	return 0;
 }

@@ -9,11 +9,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Forks the command, stopped just before exec. quiet sends its stdin,
- * stdout and stderr to /dev/null (the live view owns the terminal);
- * only_std closes every other fd it would inherit. Returns 0 or -errno,
- * having printed what went wrong. */
-int command_start(pid_t *pid, char *const argv[], bool quiet, bool only_std);
+/* Forks the command, stopped just before exec. With output non-NULL its
+ * stdin is /dev/null and its stdout and stderr go into a pipe whose read
+ * end (non-blocking) is returned there: the live view owns the terminal
+ * and shows what the command prints. only_std closes every other fd it
+ * would inherit. Returns 0 or -errno, having printed what went wrong. */
+int command_start(pid_t *pid, char *const argv[], int *output, bool only_std);
 /* Lets it run. */
 int command_release(pid_t pid);
 /* Ends a held command that will never be released (error paths). */

@@ -82,6 +82,7 @@ int loader_open(struct loader **out, const struct loader_options *o,
 		goto fail;
 	}
 	l->skel->rodata->trace_all = o->trace_all;
+	l->skel->rodata->aggregate = o->aggregate;
 	l->skel->rodata->self_tgid = getpid();
 	l->skel->rodata->payload_cap =
 		o->payload > IPCS_PAYLOAD_MAX ? IPCS_PAYLOAD_MAX : o->payload;
@@ -162,6 +163,47 @@ uint64_t loader_lost(struct loader *l)
 	return sum;
 }
 
+/* Takes everything out of one flow map, FLOW_BATCH entries a call. */
+#define FLOW_BATCH 256
+static int drain_map(struct bpf_map *map, loader_record_fn fn, void *ctx)
+{
+	static struct ipcs_flow_key keys[FLOW_BATCH];
+	static struct ipcs_flow vals[FLOW_BATCH];
+	int fd = bpf_map__fd(map);
+	__u64 batch = 0;
+	bool first = true;
+
+	for (;;) {
+		__u32 n = FLOW_BATCH;
+		int err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &batch,
+							  &batch, keys, vals, &n,
+							  NULL);
+
+		first = false;
+		if (err && errno != ENOENT)
+			return -errno;
+		for (__u32 i = 0; i < n; i++)
+			fn(ctx, &vals[i], sizeof(vals[i]));
+		if (err)	/* ENOENT: that was the last batch */
+			return 0;
+	}
+}
+
+int loader_drain_flows(struct loader *l, bool final, loader_record_fn fn,
+		       void *ctx)
+{
+	struct bpf_map *maps[2] = { l->skel->maps.flows0, l->skel->maps.flows1 };
+	__u32 gen = l->skel->bss->flow_gen & 1;
+	int err;
+
+	/* maps[!gen] stopped taking flows a tick ago: nothing adds to it */
+	err = drain_map(maps[!gen], fn, ctx);
+	l->skel->bss->flow_gen = !gen;
+	if (final && !err)
+		err = drain_map(maps[gen], fn, ctx);
+	return err;
+}
+
 /* Runs one iterator program and returns everything it wrote. */
 static int iter_read(struct bpf_program *prog, uint32_t pid, char **buf,
 		     size_t *len)
@@ -235,6 +277,24 @@ static int records(const char *buf, size_t len, loader_record_fn fn, void *ctx)
 	return 0;
 }
 
+static int iter_run(struct bpf_program *prog, uint32_t pid,
+		    loader_record_fn fn, void *ctx)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err = iter_read(prog, pid, &buf, &len);
+
+	if (!err)
+		err = records(buf, len, fn, ctx);
+	free(buf);
+	return err;
+}
+
+int loader_tasks(struct loader *l, loader_record_fn fn, void *ctx)
+{
+	return iter_run(l->skel->progs.iter_task, 0, fn, ctx);
+}
+
 int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 		    void *ctx)
 {
@@ -242,14 +302,7 @@ int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 					l->skel->progs.iter_task_file };
 	int err = 0;
 
-	for (size_t i = 0; i < 2 && !err; i++) {
-		char *buf = NULL;
-		size_t len = 0;
-
-		err = iter_read(progs[i], pid, &buf, &len);
-		if (!err)
-			err = records(buf, len, fn, ctx);
-		free(buf);
-	}
+	for (size_t i = 0; i < 2 && !err; i++)
+		err = iter_run(progs[i], pid, fn, ctx);
 	return err;
 }

@@ -19,6 +19,7 @@ struct loader_options {
 	uint32_t payload;	/* bytes of data payload per event */
 	uint32_t ring_bytes;	/* ring buffer size, a power of two */
 	bool verbose;		/* let libbpf print its diagnostics */
+	bool aggregate;		/* data into the kernel's flow maps */
 };
 
 /* Called for each ring-buffer record or iterator record. */
@@ -36,6 +37,15 @@ int loader_ring_fd(struct loader *l);
 int loader_consume(struct loader *l);
 /* Events the kernel could not queue, since start. */
 uint64_t loader_lost(struct loader *l);
+
+/* With aggregate: hands fn every flow (struct ipcs_flow) added since the
+ * previous call but one, and starts a new generation. Call it every tick;
+ * final is for the last call, which takes everything. */
+int loader_drain_flows(struct loader *l, bool final, loader_record_fn fn,
+		       void *ctx);
+
+/* Hands fn a task record (struct ipcs_snap_task) for every process. */
+int loader_tasks(struct loader *l, loader_record_fn fn, void *ctx);
 
 /* Reads every process (pid 0) or one process through the task iterators
  * and hands each record to fn: task records first, then fd records. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -27,11 +28,13 @@
 #include "names.h"
 #include "options.h"
 #include "report.h"
+#include "top.h"
 #include "ui.h"
 
 #define TICK_NS (10 * 1000 * 1000)	/* ring buffer poll and housekeeping */
 #define EXITED_KEEP_NS (5ULL * 1000 * 1000 * 1000)
 #define MAX_RESYNC_PER_TICK 64
+#define WAIT_POLL_NS (500 * 1000 * 1000)	/* live view: who is blocked */
 
 struct session {
 	struct options opt;
@@ -39,12 +42,19 @@ struct session {
 	struct loader *loader;
 	struct ui *ui;
 	struct json json;
+	struct top *top;	/* --top */
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command, or 0 */
+	int child_out;		/* live view: the command's output, or -1 */
 	int tour;		/* --demo tour: index of the demo running, else -1 */
 	int child_status;	/* exit status once it ended, else -1 */
 	uint64_t lost_seen;
 	uint64_t records;	/* ring-buffer records received */
+	uint64_t flow_calls;	/* calls the kernel aggregated into flows */
+	bool aggregate;		/* data comes as flows (live view, --top) */
+	bool ended;		/* live view: what we traced is over */
+	uint64_t next_top_ns, top_start_ns, top_events;
+	uint64_t next_wait_ns;
 	uint64_t resyncs;
 	int64_t ts_offset;	/* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	uint64_t start_ns;
@@ -70,8 +80,29 @@ static void on_note(void *ctx, const struct model_note *n)
 
 	if (s->opt.mode == OUT_JSON)
 		report_note_json(&s->json, n, s->ts_offset);
+	else if (s->top)
+		top_note(s->top, n);
 	else if (s->ui)
 		ui_note(s->ui, n);
+}
+
+static int on_flow(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+	const struct ipcs_flow *fl = rec;
+
+	if (!model_apply_flow(&s->model, rec, size))
+		s->flow_calls += fl->calls;
+	return 0;
+}
+
+static int on_task_wait(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+
+	if (size == sizeof(struct ipcs_snap_task))
+		model_set_wait(&s->model, rec);
+	return 0;
 }
 
 static int on_event(void *ctx, const void *rec, size_t size)
@@ -245,9 +276,14 @@ static void finish(struct session *s)
 	s->done = true;
 }
 
+static bool json_out(const struct session *s)
+{
+	return s->opt.mode == OUT_JSON || s->opt.mode == OUT_TOP_JSON;
+}
+
 static void check_output(struct session *s)
 {
-	if (s->opt.mode != OUT_JSON || s->output_broken)
+	if ((!json_out(s) && s->opt.mode != OUT_TOP) || s->output_broken)
 		return;
 	if (fflush(s->out) == EOF || ferror(s->out)) {
 		s->output_broken = true;
@@ -263,23 +299,104 @@ static bool any_alive(const struct session *s)
 	return false;
 }
 
+/* --top: the table of the interval that ends now. */
+static void top_print(struct session *s, uint64_t now)
+{
+	struct top_stats st = {
+		.ts = now + s->ts_offset,
+		.interval_ns = now - s->top_start_ns,
+		.events = s->records + s->flow_calls - s->top_events,
+		.lost = loader_lost(s->loader),
+	};
+
+	if (s->opt.mode == OUT_TOP_JSON) {
+		top_print_json(s->top, &s->json, &st);
+	} else {
+		unsigned rows = 0;
+
+		if (!s->opt.output && isatty(STDOUT_FILENO)) {
+			struct winsize ws;
+
+			/* like top: the table replaces the previous one */
+			fputs("\033[H\033[2J", s->out);
+			if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row > 4)
+				rows = ws.ws_row - 4;
+		}
+		top_print_text(s->top, s->out, &st, rows);
+		if (!rows)
+			fputc('\n', s->out);
+	}
+	s->top_start_ns = now;
+	s->top_events = s->records + s->flow_calls;
+	s->next_top_ns = now + s->opt.interval_ms * 1000000ULL;
+}
+
+/* The traced command, demo or processes are over. The live view stays so
+ * the end can be seen (exited processes greyed); other outputs end. */
+static void traced_ended(struct session *s, const char *what)
+{
+	if (!s->ui) {
+		finish(s);
+		return;
+	}
+	if (!s->ended) {
+		s->ended = true;
+		ui_message(s->ui, "%s; q quits", what);
+	}
+}
+
 static void tick(struct session *s)
 {
-	uint64_t lost;
+	uint64_t lost, now;
 
 	loader_consume(s->loader);
+	if (s->aggregate)
+		loader_drain_flows(s->loader, false, on_flow, s);
 	lost = loader_lost(s->loader);
 	resync(s, lost > s->lost_seen);
 	s->lost_seen = lost;
-	model_sweep(&s->model, now_ns(CLOCK_MONOTONIC));
+	now = now_ns(CLOCK_MONOTONIC);
+	if (s->ui && now >= s->next_wait_ns) {
+		loader_tasks(s->loader, on_task_wait, s);
+		s->next_wait_ns = now + WAIT_POLL_NS;
+	}
+	model_sweep(&s->model, now);
+	if (s->top && now >= s->next_top_ns)
+		top_print(s, now);
 	check_output(s);
 	if (s->ui) {
-		struct ui_stats st = { .events = s->records, .lost = lost };
+		struct ui_stats st = { .events = s->records + s->flow_calls,
+				       .lost = lost };
 
-		ui_tick(s->ui, now_ns(CLOCK_MONOTONIC), &st);
+		ui_tick(s->ui, now, &st);
 	}
 	if (!s->child && s->opt.npids && !any_alive(s))
-		finish(s);
+		traced_ended(s, "the traced processes have exited");
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Live view: what the traced command printed, into the view. At its end
+ * the pipe is read dry and closed (a tour opens one per demo). */
+static void command_output(struct session *s)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (s->child_out < 0)
+		return;
+	while ((n = read(s->child_out, buf, sizeof(buf))) > 0)
+		ui_output(s->ui, buf, n);
+	if (n == 0 || s->child_status >= 0) {
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->child_out, NULL);
+		close(s->child_out);
+		s->child_out = -1;
+	}
 }
 
 /* argv for --demo NAME: the demo program next to our own binary. */
@@ -335,8 +452,10 @@ static int tour_next(struct session *s)
 		return 1;
 	if (demo_argv(&s->opt, name, path, sizeof(path), pace, sizeof(pace),
 		      argv) ||
-	    command_start(&s->child, argv, s->opt.mode == OUT_LIVE, true))
+	    command_start(&s->child, argv, s->ui ? &s->child_out : NULL, true))
 		return 1;
+	if (s->ui)
+		add_fd(s->epfd, s->child_out);
 	loader_trace_pid(s->loader, s->child);
 	loader_snapshot(s->loader, s->child, on_snap, s);
 	tour_title(s);
@@ -352,12 +471,19 @@ static void on_signal(struct session *s)
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			if (s->child &&
+			if (s->child && s->child_status < 0 &&
 			    waitpid(s->child, &wstatus, WNOHANG) == s->child) {
+				char what[64];
+
 				s->child_status = command_status(wstatus);
-				if (s->tour < 0 || s->child_status ||
-				    tour_next(s))
-					finish(s);
+				command_output(s);
+				if (s->tour >= 0 && !s->child_status &&
+				    !tour_next(s))
+					break;
+				snprintf(what, sizeof(what), "%s ended (exit %d)",
+					 s->opt.demo ? "the demo" : "the command",
+					 s->child_status);
+				traced_ended(s, what);
 			}
 			break;
 		case SIGWINCH:
@@ -369,13 +495,6 @@ static void on_signal(struct session *s)
 			break;
 		}
 	}
-}
-
-static int add_fd(int epfd, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static int loop_setup(struct session *s)
@@ -428,6 +547,8 @@ static void loop_run(struct session *s)
 			} else if (fd == STDIN_FILENO && s->ui) {
 				if (ui_input(s->ui) & UI_QUIT)
 					finish(s);
+			} else if (fd == s->child_out) {
+				command_output(s);
 			} else {
 				loader_consume(s->loader);
 			}
@@ -435,6 +556,10 @@ static void loop_run(struct session *s)
 	}
 	/* what the kernel queued before the end is still ours to report */
 	loader_consume(s->loader);
+	if (s->aggregate)
+		loader_drain_flows(s->loader, true, on_flow, s);
+	if (s->top && !s->output_broken)
+		top_print(s, now_ns(CLOCK_MONOTONIC));
 	check_output(s);
 }
 
@@ -456,6 +581,8 @@ static int run(struct session *s)
 		.payload = s->opt.payload,
 		.ring_bytes = s->opt.ring_bytes,
 		.verbose = s->opt.verbose,
+		.aggregate = s->opt.mode == OUT_LIVE || s->opt.mode == OUT_TOP ||
+			     s->opt.mode == OUT_TOP_JSON,
 	};
 	bool snapshot = s->opt.mode == OUT_SNAPSHOT ||
 			s->opt.mode == OUT_SNAPSHOT_JSON;
@@ -483,7 +610,9 @@ static int run(struct session *s)
 	/* the command is forked before anything else is set up, so it
 	 * inherits none of our fds and none of our blocked signals */
 	if (argv) {
-		err = command_start(&s->child, argv, s->opt.mode == OUT_LIVE, false);
+		err = command_start(&s->child, argv,
+				    s->opt.mode == OUT_LIVE ? &s->child_out : NULL,
+				    false);
 		if (err)
 			return err == -ENOENT || err == -EACCES ? 127 : 1;
 	}
@@ -542,7 +671,17 @@ static int run(struct session *s)
 		setvbuf(s->out, outbuf, _IOFBF, sizeof(outbuf));
 		json_init(&s->json, s->out);
 	}
-	if (loop_setup(s))
+	s->aggregate = lo.aggregate;
+	if (s->opt.mode == OUT_TOP || s->opt.mode == OUT_TOP_JSON) {
+		s->top = top_new();
+		if (!s->top) {
+			fprintf(stderr, "ipcscope: out of memory\n");
+			goto fail;
+		}
+		s->top_start_ns = now_ns(CLOCK_MONOTONIC);
+		s->next_top_ns = s->top_start_ns + s->opt.interval_ms * 1000000ULL;
+	}
+	if (loop_setup(s) || (s->child_out >= 0 && add_fd(s->epfd, s->child_out)))
 		goto fail;
 	if (s->tour == 0)
 		tour_title(s);
@@ -556,9 +695,9 @@ static int run(struct session *s)
 		ui_close(s->ui);
 		s->ui = NULL;
 	}
-	if (s->opt.mode == OUT_JSON && !s->output_broken) {
+	if (json_out(s) && !s->output_broken) {
 		struct report_summary sum = {
-			.events = s->records,
+			.events = s->records + s->flow_calls,
 			.lost = loader_lost(s->loader),
 			.bad_records = s->model.bad_records,
 			.resyncs = s->resyncs,
@@ -590,7 +729,7 @@ fail:
 int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
-			     .timerfd = -1, .tour = -1 };
+			     .timerfd = -1, .tour = -1, .child_out = -1 };
 	int rc = options_parse(&s.opt, argc, argv);
 
 	if (rc)
@@ -606,6 +745,7 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	model_free(&s.model);
+	top_free(s.top);
 	free(s.keep);
 	return rc;
 }

@@ -39,6 +39,11 @@ static const char *const wait_names[WAIT__COUNT] = {
 	[WAIT_SLEEP] = "sleep",	  [WAIT_OTHER] = "syscall",
 };
 
+#define IPCS_X(name)                                                           \
+	_Static_assert((int)IPCS_WAIT_##name == (int)WAIT_##name, "wait " #name);
+IPCS_WAITS(IPCS_X)
+#undef IPCS_X
+
 const char *model_wait_name(enum model_wait w)
 {
 	return w < WAIT__COUNT ? wait_names[w] : "";
@@ -208,6 +213,10 @@ static void object_update(struct model_object *o,
 			  const struct ipcs_file_info *fi, uint64_t ts)
 {
 	if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
+		/* flows are drained in no order: keep the latest reading */
+		if (ts < o->state_ns)
+			return;
+		o->state_ns = ts;
 		o->buffered = fi->pipe_buffered;
 		o->capacity = fi->pipe_capacity;
 		o->readers = fi->pipe_readers;
@@ -867,39 +876,95 @@ static struct model_file *fd_entry(struct model *m, const struct ipcs_hdr *h,
 	return f;
 }
 
+/* Counts data through f and tells it: one call (an event), or the sum of
+ * many that the kernel aggregated (a flow). */
+static void data_note(struct model *m, const struct ipcs_hdr *h,
+		      struct model_file *f, int fd, int64_t bytes,
+		      uint64_t calls, struct model_note *n)
+{
+	char peer[IPCS_SOCKADDR_MAX];
+
+	if (h->kind == IPCS_EV_WRITE) {
+		f->bytes_in += bytes;
+		f->obj->bytes_in += bytes;
+		f->obj->last_writer = h->pid;
+	} else {
+		f->bytes_out += bytes;
+		f->obj->bytes_out += bytes;
+		f->obj->last_reader = h->pid;
+	}
+	n->fd = fd;
+	n->file = f;
+	n->obj = f->obj;
+	n->refs = f->refs;
+	n->bytes = bytes;
+	n->calls = calls;
+	n->peer = socket_peer(m, f->obj, peer, sizeof(peer));
+	emit(m, n);
+}
+
 static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 		       size_t size)
 {
 	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f, false);
 	struct model_note n;
 	size_t plen = e->payload_len;
-	char peer[IPCS_SOCKADDR_MAX];
 
 	if (!f)
 		return;
-	if (e->h.kind == IPCS_EV_WRITE) {
-		f->bytes_in += e->bytes;
-		f->obj->bytes_in += e->bytes;
-	} else {
-		f->bytes_out += e->bytes;
-		f->obj->bytes_out += e->bytes;
-	}
 	if (plen > size - sizeof(*e))
 		plen = size - sizeof(*e);
 	note_init(&n, &e->h);
-	n.fd = e->fd;
-	n.file = f;
-	n.obj = f->obj;
-	n.refs = f->refs;
-	n.bytes = e->bytes;
-	n.calls = 1;
 	n.syscall = e->syscall;
 	if (size > sizeof(*e)) {	/* payload capture is on */
 		n.payload = e->payload;
 		n.payload_len = plen;
 	}
-	n.peer = socket_peer(m, f->obj, peer, sizeof(peer));
-	emit(m, &n);
+	data_note(m, &e->h, f, e->fd, e->bytes, 1, &n);
+}
+
+/* The lowest fd of table t that points at f, or -1. */
+static int table_find(const struct model_table *t, const struct model_file *f)
+{
+	for (int fd = 0; t && fd < t->nfds; fd++)
+		if (t->fds[fd].file == f)
+			return fd;
+	return -1;
+}
+
+int model_apply_flow(struct model *m, const void *rec, size_t size)
+{
+	const struct ipcs_flow *fl = rec;
+	struct model_proc *p;
+	struct model_file *f;
+	struct model_note n;
+	struct ipcs_hdr h;
+	int fd;
+
+	if (size < sizeof(*fl) || (fl->h.kind != IPCS_EV_WRITE &&
+				   fl->h.kind != IPCS_EV_READ)) {
+		m->bad_records++;
+		return -EINVAL;
+	}
+	m->events++;
+	h = fl->h;
+	h.ts = fl->last_ts;
+	/* drained a tick late: the process may have exited meanwhile, and
+	 * an exited process is not brought back */
+	p = hmap_get(&m->procs, h.pid, 0);
+	if (!p || !p->exited)
+		p = proc_for_event(m, &h, fl->files);
+	f = file_get(m, &fl->f, false);
+	if (!f)
+		return -ENOMEM;
+	fd = p ? table_find(p->table, f) : -1;
+	object_name(m, f->obj, &fl->f, h.pid, fd, NULL, NULL, NULL);
+	f->last_ns = h.ts;
+	object_update(f->obj, &fl->f, h.ts);
+	note_init(&n, &h);
+	n.syscall = h.kind == IPCS_EV_WRITE ? IPCS_SC_WRITE : IPCS_SC_READ;
+	data_note(m, &h, f, fd, fl->bytes, fl->calls, &n);
+	return 0;
 }
 
 static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
@@ -1227,6 +1292,18 @@ int model_apply_snap(struct model *m, const void *rec, size_t size)
 }
 
 /* --- housekeeping --------------------------------------------------------- */
+
+void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+
+	if (!p || p->exited || (p->start && r->start != p->start))
+		return;
+	p->wait = r->wait < WAIT__COUNT ? (enum model_wait)r->wait : WAIT_OTHER;
+	p->wait_fd = p->wait == WAIT_READ || p->wait == WAIT_WRITE ||
+			     p->wait == WAIT_ACCEPT || p->wait == WAIT_CONNECT ?
+			     r->wait_fd : -1;
+}
 
 void model_sweep(struct model *m, uint64_t now_ns)
 {

@@ -56,6 +56,7 @@ struct model_object {
 	/* pipes and FIFOs, as of the latest event */
 	uint32_t buffered, capacity;
 	uint16_t readers, writers;
+	uint64_t state_ns;		/* when they were read */
 	uint64_t bytes_in, bytes_out;	/* written into / read from it */
 	uint64_t last_ns;		/* last change, for highlighting */
 	unsigned nfiles;		/* entries that point here */
@@ -215,10 +216,18 @@ void model_free(struct model *m);
  * is too short or of an unknown kind (counted in bad_records). */
 int model_apply(struct model *m, const void *rec, size_t size);
 
+/* A flow (struct ipcs_flow): data the kernel aggregated for one process,
+ * file and direction. Notes it like a data event with calls and no fd
+ * when the process holds the file at no fd we know. */
+int model_apply_flow(struct model *m, const void *rec, size_t size);
+
 /* Snapshot records from the task iterators. Resync of one process: call
  * model_resync_begin(), then feed its records. */
 int model_apply_snap(struct model *m, const void *rec, size_t size);
 void model_resync_begin(struct model *m, uint32_t pid);
+
+/* Where a known, live process waits now (from a task record). */
+void model_set_wait(struct model *m, const struct ipcs_snap_task *r);
 
 /* Drops entries no traced fd points at, objects no entry points at, and
  * exited processes older than exited_keep_ns before now_ns. */

@@ -30,10 +30,14 @@ static const char usage[] =
 "      --json            one JSON object per event on stdout, then a summary\n"
 "      --snapshot        print the current graph and exit (text; with --json,\n"
 "                        one JSON document)\n"
+"      --top             like iftop, for IPC: every interval, a table of\n"
+"                        channels (writer -> object -> reader, bytes/s,\n"
+"                        calls/s, buffered bytes); with --json, one line each\n"
+"      --interval SECS   with --top: seconds between tables (default 1)\n"
 "      --payload N       with --json: include the first N bytes (<= 256) of\n"
 "                        data moved through pipes, FIFOs and sockets\n"
-"  -o, --output FILE     write JSON or the snapshot to FILE, not stdout (the\n"
-"                        traced command keeps stdout)\n"
+"  -o, --output FILE     write JSON, the snapshot or --top to FILE, not stdout\n"
+"                        (the traced command keeps stdout)\n"
 "      --ascii           draw with ASCII only\n"
 "      --no-color        no colors (also when NO_COLOR is set)\n"
 "\n"
@@ -106,7 +110,7 @@ bool options_demo_exists(const char *name)
 int options_parse(struct options *o, int argc, char **argv)
 {
 	enum { O_COMM = 256, O_JSON, O_SNAPSHOT, O_PAYLOAD, O_DEMO, O_PACE,
-	       O_LIST, O_ASCII, O_NOCOLOR, O_RING };
+	       O_LIST, O_ASCII, O_NOCOLOR, O_RING, O_TOP, O_INTERVAL };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -120,17 +124,22 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "ascii", no_argument, NULL, O_ASCII },
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
 		{ "ring-size", required_argument, NULL, O_RING },
+		{ "top", no_argument, NULL, O_TOP },
+		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
-	bool json = false, snapshot = false;
+	bool json = false, snapshot = false, top = false;
 	uint32_t v;
+	double secs;
+	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->pace_ms = -1;
+	o->interval_ms = 1000;
 	opterr = 0;
 	/* "+": stop at the first non-option, the command */
 	while ((c = getopt_long(argc, argv, "+:p:o:vhV", longopts, NULL)) != -1) {
@@ -179,6 +188,18 @@ int options_parse(struct options *o, int argc, char **argv)
 				printf("%-14s %s\n", demos[i].name, demos[i].about);
 			printf("%-14s %s\n", "tour", "all of the above, one after another");
 			return 1;
+		case O_TOP:
+			top = true;
+			break;
+		case O_INTERVAL:
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs >= 0.1 && secs <= 3600))
+				return bad("--interval needs seconds from 0.1 to 3600, not '%s'",
+					   optarg);
+			o->interval_ms = secs * 1000 + 0.5;
+			o->interval_set = true;
+			break;
 		case O_ASCII:
 			o->ascii = true;
 			break;
@@ -208,18 +229,24 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->command = argv + optind;
+	if (snapshot && top)
+		return bad("%s", "choose one of: --snapshot, --top");
 	if (snapshot)
 		o->mode = json ? OUT_SNAPSHOT_JSON : OUT_SNAPSHOT;
+	else if (top)
+		o->mode = json ? OUT_TOP_JSON : OUT_TOP;
 	else if (json)
 		o->mode = OUT_JSON;
 	if ((o->command != NULL) + (o->demo != NULL) + (o->npids > 0 || o->comm) > 1)
 		return bad("%s", "choose one of: -- COMMAND, --demo, -p/--comm");
 	if (snapshot && (o->command || o->demo))
 		return bad("%s", "--snapshot reads processes that already run: use -p PID, --comm NAME, or nothing for all");
+	if (o->interval_set && !top)
+		return bad("%s", "--interval goes with --top");
 	if (o->payload && o->mode != OUT_JSON)
 		return bad("%s", "--payload goes with --json");
 	if (o->output && o->mode == OUT_LIVE)
-		return bad("%s", "--output goes with --json or --snapshot");
+		return bad("%s", "--output goes with --json, --snapshot or --top");
 	if (o->pace_ms >= 0 && !o->demo)
 		return bad("%s", "--pace goes with --demo");
 	return 0;

@@ -13,6 +13,8 @@ enum output_mode {
 	OUT_JSON,		/* one JSON line per event */
 	OUT_SNAPSHOT,		/* the graph now, as text */
 	OUT_SNAPSHOT_JSON,	/* the graph now, as one JSON document */
+	OUT_TOP,		/* a table of channels every interval */
+	OUT_TOP_JSON,		/* the same, one JSON line per interval */
 };
 
 struct options {
@@ -25,6 +27,8 @@ struct options {
 	const char *output;	/* -o FILE: JSON there, not on stdout */
 	const char *demo;
 	int pace_ms;		/* for --demo; -1: the demo's default */
+	uint32_t interval_ms;	/* --top: ms between tables */
+	bool interval_set;
 	bool ascii, no_color, verbose;
 	char **command;		/* argv after "--", or NULL */
 };

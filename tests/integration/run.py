@@ -8,6 +8,7 @@ import harness
 import test_core  # noqa: F401  (registers its tests)
 import test_ipc  # noqa: F401
 import test_demos_json  # noqa: F401
+import test_top  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main(sys.argv[1:]))

@@ -125,11 +125,15 @@ else
 fi
 grep -Eq 'r[0-9] w[0-9]' "$tmp/screen" && ok pipe-gauge ||
 	fail pipe-gauge "no reader/writer counts"
-# the demo ends by itself; ipcscope follows it
-if wait_for 20 'IPCSCOPE-ENDED'; then
+# the demo ends by itself; the view stays (exited processes greyed) and
+# says so, until q
+if wait_for 20 'demo ended \(exit 0\)'; then
 	ok demo-ends
+	tmux send-keys -t "$session" q
+	wait_for 10 'IPCSCOPE-ENDED' && ok quit-after-end ||
+		fail quit-after-end "q did not end ipcscope after the demo"
 else
-	fail demo-ends "ipcscope still running 20 s after the demo"
+	fail demo-ends "no 'demo ended' 20 s after the demo: $(tr -s ' ' <"$tmp/screen" | tail -c 300)"
 fi
 
 # --- a name with escape sequences, '?', resize, q ------------------------

@@ -640,6 +640,86 @@ static void test_write_read_update_object_and_counters(void **state)
 	assert_int_equal(model_file(&fx->m, RD)->refs, 1);
 }
 
+/* A flow: what the kernel summed for one process, file and direction. */
+static void flow_ev(struct rec_fx *fx, unsigned kind, uint64_t ts, uint32_t pid,
+		    uint64_t files, uint64_t file, uint64_t calls, int64_t bytes,
+		    uint32_t buffered)
+{
+	struct ipcs_flow fl;
+
+	memset(&fl, 0, sizeof(fl));
+	rec_hdr(&fl.h, kind, ts - 1, pid, sizeof(fl));
+	fl.calls = calls;
+	fl.bytes = bytes;
+	fl.files = files;
+	fl.last_ts = ts;
+	fl.f = rec_pipe(file, PIPE_INO, 0, 0);
+	fl.f.pipe_buffered = buffered;
+	assert_int_equal(model_apply_flow(&fx->m, &fl, sizeof(fl)), 0);
+}
+
+static void test_flow_notes_sum_with_fd_found(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+	struct model_object *o;
+
+	with_pipe(fx);
+	clear_log(fx);
+	flow_ev(fx, IPCS_EV_WRITE, 2 * MS, P, TBL_P, WR, 12, 4096, 4096);
+	assert_int_equal(fx->log.n, 1);
+	assert_int_equal(n[0].kind, IPCS_EV_WRITE);
+	assert_int_equal(n[0].fd, 4);	/* the fd P holds the entry at */
+	assert_int_equal(n[0].bytes, 4096);
+	assert_string_equal(n[0].object, "pipe:[4242]");
+	o = model_file(&fx->m, WR)->obj;
+	assert_int_equal(o->bytes_in, 4096);
+	assert_int_equal(o->buffered, 4096);
+	assert_int_equal(o->last_writer, P);
+}
+
+static void test_flow_keeps_latest_pipe_state(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_object *o;
+
+	with_pipe(fx);
+	/* the reader's flow (read at 3 ms) is drained before the writer's
+	 * (last read at 2 ms): the pipe stays as the later reading says */
+	flow_ev(fx, IPCS_EV_READ, 3 * MS, P, TBL_P, RD, 1, 6, 0);
+	flow_ev(fx, IPCS_EV_WRITE, 2 * MS, P, TBL_P, WR, 1, 6, 6);
+	o = model_file(&fx->m, WR)->obj;
+	assert_int_equal(o->buffered, 0);
+	assert_int_equal(o->bytes_in, 6);
+	assert_int_equal(o->bytes_out, 6);
+}
+
+static void test_flow_after_exit_does_not_revive(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_proc e = rec_exit(3 * MS, P, TBL_P, 0);
+
+	with_pipe(fx);
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+	clear_log(fx);
+	flow_ev(fx, IPCS_EV_WRITE, 4 * MS, P, TBL_P, WR, 3, 30, 30);
+	assert_true(model_proc(&fx->m, P)->exited);
+	assert_int_equal(fx->log.n, 1);	/* still counted and told */
+	assert_int_equal(fx->log.v[0].bytes, 30);
+}
+
+static void test_flow_bad_kind_refused(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_flow fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.h.kind = IPCS_EV_FORK;
+	assert_int_equal(model_apply_flow(&fx->m, &fl, sizeof(fl)), -EINVAL);
+	assert_int_equal(model_apply_flow(&fx->m, &fl, sizeof(fl) - 1), -EINVAL);
+	assert_int_equal(fx->m.bad_records, 2);
+}
+
 static void test_data_note_without_payload(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1113,6 +1193,10 @@ int main(void)
 		T(test_data_note_carries_payload),
 		T(test_data_payload_len_clamped_to_record),
 		T(test_data_on_unknown_fd_installs_it),
+		T(test_flow_notes_sum_with_fd_found),
+		T(test_flow_keeps_latest_pipe_state),
+		T(test_flow_after_exit_does_not_revive),
+		T(test_flow_bad_kind_refused),
 		T(test_bad_record_size_zero),
 		T(test_bad_record_shorter_than_header),
 		T(test_bad_record_header_claims_more_than_given),
