@@ -112,13 +112,28 @@ struct {
 	__uint(max_entries, 4 * 1024 * 1024);
 } events SEC(".maps");
 
-/* tgids being traced; children join on fork, exit removes them */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __u8);
-} traced SEC(".maps");
+/* tgids being traced, one bit each (pids are below PID_MAX_LIMIT, 2^22):
+ * children join on fork, exit removes them. A bitmap in global data,
+ * because every syscall asks: a load, not a hash lookup. User space sets
+ * bits through the mmapped .bss, atomically like us. */
+#define TRACED_WORDS ((1 << 22) / 64)
+__u64 traced_bits[TRACED_WORDS];
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return (traced_bits[(tgid >> 6) & (TRACED_WORDS - 1)] >> (tgid & 63)) & 1;
+}
+
+static __always_inline void set_traced(__u32 tgid, bool on)
+{
+	__u64 *w = &traced_bits[(tgid >> 6) & (TRACED_WORDS - 1)];
+	__u64 bit = 1ULL << (tgid & 63);
+
+	if (on)
+		__sync_fetch_and_or(w, bit);
+	else
+		__sync_fetch_and_and(w, ~bit);
+}
 
 /* per CPU: [0] ring-buffer reserve failures (events lost), [1] events
  * submitted, which paces the wakeups */
@@ -195,7 +210,7 @@ static __always_inline bool wanted(__u32 tgid)
 		return false;
 	if (trace_all)
 		return true;
-	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+	return is_traced(tgid);
 }
 
 static __always_inline void count_lost(void)
@@ -451,6 +466,7 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 		.kind = kind,
 	};
 	struct ipcs_flow *v = bpf_map_lookup_elem(map, &k);
+	__u64 calls;
 
 	if (!v) {
 		struct ipcs_flow nv = {};
@@ -469,9 +485,12 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 	}
 	if (v->f.ino != BPF_CORE_READ(inode, i_ino))
 		return false;
-	__sync_fetch_and_add(&v->calls, 1);
+	calls = __sync_fetch_and_add(&v->calls, 1) + 1;
 	__sync_fetch_and_add(&v->bytes, ret);
-	if (imode == S_IFIFO) {
+	/* reading the pipe's fill costs ~150 ns: at the first call (above)
+	 * and every IPCS_FLOW_FILL_EVERY calls; user space re-reads a pipe that
+	 * went quiet after an unsampled call */
+	if (imode == S_IFIFO && calls % IPCS_FLOW_FILL_EVERY == 0) {
 		v->last_ts = bpf_ktime_get_ns();
 		pipe_fill(inode, &v->f);
 	}
@@ -1073,12 +1092,11 @@ int BPF_PROG(tp_btf_sched_process_fork, struct task_struct *parent,
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct ipcs_ev_proc *e;
-	__u8 one = 1;
 
 	if (ctgid == ptgid || !wanted(ptgid))	/* threads share the process */
 		return 0;
 	if (!trace_all)
-		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+		set_traced(ctgid, true);
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
@@ -1101,11 +1119,10 @@ int BPF_PROG(tp_btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	__u32 tgid = p->tgid;
 	struct ipcs_ev_proc *e;
 	char comm[IPCS_COMM_LEN];
-	__u8 one = 1;
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (tgid != self_tgid && comm_matches(comm))
-		bpf_map_update_elem(&traced, &tgid, &one, BPF_ANY);
+		set_traced(tgid, true);
 	if (!wanted(tgid))
 		return 0;
 	e = reserve(sizeof(*e));
@@ -1133,7 +1150,7 @@ int BPF_PROG(tp_btf_sched_process_exit, struct task_struct *p)
 	if (BPF_CORE_READ(p, signal, live.counter) != 0 || !wanted(tgid))
 		return 0;
 	if (!trace_all)
-		bpf_map_delete_elem(&traced, &tgid);
+		set_traced(tgid, false);
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;

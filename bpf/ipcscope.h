@@ -177,6 +177,10 @@ struct ipcs_flow_key {
 	__u16 _pad;
 };
 
+/* A flow's object state (pipe fill) is read at its first call and every
+ * IPCS_FLOW_FILL_EVERY calls. */
+#define IPCS_FLOW_FILL_EVERY 64
+
 struct ipcs_flow {
 	struct ipcs_hdr h;	/* of the first call: ts, tid, comm; size */
 	__u64 calls;

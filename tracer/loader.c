@@ -133,10 +133,15 @@ void loader_close(struct loader *l)
 
 int loader_trace_pid(struct loader *l, uint32_t pid)
 {
-	__u8 one = 1;
+	size_t words = sizeof(l->skel->bss->traced_bits) /
+		       sizeof(l->skel->bss->traced_bits[0]);
 
-	return bpf_map__update_elem(l->skel->maps.traced, &pid, sizeof(pid),
-				    &one, sizeof(one), BPF_ANY);
+	if (pid / 64 >= words)
+		return -ERANGE;
+	/* the programs set and clear bits of the same words: atomically */
+	__atomic_fetch_or(&l->skel->bss->traced_bits[pid / 64],
+			  1ULL << (pid % 64), __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 int loader_ring_fd(struct loader *l)
@@ -288,6 +293,12 @@ static int iter_run(struct bpf_program *prog, uint32_t pid,
 		err = records(buf, len, fn, ctx);
 	free(buf);
 	return err;
+}
+
+int loader_files(struct loader *l, uint32_t pid, loader_record_fn fn,
+		 void *ctx)
+{
+	return iter_run(l->skel->progs.iter_task_file, pid, fn, ctx);
 }
 
 int loader_tasks(struct loader *l, loader_record_fn fn, void *ctx)

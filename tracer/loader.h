@@ -44,6 +44,9 @@ uint64_t loader_lost(struct loader *l);
 int loader_drain_flows(struct loader *l, bool final, loader_record_fn fn,
 		       void *ctx);
 
+/* Hands fn an fd record (struct ipcs_snap_fd) for every fd of pid. */
+int loader_files(struct loader *l, uint32_t pid, loader_record_fn fn,
+		 void *ctx);
 /* Hands fn a task record (struct ipcs_snap_task) for every process. */
 int loader_tasks(struct loader *l, loader_record_fn fn, void *ctx);
 

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +36,14 @@
 #define EXITED_KEEP_NS (5ULL * 1000 * 1000 * 1000)
 #define MAX_RESYNC_PER_TICK 64
 #define WAIT_POLL_NS (500 * 1000 * 1000)	/* live view: who is blocked */
+#define MAX_QUIET 32	/* pipes re-read per tick after their flows stop */
+
+/* A pipe whose latest flow ended with calls the kernel did not sample the
+ * fill after: unless a newer reading comes, it is re-read a tick later. */
+struct quiet_pipe {
+	uint64_t dev, ino, ts;
+	uint32_t pid;
+};
 
 struct session {
 	struct options opt;
@@ -55,6 +64,9 @@ struct session {
 	bool ended;		/* live view: what we traced is over */
 	uint64_t next_top_ns, top_start_ns, top_events;
 	uint64_t next_wait_ns;
+	struct quiet_pipe quiet[MAX_QUIET];
+	size_t nquiet;
+	uint64_t state_ts;	/* when on_fd_state's records were read */
 	uint64_t resyncs;
 	int64_t ts_offset;	/* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	uint64_t start_ns;
@@ -91,9 +103,50 @@ static int on_flow(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 	const struct ipcs_flow *fl = rec;
 
-	if (!model_apply_flow(&s->model, rec, size))
-		s->flow_calls += fl->calls;
+	if (model_apply_flow(&s->model, rec, size))
+		return 0;
+	s->flow_calls += fl->calls;
+	if ((fl->f.imode & S_IFMT) == S_IFIFO &&
+	    fl->calls != 1 && fl->calls % IPCS_FLOW_FILL_EVERY != 0 &&
+	    s->nquiet < MAX_QUIET)
+		s->quiet[s->nquiet++] = (struct quiet_pipe){
+			.dev = fl->f.dev, .ino = fl->f.ino, .ts = fl->last_ts,
+			.pid = fl->h.pid,
+		};
 	return 0;
+}
+
+static int on_fd_state(void *ctx, const void *rec, size_t size)
+{
+	struct session *s = ctx;
+	const struct ipcs_snap_fd *r = rec;
+
+	if (size == sizeof(*r) && r->kind == IPCS_SNAP_FD &&
+	    (r->f.imode & S_IFMT) == S_IFIFO)
+		model_object_state(&s->model, r, s->state_ts);
+	return 0;
+}
+
+/* Pipes whose last flow ended unsampled and that no newer reading
+ * reached: read through a holder's fds (the flows were drained a tick
+ * late, so the pipe has been quiet since). */
+static void reread_quiet_pipes(struct session *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct quiet_pipe *q = &s->quiet[i];
+		const struct model_object *o =
+			hmap_get(&s->model.objects, q->dev, q->ino);
+		bool done = false;
+
+		for (size_t k = 0; k < i; k++)
+			done |= s->quiet[k].pid == q->pid;
+		if (!o || o->state_ns > q->ts || done)
+			continue;
+		s->state_ts = now_ns(CLOCK_MONOTONIC);
+		loader_files(s->loader, q->pid, on_fd_state, s);
+	}
+	memmove(s->quiet, s->quiet + n, (s->nquiet - n) * sizeof(s->quiet[0]));
+	s->nquiet -= n;
 }
 
 static int on_task_wait(void *ctx, const void *rec, size_t size)
@@ -310,7 +363,7 @@ static void top_print(struct session *s, uint64_t now)
 	};
 
 	if (s->opt.mode == OUT_TOP_JSON) {
-		top_print_json(s->top, &s->json, &st);
+		top_print_json(s->top, &s->model, &s->json, &st);
 	} else {
 		unsigned rows = 0;
 
@@ -322,7 +375,7 @@ static void top_print(struct session *s, uint64_t now)
 			if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row > 4)
 				rows = ws.ws_row - 4;
 		}
-		top_print_text(s->top, s->out, &st, rows);
+		top_print_text(s->top, &s->model, s->out, &st, rows);
 		if (!rows)
 			fputc('\n', s->out);
 	}
@@ -350,8 +403,12 @@ static void tick(struct session *s)
 	uint64_t lost, now;
 
 	loader_consume(s->loader);
-	if (s->aggregate)
+	if (s->aggregate) {
+		size_t quiet = s->nquiet;	/* from the previous tick */
+
 		loader_drain_flows(s->loader, false, on_flow, s);
+		reread_quiet_pipes(s, quiet);
+	}
 	lost = loader_lost(s->loader);
 	resync(s, lost > s->lost_seen);
 	s->lost_seen = lost;
@@ -556,8 +613,10 @@ static void loop_run(struct session *s)
 	}
 	/* what the kernel queued before the end is still ours to report */
 	loader_consume(s->loader);
-	if (s->aggregate)
+	if (s->aggregate) {
 		loader_drain_flows(s->loader, true, on_flow, s);
+		reread_quiet_pipes(s, s->nquiet);
+	}
 	if (s->top && !s->output_broken)
 		top_print(s, now_ns(CLOCK_MONOTONIC));
 	check_output(s);

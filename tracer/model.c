@@ -1293,6 +1293,15 @@ int model_apply_snap(struct model *m, const void *rec, size_t size)
 
 /* --- housekeeping --------------------------------------------------------- */
 
+void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
+			uint64_t ts)
+{
+	struct model_object *o = hmap_get(&m->objects, r->f.dev, r->f.ino);
+
+	if (o)
+		object_update(o, &r->f, ts);
+}
+
 void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
 {
 	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);

@@ -226,6 +226,11 @@ int model_apply_flow(struct model *m, const void *rec, size_t size);
 int model_apply_snap(struct model *m, const void *rec, size_t size);
 void model_resync_begin(struct model *m, uint32_t pid);
 
+/* A fresh reading of a known object's state (pipe fill) from an fd
+ * record of the iterator, taken at ts. */
+void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
+			uint64_t ts);
+
 /* Where a known, live process waits now (from a task record). */
 void model_set_wait(struct model *m, const struct ipcs_snap_task *r);
 

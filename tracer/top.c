@@ -27,6 +27,7 @@ struct top_chan {
 	uint64_t bytes[2], calls[2];
 	bool has_fill;		/* buffered/capacity known */
 	uint64_t buffered, capacity;
+	uint64_t dev, ino;	/* the object, for its state at print time */
 };
 
 struct top {
@@ -134,6 +135,8 @@ void top_note(struct top *t, const struct model_note *n)
 	if (!c)
 		return;
 	c->kind = o->kind;
+	c->dev = o->dev;
+	c->ino = o->ino;
 	end_add(c, wr ? W : R, n, n->bytes > 0 ? n->bytes : 0,
 		n->calls ? n->calls : 1);
 	if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
@@ -145,6 +148,27 @@ void top_note(struct top *t, const struct model_note *n)
 		c->buffered = o->stat.bytes;
 		c->capacity = o->stat.limit;
 	}
+}
+
+static int by_bytes(const void *a, const void *b);
+
+/* The latest pipe state the model has: readings can come after the note
+ * (a pipe re-read once quiet). */
+static void settle(struct top *t, const struct model *m)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct top_chan *c = &t->chans[i];
+		const struct model_object *o;
+
+		if (c->kind != OBJ_PIPE && c->kind != OBJ_FIFO)
+			continue;
+		o = hmap_get(&m->objects, c->dev, c->ino);
+		if (o) {
+			c->buffered = o->buffered;
+			c->capacity = o->capacity;
+		}
+	}
+	qsort(t->chans, t->n, sizeof(*t->chans), by_bytes);
 }
 
 static uint64_t chan_bytes(const struct top_chan *c)
@@ -220,8 +244,8 @@ static void object_text(char *buf, size_t len, const struct top_chan *c)
 		snprintf(buf, len, "%s", src);
 }
 
-void top_print_text(struct top *t, FILE *out, const struct top_stats *st,
-		    unsigned max_rows)
+void top_print_text(struct top *t, const struct model *m, FILE *out,
+		    const struct top_stats *st, unsigned max_rows)
 {
 	char when[32], writer[96], reader[96], rate[16], calls[16];
 	char object[4 * IPCS_PATH_LEN + 8];
@@ -231,7 +255,7 @@ void top_print_text(struct top *t, FILE *out, const struct top_stats *st,
 
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	qsort(t->chans, t->n, sizeof(*t->chans), by_bytes);
+	settle(t, m);
 	fprintf(out, "ipcscope top  %s  every %.1f s  %.0f events/s  %llu lost\n",
 		when, st->interval_ns / 1e9, per_s(st->events, st->interval_ns),
 		(unsigned long long)st->lost);
@@ -281,9 +305,10 @@ static void ends_json(struct json *j, const char *key, const struct top_chan *c,
 	json_end_array(j);
 }
 
-void top_print_json(struct top *t, struct json *j, const struct top_stats *st)
+void top_print_json(struct top *t, const struct model *m, struct json *j,
+		    const struct top_stats *st)
 {
-	qsort(t->chans, t->n, sizeof(*t->chans), by_bytes);
+	settle(t, m);
 	json_begin_object(j);
 	json_kv_u64(j, "ts", st->ts);
 	json_kv_str(j, "type", "top");

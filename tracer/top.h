@@ -32,10 +32,11 @@ struct top *top_new(void);
 void top_free(struct top *t);
 /* Counts a note; notes that move no data are ignored. */
 void top_note(struct top *t, const struct model_note *n);
-/* Prints the interval's channels, busiest first, then starts a new
- * interval. max_rows 0 prints all. */
-void top_print_text(struct top *t, FILE *out, const struct top_stats *st,
-		    unsigned max_rows);
-void top_print_json(struct top *t, struct json *j, const struct top_stats *st);
+/* Prints the interval's channels, busiest first, with the pipes' latest
+ * state in m, then starts a new interval. max_rows 0 prints all. */
+void top_print_text(struct top *t, const struct model *m, FILE *out,
+		    const struct top_stats *st, unsigned max_rows);
+void top_print_json(struct top *t, const struct model *m, struct json *j,
+		    const struct top_stats *st);
 
 #endif /* IPCSCOPE_TOP_H */

@@ -51,6 +51,16 @@ def top_pipe_channel():
 
 
 @test
+def top_buffered_after_a_burst():
+    lines, _, _ = trace_to_file([prog("pipe_burst")],
+                                options=("--top", "--interval", "0.1"))
+    chans = [c for c in channels(lines) if c["kind"] == "pipe"]
+    states = [(c["written"], c["read"], c["buffered"]) for c in chans]
+    check((100, 0, 100) in states, f"100 bytes written and buffered: {states}")
+    check((0, 30, 70) in states, f"30 read, 70 left: {states}")
+
+
+@test
 def top_sums_are_exact_across_intervals():
     # 200,000 one-byte writes spread over many 0.1 s intervals (and so
     # many flips of the kernel's map generations)
