@@ -33,6 +33,8 @@
 #include "ui.h"
 
 #define TICK_NS (10 * 1000 * 1000)	/* ring buffer poll and housekeeping */
+#define IDLE_TICK_NS (100 * 1000 * 1000)	/* ... when nothing happens */
+#define IDLE_AFTER 50			/* ticks without a record */
 #define EXITED_KEEP_NS (5ULL * 1000 * 1000 * 1000)
 #define MAX_RESYNC_PER_TICK 64
 #define WAIT_POLL_NS (500 * 1000 * 1000)	/* live view: who is blocked */
@@ -64,6 +66,8 @@ struct session {
 	bool ended;		/* live view: what we traced is over */
 	uint64_t next_top_ns, top_start_ns, top_events;
 	uint64_t next_wait_ns;
+	uint64_t seen;		/* records + flow calls at the last tick */
+	unsigned quiet_ticks;
 	struct quiet_pipe quiet[MAX_QUIET];
 	size_t nquiet;
 	uint64_t state_ts;	/* when on_fd_state's records were read */
@@ -398,6 +402,40 @@ static void traced_ended(struct session *s, const char *what)
 	}
 }
 
+static void ui_refresh(struct session *s, uint64_t now)
+{
+	struct ui_stats st = { .events = s->records + s->flow_calls,
+			       .lost = s->lost_seen };
+
+	if (s->ui)
+		ui_tick(s->ui, now, &st);
+}
+
+static void set_tick(struct session *s, uint64_t ns)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, ns }, .it_value = { 0, ns },
+	};
+
+	timerfd_settime(s->timerfd, 0, &its, NULL);
+}
+
+/* An idle tracer wakes 10 times a second, not 100: the ring buffer's
+ * wakeups and the first record after a quiet spell bring the pace back. */
+static void pace_ticks(struct session *s)
+{
+	uint64_t seen = s->records + s->flow_calls;
+
+	if (seen != s->seen) {
+		if (s->quiet_ticks >= IDLE_AFTER)
+			set_tick(s, TICK_NS);
+		s->quiet_ticks = 0;
+	} else if (++s->quiet_ticks == IDLE_AFTER) {
+		set_tick(s, IDLE_TICK_NS);
+	}
+	s->seen = seen;
+}
+
 static void tick(struct session *s)
 {
 	uint64_t lost, now;
@@ -421,14 +459,10 @@ static void tick(struct session *s)
 	if (s->top && now >= s->next_top_ns)
 		top_print(s, now);
 	check_output(s);
-	if (s->ui) {
-		struct ui_stats st = { .events = s->records + s->flow_calls,
-				       .lost = lost };
-
-		ui_tick(s->ui, now, &st);
-	}
+	ui_refresh(s, now);
 	if (!s->child && s->opt.npids && !any_alive(s))
 		traced_ended(s, "the traced processes have exited");
+	pace_ticks(s);
 }
 
 static int add_fd(int epfd, int fd)
@@ -604,10 +638,13 @@ static void loop_run(struct session *s)
 			} else if (fd == STDIN_FILENO && s->ui) {
 				if (ui_input(s->ui) & UI_QUIT)
 					finish(s);
+				else	/* at once, not at the next tick */
+					ui_refresh(s, now_ns(CLOCK_MONOTONIC));
 			} else if (fd == s->child_out) {
 				command_output(s);
 			} else {
 				loader_consume(s->loader);
+				pace_ticks(s);
 			}
 		}
 	}
