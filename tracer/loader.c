@@ -96,6 +96,7 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	/* the iterators are attached on demand, not at start */
 	bpf_program__set_autoattach(l->skel->progs.iter_task, false);
 	bpf_program__set_autoattach(l->skel->progs.iter_task_file, false);
+	bpf_program__set_autoattach(l->skel->progs.iter_task_vma, false);
 
 	err = ipcscope_bpf__load(l->skel);
 	if (err) {
@@ -239,10 +240,11 @@ int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 		    void *ctx)
 {
 	struct bpf_program *progs[] = { l->skel->progs.iter_task,
-					l->skel->progs.iter_task_file };
+					l->skel->progs.iter_task_file,
+					l->skel->progs.iter_task_vma };
 	int err = 0;
 
-	for (size_t i = 0; i < 2 && !err; i++) {
+	for (size_t i = 0; i < 3 && !err; i++) {
 		char *buf = NULL;
 		size_t len = 0;
 

@@ -38,7 +38,8 @@ int loader_consume(struct loader *l);
 uint64_t loader_lost(struct loader *l);
 
 /* Reads every process (pid 0) or one process through the task iterators
- * and hands each record to fn: task records first, then fd records. */
+ * and hands each record to fn: task records first, then fd records, then
+ * shared mappings (iter/task_vma). */
 int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 		    void *ctx);
 
