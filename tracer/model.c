@@ -1102,12 +1102,16 @@ static void shm_detach(struct model_proc *p, struct model_object **o,
 
 /* munmap: every mapping in the range goes, or loses the part in it; one
  * cut in the middle of a mapping leaves two vmas, each holding a
- * reference (an attach), as the kernel's split does. */
+ * reference (an attach), as the kernel's split does. Most munmaps free
+ * private memory: those change nothing here, not even the process's
+ * last activity. */
 static void apply_munmap(struct model *m, const struct ipcs_ev_munmap *e)
 {
-	struct model_proc *p = proc_for_event(m, &e->h, 0);
+	struct model_proc *p = hmap_get(&m->procs, e->h.pid, 0);
 	uint64_t lo = e->addr, hi = e->addr + page_up(e->len);
 
+	if (p && p->exited)
+		return;
 	for (size_t i = 0; p && i < p->nmaps;) {
 		struct model_map *mp = &p->maps[i], cut, tail;
 		uint64_t start = mp->addr, end = map_end(mp);
@@ -1138,6 +1142,7 @@ static void apply_munmap(struct model *m, const struct ipcs_ev_munmap *e)
 			mp->addr = hi;
 			mp->len = end - hi;
 		}
+		p->last_ns = e->h.ts;
 		note_init(&n, &e->h);
 		n.file = cut.file;
 		n.obj = cut.file ? cut.file->obj : cut.shm;

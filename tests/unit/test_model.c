@@ -1367,6 +1367,9 @@ static void test_munmap_elsewhere_says_nothing(void **state)
 	assert_int_equal(fx->log.n, 0);
 	assert_int_equal(model_proc(&fx->m, P)->nmaps, 1);
 	assert_int_equal(fa(fx)->refs, 2);
+	/* nor does it make the process look busy, or make one up */
+	assert_int_equal(model_proc(&fx->m, P)->last_ns, 2 * MS);
+	assert_null(model_proc(&fx->m, C));
 }
 
 /* fork copies the mapping; the child's munmap leaves the parent's. */
