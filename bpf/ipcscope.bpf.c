@@ -74,6 +74,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_accept4 288
 #define NR_recvmmsg 299
 #define NR_sendmmsg 307
+#define NR_munmap 11
+#define NR_mq_open 240
+#define NR_mq_unlink 241
+#define NR_mq_timedsend 242
+#define NR_mq_timedreceive 243
 
 #define F_DUPFD 0
 #define F_SETFD 2
@@ -85,9 +90,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define S_IFSOCK 0140000
 #define AF_UNIX 1
 #define AF_INET 2
+#define AF_INET6 10
 #define SOL_SOCKET 1
 #define SCM_RIGHTS 1
 #define MAP_SHARED 0x01
+#define VM_MAYSHARE 0x00000080	/* what /proc/PID/maps shows as 's' */
 #define EINPROGRESS 115
 #define MAX_SCM_FDS 8
 _Static_assert(IPCS_SOCKADDR_MAX == 128, "sockaddr reads are masked with 127");
@@ -170,6 +177,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct wait_start);
 } waits SEC(".maps");
+
+/* shmdt: the segment found at the address at entry, for the exit */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __s32);
+} shmdt_ids SEC(".maps");
+
+/* scratch for iter/task_vma records */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipcs_snap_vma);
+} vma_scratch SEC(".maps");
 
 /* scratch for iterator records, too large for the BPF stack */
 struct {
@@ -368,7 +391,26 @@ static __always_inline void sock_fill(struct file *f, struct ipcs_sock_info *si)
 		si->raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 		si->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 		si->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	} else if (si->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&si->laddr6, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&si->raddr6, sk, __sk_common.skc_v6_daddr);
+		si->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		si->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	}
+}
+
+/* A POSIX message queue's depth: its inode is the vfs_inode inside a
+ * struct mqueue_inode_info (ipc/mqueue.c). */
+static __always_inline void mq_fill(struct inode *inode,
+				    struct ipcs_file_info *fi)
+{
+	struct mqueue_inode_info *info = (void *)inode -
+		bpf_core_field_offset(struct mqueue_inode_info, vfs_inode);
+
+	fi->mq.curmsgs = BPF_CORE_READ(info, attr.mq_curmsgs);
+	fi->mq.maxmsg = BPF_CORE_READ(info, attr.mq_maxmsg);
+	fi->mq.msgsize = BPF_CORE_READ(info, attr.mq_msgsize);
+	fi->mq.qsize = BPF_CORE_READ(info, qsize);
 }
 
 /* The identity of a file and its object: cheap enough for every write. */
@@ -386,6 +428,8 @@ static __always_inline void file_fill_object(struct file *f,
 		pipe_fill(inode, fi);
 	else if ((fi->imode & S_IFMT) == S_IFSOCK)
 		sock_fill(f, &fi->sock);
+	else if (fi->magic == IPCS_MQUEUE_MAGIC)	/* never on the data path */
+		mq_fill(inode, fi);
 }
 
 static __always_inline void file_fill(struct file *f, struct ipcs_file_info *fi)
@@ -559,6 +603,75 @@ static __always_inline void emit_data(enum ipcs_kind kind, int fd,
 	submit(e);
 }
 
+/* mq_timedsend, mq_timedreceive: a message moved through a POSIX queue.
+ * Apart from emit_data, so that the pipe and socket path stays as short. */
+static __always_inline void emit_mq_data(enum ipcs_kind kind, int fd,
+					 enum ipcs_data_syscall sc, long bytes,
+					 const void *ubuf)
+{
+	struct ipcs_ev_data *e;
+	struct fdtable *fdt;
+	__u32 size;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!f || BPF_CORE_READ(f, f_inode, i_sb, s_magic) != IPCS_MQUEUE_MAGIC)
+		return;
+	size = sizeof(*e) + (payload_cap ? IPCS_PAYLOAD_MAX : 0);
+	if (payload_cap)
+		e = reserve(sizeof(*e) + IPCS_PAYLOAD_MAX);
+	else
+		e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	hdr_fill(&e->h, kind, size);
+	e->fd = fd;
+	e->syscall = sc;
+	e->payload_len = 0;
+	e->bytes = bytes;
+	e->files = files;
+	__builtin_memset(&e->f, 0, sizeof(e->f));
+	file_fill_object(f, &e->f);
+	if (payload_cap && ubuf && bytes > 0) {
+		__u32 n = bytes < payload_cap ? bytes : payload_cap;
+
+		n &= IPCS_PAYLOAD_MAX * 2 - 1;
+		if (n > IPCS_PAYLOAD_MAX)
+			n = IPCS_PAYLOAD_MAX;
+		if (bpf_probe_read_user(e->payload, n, ubuf) == 0)
+			e->payload_len = n;
+	}
+	submit(e);
+}
+
+/* mq_unlink(name): glibc passes the name without its leading '/'. */
+static __always_inline void emit_mq_unlink(const char *uname)
+{
+	struct ipcs_ev_fd *e = reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, IPCS_EV_MQ_UNLINK, sizeof(*e));
+	e->fd = -1;
+	e->oldfd = -1;
+	bpf_probe_read_user_str(e->path, sizeof(e->path), uname);
+	submit(e);
+}
+
+/* munmap: a small record; user space knows which shared mappings it hit. */
+static __always_inline void emit_munmap(__u64 addr, __u64 len)
+{
+	struct ipcs_ev_munmap *e = reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	hdr_fill(&e->h, IPCS_EV_MUNMAP, sizeof(*e));
+	e->addr = addr;
+	e->len = len;
+	submit(e);
+}
+
 /* pipe(), socketpair(): two fds written to user memory */
 static __always_inline void on_pair_exit(enum ipcs_kind kind, const int *ufds)
 {
@@ -637,12 +750,11 @@ static __always_inline void emit_sockaddr(enum ipcs_kind kind, int fd,
 #define IPCMNI_IDX_MASK 0x7fff	/* ipc/util.h, without ipcmni_extend */
 #define XA_CHUNK_MASK 63
 
-/* The kern_ipc_perm of SysV object id in the caller's IPC namespace: a
- * walk down the namespace's idr (an xarray). NULL when not found. */
-static __always_inline struct kern_ipc_perm *ipc_find(int which, int id)
+/* The kern_ipc_perm of SysV object id in IPC namespace ns: a walk down
+ * the namespace's idr (an xarray). NULL when not found. */
+static __always_inline struct kern_ipc_perm *ipc_find_in(struct ipc_namespace *ns,
+							 int which, int id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct ipc_namespace *ns = BPF_CORE_READ(t, nsproxy, ipc_ns);
 	unsigned long index = id & IPCMNI_IDX_MASK, entry;
 	struct kern_ipc_perm *perm;
 
@@ -663,6 +775,35 @@ static __always_inline struct kern_ipc_perm *ipc_find(int which, int id)
 		return NULL;
 	perm = (void *)entry;
 	return BPF_CORE_READ(perm, id) == id ? perm : NULL;
+}
+
+/* ... in the caller's IPC namespace */
+static __always_inline struct kern_ipc_perm *ipc_find(int which, int id)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return ipc_find_in(BPF_CORE_READ(t, nsproxy, ipc_ns), which, id);
+}
+
+/* The SysV segment whose attach maps inode, or -1. An attach's file
+ * shares the segment's shmem inode, whose i_ino is the shmid (newseg()). */
+static __always_inline int shm_id_of(struct ipc_namespace *ns,
+				     struct inode *inode, __u64 *nattch,
+				     __u64 *segsz)
+{
+	struct kern_ipc_perm *perm;
+	struct shmid_kernel *shp;
+	int id = BPF_CORE_READ(inode, i_ino);
+
+	perm = ipc_find_in(ns, IPC_SHM_IDS, id);
+	if (!perm)
+		return -1;
+	shp = (void *)perm - bpf_core_field_offset(struct shmid_kernel, shm_perm);
+	if (BPF_CORE_READ(shp, shm_file, f_inode) != inode)
+		return -1;
+	*nattch = BPF_CORE_READ(shp, shm_nattch);
+	*segsz = BPF_CORE_READ(shp, shm_segsz);
+	return id;
 }
 
 /* The object's state now, as ipcs would show it. */
@@ -801,12 +942,19 @@ static __always_inline void on_ipc_exit(long nr, unsigned long a0,
 			submit(e);
 		}
 		break;
-	case NR_shmdt:
-		if ((e = ipc_begin(IPCS_EV_SHMDT, -1))) {
+	case NR_shmdt: {	/* the segment was found at entry */
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__s32 *idp = bpf_map_lookup_elem(&shmdt_ids, &tid);
+		int id = idp ? *idp : -1;
+
+		if (idp)
+			bpf_map_delete_elem(&shmdt_ids, &tid);
+		if ((e = ipc_begin(IPCS_EV_SHMDT, id))) {
 			e->addr = a0;
 			submit(e);
 		}
 		break;
+	}
 	case NR_semget:
 		if ((e = ipc_begin(IPCS_EV_SEMGET, ret))) {
 			e->key = a0;
@@ -852,6 +1000,8 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 	case NR_msgget: case NR_msgsnd: case NR_msgrcv: case NR_msgctl:
 	case NR_shmget: case NR_shmat: case NR_shmdt: case NR_shmctl:
 	case NR_semget: case NR_semop: case NR_semtimedop: case NR_semctl:
+	case NR_munmap: case NR_mq_open: case NR_mq_unlink:
+	case NR_mq_timedsend: case NR_mq_timedreceive:
 		break;
 	default:
 		return 0;
@@ -862,6 +1012,10 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 			__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 			bpf_map_delete_elem(&waits, &tid);
+		} else if (nr == NR_shmdt) {
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			bpf_map_delete_elem(&shmdt_ids, &tid);
 		}
 		return 0;
 	}
@@ -965,11 +1119,59 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 		if ((a3 & MAP_SHARED) && (int)a4 >= 0)
 			emit_fd_at(IPCS_EV_MMAP, a4, -1, 0, NULL, 0, ret, a1);
 		break;
+	case NR_munmap:	/* munmap(addr, len) */
+		emit_munmap(a0, a1);
+		break;
+	case NR_mq_open:	/* mq_open(name, oflag, mode, attr) */
+		emit_fd(IPCS_EV_MQ_OPEN, ret, -1, 0, (const char *)a0, 0);
+		break;
+	case NR_mq_unlink:
+		emit_mq_unlink((const char *)a0);
+		break;
+	case NR_mq_timedsend:	/* (mqdes, msg, len, prio, timeout): 0 or -errno */
+		emit_mq_data(IPCS_EV_WRITE, a0, IPCS_SC_MQ_TIMEDSEND, a2, (void *)a1);
+		break;
+	case NR_mq_timedreceive:	/* returns the message's length */
+		emit_mq_data(IPCS_EV_READ, a0, IPCS_SC_MQ_TIMEDRECEIVE, ret, (void *)a1);
+		break;
 	default:
 		on_ipc_exit(nr, a0, a1, a2, a3, ret);
 		break;
 	}
 	return 0;
+}
+
+struct shm_vma_ctx {
+	struct inode *inode;
+};
+
+static long shm_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
+		       struct shm_vma_ctx *c)
+{
+	c->inode = BPF_CORE_READ(vma, vm_file, f_inode);
+	return 0;
+}
+
+/* shmdt(addr): once it returns the mapping is gone, so which segment is
+ * attached at addr is asked now. bpf_find_vma is Linux 5.17+ (commit
+ * 7c7e3d31e785 "bpf: Introduce helper bpf_find_vma"); without it shmdt
+ * events carry no id and the model finds the segment by address. */
+static __always_inline void shmdt_enter(__u64 addr)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct shm_vma_ctx c = {};
+	__u64 nattch, segsz;
+	__s32 id;
+
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_find_vma))
+		return;
+	if (bpf_find_vma(t, addr, shm_vma_cb, &c, 0) || !c.inode)
+		return;
+	id = shm_id_of(BPF_CORE_READ(t, nsproxy, ipc_ns), c.inode, &nattch,
+		       &segsz);
+	if (id >= 0)
+		bpf_map_update_elem(&shmdt_ids, &tid, &id, BPF_ANY);
 }
 
 struct close_range_ctx {
@@ -1001,10 +1203,15 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id != NR_close && id != NR_close_range && id != NR_msgsnd &&
-	    id != NR_msgrcv && id != NR_semop && id != NR_semtimedop)
+	    id != NR_msgrcv && id != NR_semop && id != NR_semtimedop &&
+	    id != NR_shmdt)
 		return 0;
 	if (!wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	if (id == NR_shmdt) {
+		shmdt_enter(regs->di);
+		return 0;
+	}
 	if (id != NR_close && id != NR_close_range) {
 		struct task_struct *cur = bpf_get_current_task_btf();
 		struct wait_start w = { bpf_ktime_get_ns(), cur->nvcsw };
@@ -1296,6 +1503,41 @@ int iter_task_file(struct bpf_iter__task_file *ctx)
 	file_fill(f, &rec->f);
 	if (rec->f.refs)
 		rec->f.refs--;
+	bpf_d_path((struct path *)&f->f_path, rec->path, sizeof(rec->path));
+	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
+	return 0;
+}
+
+/* Snapshot: one record per shared mapping of a file (what /proc/PID/maps
+ * marks 's'), SysV attaches told apart by their segment. */
+SEC("iter/task_vma")
+int iter_task_vma(struct bpf_iter__task_vma *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct vm_area_struct *vma = ctx->vma;
+	struct ipcs_snap_vma *rec;
+	struct file *f;
+	__u32 zero = 0;
+
+	if (!t || !vma || t->pid != t->tgid || !(vma->vm_flags & VM_MAYSHARE))
+		return 0;
+	f = vma->vm_file;
+	if (!f)
+		return 0;
+	rec = bpf_map_lookup_elem(&vma_scratch, &zero);
+	if (!rec)
+		return 0;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	rec->kind = IPCS_SNAP_VMA;
+	rec->size = sizeof(*rec);
+	rec->pid = t->tgid;
+	rec->start = vma->vm_start;
+	rec->end = vma->vm_end;
+	rec->pgoff = vma->vm_pgoff;
+	file_fill(f, &rec->f);
+	rec->shmid = shm_id_of(BPF_CORE_READ(t, nsproxy, ipc_ns),
+			       BPF_CORE_READ(f, f_inode), &rec->nattch,
+			       &rec->segsz);
 	bpf_d_path((struct path *)&f->f_path, rec->path, sizeof(rec->path));
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;

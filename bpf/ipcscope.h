@@ -48,7 +48,10 @@
 	X(SEMOP, "semop")                                                      \
 	X(SEMCTL, "semctl")                                                    \
 	X(SIGNAL, "signal")                                                    \
-	X(MMAP, "mmap")
+	X(MMAP, "mmap")                                                        \
+	X(MQ_OPEN, "mq_open")                                                  \
+	X(MQ_UNLINK, "mq_unlink")                                              \
+	X(MUNMAP, "munmap")
 
 enum ipcs_kind {
 #define IPCS_X(name, str) IPCS_EV_##name,
@@ -72,7 +75,9 @@ enum ipcs_kind {
 	X(SENDMMSG, "sendmmsg")                                                \
 	X(RECVFROM, "recvfrom")                                                \
 	X(RECVMSG, "recvmsg")                                                  \
-	X(RECVMMSG, "recvmmsg")
+	X(RECVMMSG, "recvmmsg")                                                \
+	X(MQ_TIMEDSEND, "mq_timedsend")                                        \
+	X(MQ_TIMEDRECEIVE, "mq_timedreceive")
 
 enum ipcs_data_syscall {
 #define IPCS_X(name, str) IPCS_SC_##name,
@@ -108,6 +113,17 @@ struct ipcs_sock_info {
 	__u16 rport;
 	__u16 family;
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u8 laddr6[16];	/* AF_INET6: local and remote address */
+	__u8 raddr6[16];
+};
+
+/* POSIX message queues: the queue's state (struct mqueue_inode_info). */
+struct ipcs_mq_info {
+	__u64 qsize;		/* bytes in the queued messages */
+	__u32 curmsgs;		/* messages queued */
+	__u32 maxmsg;		/* queue limit, in messages */
+	__u32 msgsize;		/* largest message */
+	__u32 _pad;
 };
 
 /* What an event knows of one open-file entry and the object behind it. */
@@ -125,7 +141,10 @@ struct ipcs_file_info {
 	__u16 pipe_readers;
 	__u16 pipe_writers;
 	__u32 _pad;
-	struct ipcs_sock_info sock;	/* S_IFSOCK only */
+	union {
+		struct ipcs_sock_info sock;	/* S_IFSOCK only */
+		struct ipcs_mq_info mq;		/* mqueue files only */
+	};
 };
 
 struct ipcs_ev_proc {
@@ -203,6 +222,13 @@ struct ipcs_ev_sockaddr {
 	__u8 addr[IPCS_SOCKADDR_MAX];
 };
 
+/* munmap: a range of the caller's address space went away. */
+struct ipcs_ev_munmap {
+	struct ipcs_hdr h;
+	__u64 addr;
+	__u64 len;		/* bytes, as passed */
+};
+
 /* SysV IPC: msg*, shm*, sem*. */
 struct ipcs_ev_ipc {
 	struct ipcs_hdr h;
@@ -240,6 +266,7 @@ struct ipcs_ev_signal {
 enum ipcs_snap_kind {
 	IPCS_SNAP_TASK = 1,
 	IPCS_SNAP_FD = 2,
+	IPCS_SNAP_VMA = 3,
 };
 
 /* Where a sleeping task waits (task records), from its syscall. */
@@ -278,13 +305,31 @@ struct ipcs_snap_fd {
 	char path[IPCS_PATH_LEN]; /* d_path, as /proc/PID/fd shows it */
 };
 
+/* A shared mapping (VM_MAYSHARE with a file): iter/task_vma. */
+struct ipcs_snap_vma {
+	__u32 kind;		/* IPCS_SNAP_VMA */
+	__u32 size;
+	__u32 pid;
+	__s32 shmid;		/* a SysV segment's attach: its id; else -1 */
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* in pages */
+	__u64 nattch;		/* SysV: the segment's attaches now */
+	__u64 segsz;		/* SysV: the segment's size in bytes */
+	struct ipcs_file_info f;
+	char path[IPCS_PATH_LEN]; /* d_path, as /proc/PID/maps shows it */
+};
+
 #define IPCS_PIPEFS_MAGIC 0x50495045
 #define IPCS_SOCKFS_MAGIC 0x534F434B
 #define IPCS_ANON_INODE_FS_MAGIC 0x09041934
+#define IPCS_MQUEUE_MAGIC 0x19800202
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct ipcs_hdr) == 40, "ipcs_hdr layout");
-_Static_assert(sizeof(struct ipcs_file_info) == 88, "ipcs_file_info layout");
+_Static_assert(sizeof(struct ipcs_sock_info) == 56, "ipcs_sock_info layout");
+_Static_assert(sizeof(struct ipcs_mq_info) == 24, "ipcs_mq_info layout");
+_Static_assert(sizeof(struct ipcs_file_info) == 120, "ipcs_file_info layout");
 _Static_assert(sizeof(struct ipcs_ev_sockaddr) % 8 == 0, "ipcs_ev_sockaddr padding");
 _Static_assert(sizeof(struct ipcs_ev_ipc) % 8 == 0, "ipcs_ev_ipc padding");
 _Static_assert(sizeof(struct ipcs_ev_signal) % 8 == 0, "ipcs_ev_signal padding");
@@ -294,6 +339,8 @@ _Static_assert(sizeof(struct ipcs_ev_data) % 8 == 0, "ipcs_ev_data padding");
 _Static_assert(sizeof(struct ipcs_flow) % 8 == 0, "ipcs_flow padding");
 _Static_assert(sizeof(struct ipcs_flow_key) == 16, "ipcs_flow_key layout");
 _Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
+_Static_assert(sizeof(struct ipcs_snap_vma) % 8 == 0, "ipcs_snap_vma padding");
+_Static_assert(sizeof(struct ipcs_ev_munmap) == 56, "ipcs_ev_munmap layout");
 #endif
 
 #endif /* IPCSCOPE_H */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ipcscope.h"
@@ -56,6 +57,19 @@ static void explain(const char *what, int err)
 			what, strerror(err));
 }
 
+/* iter/task_vma is Linux 5.12+ (commit 3a7b35b899de "bpf: Introduce
+ * task_vma bpf_iter"; bpf_d_path in iterators came with it, 3d06f34aa896):
+ * without it snapshots list no shared mappings. */
+static bool have_task_vma_iter(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool ok = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_iter_task_vma",
+						    BTF_KIND_FUNC) > 0;
+
+	btf__free(vmlinux);
+	return ok;
+}
+
 int loader_open(struct loader **out, const struct loader_options *o,
 		loader_record_fn on_event, void *ctx)
 {
@@ -97,6 +111,9 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	/* the iterators are attached on demand, not at start */
 	bpf_program__set_autoattach(l->skel->progs.iter_task, false);
 	bpf_program__set_autoattach(l->skel->progs.iter_task_file, false);
+	bpf_program__set_autoattach(l->skel->progs.iter_task_vma, false);
+	if (!have_task_vma_iter())
+		bpf_program__set_autoload(l->skel->progs.iter_task_vma, false);
 
 	err = ipcscope_bpf__load(l->skel);
 	if (err) {
@@ -310,10 +327,14 @@ int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 		    void *ctx)
 {
 	struct bpf_program *progs[] = { l->skel->progs.iter_task,
-					l->skel->progs.iter_task_file };
+					l->skel->progs.iter_task_file,
+					l->skel->progs.iter_task_vma };
 	int err = 0;
 
-	for (size_t i = 0; i < 2 && !err; i++)
+	for (size_t i = 0; i < 3 && !err; i++) {
+		if (!bpf_program__autoload(progs[i]))
+			continue;	/* a kernel without that iterator */
 		err = iter_run(progs[i], pid, fn, ctx);
+	}
 	return err;
 }

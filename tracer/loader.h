@@ -51,7 +51,8 @@ int loader_files(struct loader *l, uint32_t pid, loader_record_fn fn,
 int loader_tasks(struct loader *l, loader_record_fn fn, void *ctx);
 
 /* Reads every process (pid 0) or one process through the task iterators
- * and hands each record to fn: task records first, then fd records. */
+ * and hands each record to fn: task records first, then fd records, then
+ * shared mappings (iter/task_vma). */
 int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 		    void *ctx);
 

@@ -24,6 +24,7 @@ static const char *const kind_names[OBJ__COUNT] = {
 	[OBJ_DIR] = "dir",   [OBJ_CHR] = "chr",       [OBJ_BLK] = "blk",
 	[OBJ_SOCKET] = "socket", [OBJ_ANON] = "anon", [OBJ_OTHER] = "other",
 	[OBJ_MSGQ] = "msg",  [OBJ_SHM] = "shm",       [OBJ_SEM] = "sem",
+	[OBJ_MQ] = "mq",
 };
 
 const char *obj_kind_name(enum obj_kind kind)
@@ -117,6 +118,8 @@ static void note_init(struct model_note *n, const struct ipcs_hdr *h)
 
 static enum obj_kind kind_of(const struct ipcs_file_info *fi)
 {
+	if (fi->magic == IPCS_MQUEUE_MAGIC)
+		return OBJ_MQ;
 	switch (fi->imode & S_IFMT) {
 	case S_IFIFO:
 		return fi->magic == IPCS_PIPEFS_MAGIC ? OBJ_PIPE : OBJ_FIFO;
@@ -164,6 +167,14 @@ static void object_name(struct model *m, struct model_object *o,
 	case OBJ_ANON:
 		if (dname && dname[0]) {
 			snprintf(o->name, sizeof(o->name), "anon_inode:%.*s",
+				 IPCS_NAME_LEN, dname);
+			o->name_certain = true;
+			return;
+		}
+		break;
+	case OBJ_MQ:	/* /proc shows the mqueue fs path: "/" and the name */
+		if (!(dpath && dpath[0]) && dname && dname[0]) {
+			snprintf(o->name, sizeof(o->name), "/%.*s",
 				 IPCS_NAME_LEN, dname);
 			o->name_certain = true;
 			return;
@@ -221,8 +232,14 @@ static void object_update(struct model_object *o,
 		o->capacity = fi->pipe_capacity;
 		o->readers = fi->pipe_readers;
 		o->writers = fi->pipe_writers;
+	} else if (o->kind == OBJ_MQ) {
+		o->stat.count = fi->mq.curmsgs;
+		o->stat.limit = fi->mq.maxmsg;
+		o->stat.bytes = fi->mq.qsize;
+		o->stat.msgsize = fi->mq.msgsize;
 	} else if (o->kind == OBJ_SOCKET && fi->sock.family &&
-		   !(fi->sock.family == AF_INET && !fi->sock.lport &&
+		   !((fi->sock.family == AF_INET ||
+		      fi->sock.family == AF_INET6) && !fi->sock.lport &&
 		     o->sock.lport)) {
 		/* a closed TCP socket's local port reads 0: keep the last
 		 * complete 4-tuple, the peer is still named by it */
@@ -279,7 +296,59 @@ static void inet_text(char *out, size_t len, uint32_t addr, uint16_t port)
 	snprintf(out, len, "%s:%u", ip, port);
 }
 
-static const char *find_peer(struct model *m, const struct model_object *o,
+/* An IPv4 or IPv6 endpoint address as 16 bytes: IPv4 as ::ffff:A.B.C.D,
+ * the way an IPv6 socket sees an IPv4 peer. */
+static bool inet_addr16(const struct ipcs_sock_info *si, bool remote,
+			uint8_t out[16])
+{
+	if (si->family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, remote ? &si->raddr : &si->laddr, 4);
+		return true;
+	}
+	if (si->family == AF_INET6) {
+		memcpy(out, remote ? si->raddr6 : si->laddr6, 16);
+		return true;
+	}
+	return false;
+}
+
+/* Is b the other end of a: its local address and port a's remote ones
+ * and back? */
+static bool inet_mirrors(const struct ipcs_sock_info *a,
+			 const struct ipcs_sock_info *b)
+{
+	uint8_t al[16], ar[16], bl[16], br[16];
+
+	if (a->lport != b->rport || a->rport != b->lport ||
+	    !inet_addr16(a, false, al) || !inet_addr16(a, true, ar) ||
+	    !inet_addr16(b, false, bl) || !inet_addr16(b, true, br))
+		return false;
+	return !memcmp(al, br, 16) && !memcmp(ar, bl, 16);
+}
+
+bool model_socket_address(const struct model_object *o, bool remote,
+			  char *out, size_t len)
+{
+	const struct ipcs_sock_info *si = &o->sock;
+	uint16_t port = remote ? si->rport : si->lport;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (o->kind != OBJ_SOCKET || !port)
+		return false;
+	if (si->family == AF_INET) {
+		inet_text(out, len, remote ? si->raddr : si->laddr, port);
+		return true;
+	}
+	if (si->family != AF_INET6)
+		return false;
+	inet_ntop(AF_INET6, remote ? si->raddr6 : si->laddr6, ip, sizeof(ip));
+	snprintf(out, len, "[%s]:%u", ip, port);
+	return true;
+}
+
+static const char *find_peer(const struct model *m, const struct model_object *o,
 			     char *buf, size_t len)
 {
 	const struct ipcs_sock_info *si = &o->sock;
@@ -299,23 +368,33 @@ static const char *find_peer(struct model *m, const struct model_object *o,
 		}
 		return NULL;
 	}
-	if (si->family != AF_INET || !si->rport)
+	if ((si->family != AF_INET && si->family != AF_INET6) || !si->rport)
 		return NULL;
 	hmap_for_each(&m->objects, slot) {
 		const struct model_object *p = slot->val;
 
-		if (p->kind == OBJ_SOCKET && p->sock.family == AF_INET &&
-		    p->sock.lport == si->rport && p->sock.rport == si->lport &&
-		    p->sock.laddr == si->raddr && p->sock.raddr == si->laddr)
+		if (p->kind == OBJ_SOCKET && inet_mirrors(&p->sock, si))
 			return p->name;
 	}
 	return NULL;
 }
 
+const char *model_socket_peer(const struct model *m,
+			      const struct model_object *o, char *buf,
+			      size_t len)
+{
+	const char *peer;
+
+	if (o->kind != OBJ_SOCKET)
+		return NULL;
+	peer = find_peer(m, o, buf, len);
+	return peer ? peer : o->peer[0] ? o->peer : NULL;
+}
+
 /* The name of the socket at the other end: the unix peer's inode, or the
- * IPv4 socket whose 4-tuple mirrors ours (loopback). Once named it is
+ * IPv4/IPv6 socket whose 4-tuple mirrors ours (loopback). Once named it is
  * remembered: the peer may close and be swept while data is still queued
- * for us. Unnamed IPv4 peers are shown by address. */
+ * for us. Unnamed IP peers are shown by address. */
 static const char *socket_peer(struct model *m, struct model_object *o,
 			       char *buf, size_t len)
 {
@@ -331,10 +410,8 @@ static const char *socket_peer(struct model *m, struct model_object *o,
 	}
 	if (o->peer[0])
 		return o->peer;
-	if (o->sock.family == AF_INET && o->sock.rport) {
-		inet_text(buf, len, o->sock.raddr, o->sock.rport);
+	if (model_socket_address(o, true, buf, len))
 		return buf;
-	}
 	return NULL;
 }
 
@@ -624,6 +701,35 @@ static void proc_drop_maps(struct model_proc *p)
 	p->nmaps = 0;
 }
 
+#define MODEL_PAGE 4096ULL
+
+static uint64_t page_up(uint64_t n)
+{
+	return (n + MODEL_PAGE - 1) & ~(MODEL_PAGE - 1);
+}
+
+/* Where a mapping ends; an attach we saw no size for spans its segment. */
+static uint64_t map_end(const struct model_map *mp)
+{
+	uint64_t len = mp->len;
+
+	if (!len && mp->shm)
+		len = mp->shm->stat.bytes;
+	return mp->addr + page_up(len ? len : 1);
+}
+
+/* Before a re-read of the mappings: the kernel's counts come with it, so
+ * the mappings go without touching refs or attaches. */
+static void proc_forget_maps(struct model_proc *p)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (p->maps[i].file)
+			p->maps[i].file->maps--;
+	free(p->maps);
+	p->maps = NULL;
+	p->nmaps = 0;
+}
+
 /* --- applying events ------------------------------------------------------ */
 
 static void note_fd(struct model *m, const struct ipcs_hdr *h, enum ipcs_kind kind,
@@ -767,7 +873,7 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	 * already put that very entry in this slot. */
 	fresh = (e->h.kind == IPCS_EV_OPEN || e->h.kind == IPCS_EV_PIPE ||
 		 e->h.kind == IPCS_EV_SOCKET || e->h.kind == IPCS_EV_SOCKETPAIR ||
-		 e->h.kind == IPCS_EV_ACCEPT) &&
+		 e->h.kind == IPCS_EV_ACCEPT || e->h.kind == IPCS_EV_MQ_OPEN) &&
 		!(s->file && s->file->kaddr == e->f.file && !s->file->stale);
 	f = file_get(m, &e->f, fresh);
 	if (!f)
@@ -1030,6 +1136,119 @@ static enum obj_kind ipc_kind(unsigned kind)
 
 #define IPC_RMID_CMD 0
 
+/* shmdt(addr) unmaps the attach at addr: each vma of that segment from
+ * addr on (a munmap may have split it). *o is the segment, or NULL when
+ * the one attached at addr is to be found. */
+static void shm_detach(struct model_proc *p, struct model_object **o,
+		       uint64_t addr)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; p && i < p->nmaps; i++) {
+		struct model_map *mp = &p->maps[i];
+
+		if (mp->shm && mp->addr == addr && (!*o || mp->shm == *o)) {
+			*o = mp->shm;
+			end = addr + page_up(mp->shm->stat.bytes);
+			break;
+		}
+	}
+	for (size_t i = 0; *o && p && i < p->nmaps;) {
+		struct model_map *mp = &p->maps[i];
+
+		if (mp->shm == *o && mp->addr >= addr && mp->addr < end) {
+			map_release(mp);
+			p->maps[i] = p->maps[--p->nmaps];
+		} else {
+			i++;
+		}
+	}
+}
+
+/* munmap: every mapping in the range goes, or loses the part in it; one
+ * cut in the middle of a mapping leaves two vmas, each holding a
+ * reference (an attach), as the kernel's split does. Most munmaps free
+ * private memory: those change nothing here, not even the process's
+ * last activity. */
+static void apply_munmap(struct model *m, const struct ipcs_ev_munmap *e)
+{
+	struct model_proc *p = hmap_get(&m->procs, e->h.pid, 0);
+	uint64_t lo = e->addr, hi = e->addr + page_up(e->len);
+
+	if (p && p->exited)
+		return;
+	for (size_t i = 0; p && i < p->nmaps;) {
+		struct model_map *mp = &p->maps[i], cut, tail;
+		uint64_t start = mp->addr, end = map_end(mp);
+		struct model_note n;
+		bool gone = false;
+
+		if (end <= lo || start >= hi) {
+			i++;
+			continue;
+		}
+		cut = *mp;
+		cut.addr = start > lo ? start : lo;
+		cut.len = (end < hi ? end : hi) - cut.addr;
+		if (start >= lo && end <= hi) {
+			map_release(mp);
+			p->maps[i] = p->maps[--p->nmaps];
+			gone = true;
+		} else if (start < lo && end > hi) {
+			tail = *mp;
+			tail.addr = hi;
+			tail.len = end - hi;
+			mp->len = lo - start;
+			if (proc_add_map(p, &tail) == 0)
+				map_hold(&tail);
+		} else if (start < lo) {
+			mp->len = lo - start;
+		} else {
+			mp->addr = hi;
+			mp->len = end - hi;
+		}
+		p->last_ns = e->h.ts;
+		note_init(&n, &e->h);
+		n.file = cut.file;
+		n.obj = cut.file ? cut.file->obj : cut.shm;
+		n.refs = cut.file ? cut.file->refs : 0;
+		n.addr = cut.addr;
+		n.len = cut.len;
+		emit(m, &n);
+		if (cut.shm)
+			cut.shm->last_ns = e->h.ts;
+		if (cut.file)
+			cut.file->last_ns = e->h.ts;
+		if (!gone)
+			i++;
+	}
+}
+
+/* mq_unlink: the queue lives on while fds hold it; /proc then shows its
+ * name with " (deleted)", and so does the model. */
+static void apply_mq_unlink(struct model *m, const struct ipcs_ev_fd *e)
+{
+	char name[IPCS_PATH_LEN + 2];
+	struct model_note n;
+
+	proc_for_event(m, &e->h, 0);
+	snprintf(name, sizeof(name), "/%.*s", IPCS_PATH_LEN, e->path);
+	note_init(&n, &e->h);
+	hmap_for_each(&m->objects, slot) {
+		struct model_object *o = slot->val;
+
+		if (o->kind == OBJ_MQ && o->nfiles && !strcmp(o->name, name)) {
+			snprintf(o->name, sizeof(o->name), "%.*s (deleted)",
+				 IPCS_PATH_LEN - 11, name);
+			o->last_ns = e->h.ts;
+			n.obj = o;
+			break;
+		}
+	}
+	n.filename = name;
+	emit(m, &n);
+}
+
 static void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 {
 	struct model_proc *p = proc_for_event(m, &e->h, 0);
@@ -1038,14 +1257,10 @@ static void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 	struct model_note n;
 
 	if (e->h.kind == IPCS_EV_SHMDT) {
-		/* the segment is the one attached at that address */
-		for (size_t i = 0; p && i < p->nmaps; i++) {
-			if (p->maps[i].shm && p->maps[i].addr == e->addr) {
-				o = p->maps[i].shm;
-				p->maps[i] = p->maps[--p->nmaps];
-				break;
-			}
-		}
+		/* the kernel names the segment attached there (the model
+		 * guesses it from the address where it cannot) */
+		o = e->id >= 0 ? sysv_get(m, kind, e->id) : NULL;
+		shm_detach(p, &o, e->addr);
 	} else if (e->id >= 0) {
 		o = sysv_get(m, kind, e->id);
 	}
@@ -1068,7 +1283,8 @@ static void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 		break;
 	case IPCS_EV_SHMAT:
 		if (o && p) {
-			struct model_map mp = { .shm = o, .addr = e->addr };
+			struct model_map mp = { .shm = o, .addr = e->addr,
+						.len = e->found ? e->cbytes : 0 };
 
 			proc_add_map(p, &mp);
 		}
@@ -1088,8 +1304,9 @@ static void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 		o->stat.count = e->qnum;
 		o->stat.bytes = e->cbytes;
 		o->stat.limit = e->qbytes;
-	} else if (o && e->id >= 0 && e->h.kind != IPCS_EV_SHMDT) {
-		o->sysv_alive = false;	/* removed */
+	} else if (o && e->id >= 0) {
+		o->sysv_alive = false;	/* removed; a shmdt destroyed it */
+		o->stat.count = 0;
 	}
 	note_init(&n, &e->h);
 	n.obj = o;
@@ -1142,6 +1359,11 @@ static size_t record_min_size(unsigned kind)
 		return sizeof(struct ipcs_ev_ipc);
 	case IPCS_EV_SIGNAL:
 		return sizeof(struct ipcs_ev_signal);
+	case IPCS_EV_MQ_OPEN:
+	case IPCS_EV_MQ_UNLINK:
+		return sizeof(struct ipcs_ev_fd);
+	case IPCS_EV_MUNMAP:
+		return sizeof(struct ipcs_ev_munmap);
 	default:
 		return 0;
 	}
@@ -1175,7 +1397,14 @@ int model_apply(struct model *m, const void *rec, size_t size)
 	case IPCS_EV_SOCKETPAIR:
 	case IPCS_EV_ACCEPT:
 	case IPCS_EV_RECVFD:
+	case IPCS_EV_MQ_OPEN:
 		apply_fd_install(m, rec);
+		break;
+	case IPCS_EV_MQ_UNLINK:
+		apply_mq_unlink(m, rec);
+		break;
+	case IPCS_EV_MUNMAP:
+		apply_munmap(m, rec);
 		break;
 	case IPCS_EV_MMAP:
 		apply_mmap(m, rec);
@@ -1220,7 +1449,10 @@ void model_resync_begin(struct model *m, uint32_t pid)
 {
 	struct model_proc *p = hmap_get(&m->procs, pid, 0);
 
-	if (!p || !p->table)
+	if (!p)
+		return;
+	proc_forget_maps(p);	/* the task_vma records bring them back */
+	if (!p->table)
 		return;
 	for (int fd = 0; fd < p->table->nfds; fd++)
 		slot_clear(&p->table->fds[fd], false);
@@ -1273,6 +1505,44 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 	object_update(f->obj, &r->f, f->last_ns);
 }
 
+/* A shared mapping: a holder of its file, or an attach of a segment. A
+ * mapping already known at that address is kept (a snapshot taken after
+ * the event that made it). */
+static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_map mp = { .addr = r->start, .len = r->end - r->start };
+
+	if (!p || p->exited || r->end <= r->start)
+		return;
+	if (r->shmid >= 0) {
+		mp.shm = sysv_get(m, OBJ_SHM, r->shmid);
+		if (!mp.shm)
+			return;
+		mp.shm->stat.count = r->nattch;
+		mp.shm->stat.bytes = r->segsz;
+	} else {
+		mp.file = file_get(m, &r->f, false);
+		if (!mp.file)
+			return;
+		object_name(m, mp.file->obj, &r->f, r->pid, -1, NULL, NULL,
+			    r->path);
+		mp.file->refs = r->f.refs;
+		mp.file->flags = r->f.flags;
+		object_update(mp.file->obj, &r->f, mp.file->last_ns);
+	}
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (p->maps[i].addr == mp.addr && p->maps[i].file == mp.file &&
+		    p->maps[i].shm == mp.shm) {
+			p->maps[i].len = mp.len;
+			return;
+		}
+	if (proc_add_map(p, &mp))
+		return;
+	if (mp.file)
+		mp.file->maps++;
+}
+
 int model_apply_snap(struct model *m, const void *rec, size_t size)
 {
 	const struct ipcs_snap_task *r = rec;
@@ -1285,6 +1555,11 @@ int model_apply_snap(struct model *m, const void *rec, size_t size)
 	if (size >= sizeof(struct ipcs_snap_fd) && r->kind == IPCS_SNAP_FD &&
 	    r->size == sizeof(struct ipcs_snap_fd)) {
 		snap_fd(m, rec);
+		return 0;
+	}
+	if (size >= sizeof(struct ipcs_snap_vma) && r->kind == IPCS_SNAP_VMA &&
+	    r->size == sizeof(struct ipcs_snap_vma)) {
+		snap_vma(m, rec);
 		return 0;
 	}
 	m->bad_records++;

@@ -30,6 +30,7 @@ enum obj_kind {
 	OBJ_MSGQ,	/* SysV message queue: msg:[ID] */
 	OBJ_SHM,	/* SysV shared memory segment: shm:[ID] */
 	OBJ_SEM,	/* SysV semaphore set: sem:[ID] */
+	OBJ_MQ,		/* POSIX message queue: /NAME, an fd on the mqueue fs */
 	OBJ__COUNT
 };
 
@@ -37,12 +38,14 @@ enum obj_kind {
  * inode: no real superblock has it. */
 #define MODEL_SYSV_DEV(kind) (0xfffffff0u + (kind))
 
-/* The state of a SysV object, as the kernel (or /proc/sysvipc) told. */
+/* The state of a SysV object or POSIX queue, as the kernel (or
+ * /proc/sysvipc) told. */
 struct model_ipc_stat {
 	int32_t key;
-	uint64_t bytes;		/* msg: cbytes in the queue; shm: size */
-	uint64_t count;		/* msg: qnum; shm: nattch; sem: nsems */
-	uint64_t limit;		/* msg: qbytes */
+	uint64_t bytes;		/* msg: cbytes in the queue; shm: size; mq: qsize */
+	uint64_t count;		/* msg: qnum; shm: nattch; sem: nsems; mq: curmsgs */
+	uint64_t limit;		/* msg: qbytes; mq: maxmsg */
+	uint64_t msgsize;	/* mq: the largest message */
 };
 
 const char *obj_kind_name(enum obj_kind kind);
@@ -66,7 +69,8 @@ struct model_object {
 	char remote[IPCS_SOCKADDR_MAX];	/* connected-to address, as text */
 	bool listening;
 	char peer[IPCS_PATH_LEN];	/* the other end, once named */
-	/* SysV objects: alive until removed (IPC_RMID) */
+	/* SysV objects (and POSIX queues, whose stat the events carry):
+	 * SysV ones are alive until removed (IPC_RMID) */
 	bool sysv_alive;
 	bool rmid_pending;		/* shm: removed, still attached */
 	struct model_ipc_stat stat;
@@ -102,7 +106,8 @@ struct model_table {
 	unsigned users;		/* live processes using it */
 };
 
-/* A shared mapping of a file, or an attached SysV segment. */
+/* A shared mapping of a file, or an attached SysV segment: one vma, which
+ * holds one reference of the file (one attach of the segment). */
 struct model_map {
 	struct model_file *file;	/* mmap of a file, or NULL */
 	struct model_object *shm;	/* shmat, or NULL */
@@ -255,7 +260,20 @@ size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max);
 void model_add_sysv(struct model *m, enum obj_kind kind, int id,
 		    const struct model_ipc_stat *st);
 
-/* Formats a socket address (AF_UNIX path, @abstract, IPv4 IP:PORT). */
+/* The name of the socket at the other end of o (a unix peer, or the
+ * loopback TCP/UDP socket whose 4-tuple mirrors o's, IPv4 or IPv6), as
+ * far as the model knows; NULL if none. buf may hold the answer. */
+const char *model_socket_peer(const struct model *m,
+			      const struct model_object *o, char *buf,
+			      size_t len);
+
+/* An IPv4/IPv6 socket's local (or remote) address from the kernel's view,
+ * "IP:PORT" or "[IPv6]:PORT"; false when it has none. */
+bool model_socket_address(const struct model_object *o, bool remote,
+			  char *out, size_t len);
+
+/* Formats a socket address (AF_UNIX path, @abstract, IPv4 IP:PORT, IPv6
+ * [IP]:PORT). */
 void model_format_sockaddr(char *out, size_t len, const void *addr,
 			   size_t addrlen);
 

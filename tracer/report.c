@@ -49,6 +49,17 @@ static void pipe_members(struct json *j, const struct model_object *o)
 	json_kv_u64(j, "capacity", o->capacity);
 }
 
+/* A POSIX queue's depth, as the kernel had it at the event. */
+static void mq_members(struct json *j, const struct model_object *o)
+{
+	if (!o || o->kind != OBJ_MQ)
+		return;
+	json_kv_u64(j, "curmsgs", o->stat.count);
+	json_kv_u64(j, "maxmsg", o->stat.limit);
+	json_kv_u64(j, "msgsize", o->stat.msgsize);
+	json_kv_u64(j, "qsize", o->stat.bytes);
+}
+
 static const char *signame(int sig)
 {
 	static char buf[24];
@@ -136,6 +147,12 @@ static void ipc_members(struct json *j, const struct model_note *n)
 	}
 	if (!o)
 		return;
+	if (!e->found && n->kind == IPCS_EV_SHMDT && e->id >= 0) {
+		/* the last detach of a removed segment destroyed it */
+		json_kv_u64(j, "nattch", 0);
+		json_kv_bool(j, "destroyed", true);
+		return;
+	}
 	if (!e->found)
 		return;
 	if (o->kind == OBJ_MSGQ) {
@@ -190,6 +207,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 		json_kv_i64(j, "bytes", n->bytes);
 		json_kv_str(j, "syscall", report_syscall_name(n->syscall));
 		pipe_members(j, n->obj);
+		mq_members(j, n->obj);
 		if (n->peer)
 			json_kv_str(j, "peer", n->peer);
 		if (n->payload) {
@@ -223,6 +241,26 @@ void report_note_json(struct json *j, const struct model_note *n,
 		json_kv_u64(j, "bytes", n->len);
 		json_kv_u64(j, "addr", n->addr);
 		break;
+	case IPCS_EV_MUNMAP:	/* one per shared mapping it hit */
+		if (n->file) {
+			file_id(id, sizeof(id), n->file);
+			json_kv_str(j, "file", id);
+		}
+		if (n->obj)
+			object_members(j, n->obj);
+		if (n->file)
+			json_kv_u64(j, "refs", n->refs);
+		json_kv_u64(j, "bytes", n->len);
+		json_kv_u64(j, "addr", n->addr);
+		if (n->obj && n->obj->kind == OBJ_SHM)
+			json_kv_u64(j, "nattch", n->obj->stat.count);
+		break;
+	case IPCS_EV_MQ_UNLINK:
+		json_key(j, "path");	/* "/" and up to IPCS_PATH_LEN bytes */
+		json_string_n(j, n->filename, IPCS_PATH_LEN + 1);
+		if (n->obj)
+			json_kv_str(j, "object", n->obj->name);
+		break;
 	case IPCS_EV_SIGNAL:
 		json_kv_i64(j, "sig", n->sig->sig);
 		json_kv_str(j, "signame", signame(n->sig->sig));
@@ -251,6 +289,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 		}
 		if (n->implicit)
 			json_kv_str(j, "implicit", n->implicit);
+		mq_members(j, n->obj);
 		break;
 	}
 	json_end_object(j);
@@ -293,8 +332,77 @@ static void flags_text(char *buf, size_t len, uint32_t flags)
 		 flags & O_NONBLOCK ? ",nonblock" : "");
 }
 
+/* A socket's own address, the one it is connected to, and the socket at
+ * the other end: the kernel's view of IP sockets first (a bind to port 0
+ * gets its port there), what bind and connect passed otherwise. */
+static void socket_texts(const struct model *m, const struct model_object *o,
+			 char *local, char *remote, char *peer,
+			 const char **peer_out)
+{
+	if (!model_socket_address(o, false, local, IPCS_SOCKADDR_MAX))
+		snprintf(local, IPCS_SOCKADDR_MAX, "%s", o->local);
+	if (!model_socket_address(o, true, remote, IPCS_SOCKADDR_MAX))
+		snprintf(remote, IPCS_SOCKADDR_MAX, "%s", o->remote);
+	*peer_out = model_socket_peer(m, o, peer, IPCS_PATH_LEN);
+}
+
+static int cmp_map(const void *a, const void *b)
+{
+	const struct model_map *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+/* A process's mappings sorted by address; free() the copy. */
+static struct model_map *maps_sorted(const struct model_proc *p)
+{
+	struct model_map *v = malloc((p->nmaps ? p->nmaps : 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	if (p->nmaps)
+		memcpy(v, p->maps, p->nmaps * sizeof(*v));
+	qsort(v, p->nmaps, sizeof(*v), cmp_map);
+	return v;
+}
+
+/* An attach seen without its size spans the segment. */
+static uint64_t map_len(const struct model_map *mp)
+{
+	return mp->len || !mp->shm ? mp->len : mp->shm->stat.bytes;
+}
+
+/* Each shared mapping of a process: where, how long, which entry (a file
+ * mapping) and which object. */
+static void maps_json(struct json *j, const struct model_proc *p)
+{
+	struct model_map *v = maps_sorted(p);
+	char id[16];
+
+	json_key(j, "maps");
+	json_begin_array(j);
+	for (size_t i = 0; v && i < p->nmaps; i++) {
+		const struct model_object *o = v[i].file ? v[i].file->obj : v[i].shm;
+
+		if (!o)
+			continue;
+		json_begin_object(j);
+		json_kv_u64(j, "addr", v[i].addr);
+		json_kv_u64(j, "len", map_len(&v[i]));
+		if (v[i].file) {
+			file_id(id, sizeof(id), v[i].file);
+			json_kv_str(j, "file", id);
+		}
+		json_kv_str(j, "object", o->name);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	free(v);
+}
+
 /* What an object holds now, beyond its name and kind. */
-static void object_state_json(struct json *j, const struct model_object *o)
+static void object_state_json(struct json *j, const struct model *m,
+			      const struct model_object *o)
 {
 	switch (o->kind) {
 	case OBJ_PIPE:
@@ -305,23 +413,29 @@ static void object_state_json(struct json *j, const struct model_object *o)
 		json_kv_u64(j, "readers", o->readers);
 		json_kv_u64(j, "writers", o->writers);
 		break;
-	case OBJ_SOCKET:
-		json_kv_u64(j, "ino", o->ino);
-		if (o->local[0])
-			json_kv_str(j, "address", o->local);
-		if (o->remote[0])
-			json_kv_str(j, "remote", o->remote);
-		if (o->peer[0])
-			json_kv_str(j, "peer", o->peer);
-		if (o->sock.peer_ino && !o->peer[0]) {
-			char peer[48];
+	case OBJ_SOCKET: {
+		char local[IPCS_SOCKADDR_MAX], remote[IPCS_SOCKADDR_MAX];
+		char peer[IPCS_PATH_LEN];
+		const char *pn;
 
-			snprintf(peer, sizeof(peer), "socket:[%llu]",
-				 (unsigned long long)o->sock.peer_ino);
-			json_kv_str(j, "peer", peer);
-		}
+		socket_texts(m, o, local, remote, peer, &pn);
+		json_kv_u64(j, "ino", o->ino);
+		if (local[0])
+			json_kv_str(j, "address", local);
+		if (remote[0])
+			json_kv_str(j, "remote", remote);
+		if (pn)
+			json_kv_str(j, "peer", pn);
 		if (o->listening)
 			json_kv_bool(j, "listening", true);
+		break;
+	}
+	case OBJ_MQ:
+		json_kv_u64(j, "ino", o->ino);
+		json_kv_u64(j, "curmsgs", o->stat.count);
+		json_kv_u64(j, "maxmsg", o->stat.limit);
+		json_kv_u64(j, "msgsize", o->stat.msgsize);
+		json_kv_u64(j, "qsize", o->stat.bytes);
 		break;
 	case OBJ_MSGQ:
 		json_kv_u64(j, "id", o->ino);
@@ -385,6 +499,7 @@ void report_snapshot_json(FILE *out, const struct model *m)
 			json_end_object(&j);
 		}
 		json_end_array(&j);
+		maps_json(&j, p);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -393,7 +508,7 @@ void report_snapshot_json(FILE *out, const struct model *m)
 	for (size_t i = 0; i < nf; i++) {
 		const struct model_file *f = files[i];
 
-		if (!f->slots)
+		if (!f->slots && !f->maps)
 			continue;
 		json_begin_object(&j);
 		file_id(id, sizeof(id), f);
@@ -401,6 +516,7 @@ void report_snapshot_json(FILE *out, const struct model *m)
 		json_kv_str(&j, "object", f->obj->name);
 		json_kv_u64(&j, "refs", f->refs);
 		json_kv_u64(&j, "slots", f->slots);
+		json_kv_u64(&j, "maps", f->maps);
 		json_kv_u64(&j, "pos", f->pos);
 		flags_text(fl, sizeof(fl), f->flags);
 		json_kv_str(&j, "flags", fl);
@@ -417,7 +533,7 @@ void report_snapshot_json(FILE *out, const struct model *m)
 		json_begin_object(&j);
 		json_kv_str(&j, "name", o->name);
 		json_kv_str(&j, "kind", obj_kind_name(o->kind));
-		object_state_json(&j, o);
+		object_state_json(&j, m, o);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -426,6 +542,52 @@ void report_snapshot_json(FILE *out, const struct model *m)
 	free(procs);
 	free(files);
 	free(objs);
+}
+
+/* "  ADDRESS -> REMOTE  peer OBJECT", each part when known, escaped: a
+ * unix socket's path is anybody's text. */
+static void socket_text(FILE *out, const struct model *m,
+			const struct model_object *o)
+{
+	char local[IPCS_SOCKADDR_MAX], remote[IPCS_SOCKADDR_MAX];
+	char peer[IPCS_PATH_LEN], esc[4 * IPCS_PATH_LEN + 1];
+	const char *pn;
+
+	socket_texts(m, o, local, remote, peer, &pn);
+	if (local[0]) {
+		escape_text(esc, sizeof(esc), local, sizeof(local));
+		fprintf(out, "  %s", esc);
+	}
+	if (remote[0]) {
+		escape_text(esc, sizeof(esc), remote, sizeof(remote));
+		fprintf(out, " -> %s", esc);
+	}
+	if (pn) {
+		escape_text(esc, sizeof(esc), pn, IPCS_PATH_LEN);
+		fprintf(out, "  peer %s", esc);
+	}
+}
+
+/* "    map ADDR LEN fID OBJECT", by address. */
+static void maps_text(FILE *out, const struct model_proc *p)
+{
+	char name[4 * IPCS_PATH_LEN + 1], id[16];
+	struct model_map *v = maps_sorted(p);
+
+	for (size_t i = 0; v && i < p->nmaps; i++) {
+		const struct model_object *o = v[i].file ? v[i].file->obj : v[i].shm;
+
+		if (!o)
+			continue;
+		escape_text(name, sizeof(name), o->name, IPCS_PATH_LEN);
+		id[0] = 0;
+		if (v[i].file)
+			file_id(id, sizeof(id), v[i].file);
+		fprintf(out, "    map %#llx %-8llu %-5s %s\n",
+			(unsigned long long)v[i].addr,
+			(unsigned long long)map_len(&v[i]), id, name);
+	}
+	free(v);
 }
 
 void report_snapshot_text(FILE *out, const struct model *m)
@@ -456,18 +618,22 @@ void report_snapshot_text(FILE *out, const struct model *m)
 				s->cloexec ? "cloexec" : "       ", s->file->id,
 				name);
 		}
+		maps_text(out, p);
 	}
 	fprintf(out, "\nOPEN FILES\n");
 	for (size_t i = 0; i < nf; i++) {
 		const struct model_file *f = files[i];
 
-		if (!f->slots)
+		if (!f->slots && !f->maps)
 			continue;
 		escape_text(name, sizeof(name), f->obj->name, IPCS_PATH_LEN);
 		flags_text(fl, sizeof(fl), f->flags);
-		fprintf(out, "  f%-4u refs %-3llu fds %-3u pos %-8llu %-14s %s\n",
+		fprintf(out, "  f%-4u refs %-3llu fds %-3u pos %-8llu %-14s %s",
 			f->id, (unsigned long long)f->refs, f->slots,
 			(unsigned long long)f->pos, fl, name);
+		if (f->maps)
+			fprintf(out, "  (mapped %u)", f->maps);
+		fputc('\n', out);
 	}
 	fprintf(out, "\nOBJECTS\n");
 	for (size_t i = 0; i < no; i++) {
@@ -492,8 +658,13 @@ void report_snapshot_text(FILE *out, const struct model *m)
 		else if (o->kind == OBJ_SEM)
 			fprintf(out, "  key %d  %llu semaphores", o->stat.key,
 				(unsigned long long)o->stat.count);
-		else if (o->kind == OBJ_SOCKET && o->local[0])
-			fprintf(out, "  %s", o->local);
+		else if (o->kind == OBJ_MQ)
+			fprintf(out, "  %llu/%llu messages, %llu bytes",
+				(unsigned long long)o->stat.count,
+				(unsigned long long)o->stat.limit,
+				(unsigned long long)o->stat.bytes);
+		else if (o->kind == OBJ_SOCKET)
+			socket_text(out, m, o);
 		fputc('\n', out);
 	}
 	free(procs);

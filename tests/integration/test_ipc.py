@@ -1,6 +1,7 @@
 """Every IPC mechanism (issue 3): SysV message queues and shared memory,
-unix and TCP sockets with both ends, socketpairs, SCM_RIGHTS, signals,
-shared mappings, and the snapshot of SysV objects and sockets. Each test
+POSIX message queues, unix and TCP sockets (IPv4 and IPv6) with both ends,
+socketpairs, SCM_RIGHTS, signals, shared mappings and munmap, and the
+snapshot of SysV objects, queues, sockets and mappings. Each test
 runs a small deterministic program from tests/progs/ipc_*.c under the real
 tracer and asserts the exact events and objects it reports."""
 import json
@@ -9,8 +10,8 @@ import re
 import socket
 import subprocess
 
-from harness import (IPCSCOPE, ROOT, check, eq, of, one, proc_fds, prog,
-                     rmtree, snapshot, tempdir, test)
+from harness import (IPCSCOPE, ROOT, Skip, check, eq, of, one, proc_fds, prog,
+                     rmtree, run_ipcscope, snapshot, tempdir, test)
 
 
 def trace_to_file(argv=None, options=(), timeout=30, expect_rc=0):
@@ -139,9 +140,14 @@ def shm_written_by_child_read_by_parent():
     check(ats[1]["ts"] > one(events, "fork", pid=parent)["ts"], "child attaches after fork")
 
     dts = of(events, "shmdt")
-    eq([(e["pid"], e.get("object"), e["addr"]) for e in dts],
-       [(child, obj, caddr), (parent, obj, paddr)],
-       "shmdt: the child's own attachment, then the parent's")
+    eq([(e["pid"], e.get("object"), e.get("id"), e["addr"]) for e in dts],
+       [(child, obj, shmid, caddr), (parent, obj, shmid, paddr)],
+       "shmdt: the child's own attachment, then the parent's; the kernel "
+       "names the segment (found at entry, before the mapping goes)")
+    eq((dts[0]["nattch"], dts[0]["rmid_pending"]), (2, False),
+       "the child's shmdt: its inherited attachment and the parent's are left")
+    eq((dts[1]["nattch"], dts[1].get("destroyed")), (0, True),
+       "the parent's shmdt after IPC_RMID: the last detach destroys the segment")
 
     ctls = of(events, "shmctl")
     eq([(e["pid"], e["object"], e["cmd"]) for e in ctls],
@@ -408,13 +414,147 @@ def shared_mapping_outlives_close():
         eq(m["refs"], 2, "the mapping takes a reference of its own")
         c = one(events, "close", file=o["file"])
         eq((c["fd"], c["refs"]), (3, 1), "after close(fd) the mapping still holds the entry")
+        u = one(events, "munmap")
+        eq((u["pid"], u["file"], u["object"], u["kind"], u["addr"], u["bytes"], u["refs"]),
+           (o["pid"], o["file"], path, "file", addr, 8192, 0),
+           "munmap drops the mapping and with it the entry's last reference")
+        check(u["ts"] > c["ts"], "munmap after close")
         with open(path, "rb") as f:
             eq(f.read(27), b"written through the mapping", "the write through the mapping")
     finally:
         rmtree(d)
 
 
-# --- snapshot -------------------------------------------------------------------------
+@test
+def munmap_splits_and_drops_a_mapping():
+    """The model's count after each munmap (one reference per vma) agrees
+    with the kernel's at the close in between."""
+    d = tempdir()
+    try:
+        path = os.path.join(d, "mapped")
+        events, _, out = trace_to_file([prog("ipc_munmap"), path])
+        addr, page = value(out, "addr"), 4096
+        o = one(events, "open", object=path)
+        m = one(events, "mmap")
+        eq((m["file"], m["bytes"], m["addr"], m["refs"]), (o["file"], 3 * page, addr, 2),
+           "mmap of 3 pages")
+        us = of(events, "munmap")
+        eq([(e["file"], e["object"], e["addr"], e["bytes"], e["refs"]) for e in us],
+           [(o["file"], path, addr + page, page, 3),
+            (o["file"], path, addr, page, 1),
+            (o["file"], path, addr + 2 * page, page, 0)],
+           "a hole in the middle (two vmas: refs 3), then each end")
+        c = one(events, "close", file=o["file"])
+        eq((c["fd"], c["refs"]), (3, 2), "the kernel's count at close: the two vmas")
+        check(us[0]["ts"] < c["ts"] < us[1]["ts"], "close between the munmaps")
+    finally:
+        rmtree(d)
+
+
+# --- POSIX message queues ---------------------------------------------------------------
+
+@test(quick=True)
+def posix_mqueue_parent_child():
+    events, _, out = trace_to_file([prog("ipc_mq")])
+    parent, child = main_pid(events), value(out, "child")
+    name = fields(out, "name")[0]
+    eq(name, f"/ipcscope-test-mq-{parent}", "the queue's name")
+    eq(one(events, "fork", pid=parent)["child"], child, "the child")
+
+    opens = of(events, "mq_open")
+    eq([(e["pid"], e["fd"], e["object"], e["kind"], e["mode"], e["refs"],
+         e["curmsgs"], e["maxmsg"], e["msgsize"], e["qsize"]) for e in opens],
+       [(parent, 3, name, "mq", "rw", 1, 0, 4, 32, 0),
+        (child, 4, name, "mq", "w", 1, 0, 4, 32, 0)],
+       "mq_open: an fd on an object named as /proc/PID/fd names it")
+    check(all(e["cloexec"] for e in opens), "glibc opens queues close-on-exec")
+    pfile, cfile = opens[0]["file"], opens[1]["file"]
+    check(pfile != cfile, "each mq_open makes an open-file entry of its own")
+
+    sends = of(events, "write", object=name)
+    eq([(e["pid"], e["fd"], e["file"], e["bytes"], e["syscall"], e["curmsgs"],
+         e["qsize"]) for e in sends],
+       [(child, 4, cfile, 3, "mq_timedsend", 1, 3),
+        (child, 4, cfile, 5, "mq_timedsend", 2, 8),
+        (child, 4, cfile, 4, "mq_timedsend", 3, 12)],
+       "the child's sends: the queue's depth after each, read in the kernel")
+    recvs = of(events, "read", object=name)
+    eq([(e["pid"], e["fd"], e["file"], e["bytes"], e["syscall"], e["curmsgs"],
+         e["qsize"]) for e in recvs],
+       [(parent, 3, pfile, 5, "mq_timedreceive", 2, 7),
+        (parent, 3, pfile, 4, "mq_timedreceive", 1, 3),
+        (parent, 3, pfile, 3, "mq_timedreceive", 0, 0)],
+       "the parent receives the highest priority first")
+    check(recvs[0]["ts"] > one(events, "exit", pid=child)["ts"],
+          "the parent receives after the child's exit")
+    eq([e["maxmsg"] for e in sends + recvs], [4] * 6, "maxmsg")
+
+    u = one(events, "mq_unlink")
+    eq((u["pid"], u["path"], u["object"]), (parent, name, f"{name} (deleted)"),
+       "mq_unlink while open: the queue lives on, named as /proc then shows it")
+    closes = of(events, "close", kind="mq")
+    eq([(e["pid"], e["fd"], e["file"], e["refs"]) for e in closes],
+       [(child, 4, cfile, 0), (parent, 3, pfile, 0)],
+       "mq_close is a close; the parent's entry had refs 2 until the child's exit")
+    eq(closes[1]["object"], f"{name} (deleted)", "the parent closes the unlinked queue")
+
+
+# --- IPv6 -----------------------------------------------------------------------------
+
+def free_port6():
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+        s.bind(("::1", 0))
+        return s.getsockname()[1]
+
+
+def have_ipv6_loopback():
+    try:
+        free_port6()
+        return True
+    except OSError:
+        return False
+
+
+@test
+def tcp_ipv6_loopback_connection():
+    if not have_ipv6_loopback():
+        raise Skip("no IPv6 loopback")
+    for _ in range(3):
+        port = free_port6()
+        events, summary, out = trace_to_file([prog("ipc_tcp"), str(port), "6"],
+                                             expect_rc=None)
+        if summary.get("exit_status") != 4:  # 4: somebody took the port
+            break
+    eq(summary.get("exit_status"), 0, f"ipc_tcp exit status (output {out!r})")
+    server = main_pid(events)
+    client = value(out, "client")
+    lobj, aobj = sock(value(out, "listen-ino")), sock(value(out, "accepted-ino"))
+    cobj = sock(value(out, "client-ino"))
+    check_server_setup(events, server, client, lobj, cobj, aobj, f"[::1]:{port}")
+    check_tcp_conversation(events, server, client, aobj, cobj)
+
+
+@test
+def udp_ipv6_connected_pair():
+    if not have_ipv6_loopback():
+        raise Skip("no IPv6 loopback")
+    events, _, out = trace_to_file([prog("ipc_udp6")])
+    parent, child = main_pid(events), value(out, "child")
+    a, b = sock(value(out, "a-ino")), sock(value(out, "b-ino"))
+    aport, bport = value(out, "a-port"), value(out, "b-port")
+    eq([(e["fd"], e["object"], e["address"]) for e in of(events, "bind")],
+       [(3, a, "[::1]:0"), (4, b, "[::1]:0")], "bind: as passed, port 0")
+    eq([(e["fd"], e["object"], e["address"], e["peer"]) for e in of(events, "connect")],
+       [(3, a, f"[::1]:{bport}", f"[::1]:{bport}"), (4, b, f"[::1]:{aport}", a)],
+       "connect: a to b's address (b, not connected yet, is no peer); b to a's")
+
+    def data(type_, pid):
+        return [(e["fd"], e["object"], e["bytes"], e["syscall"], e.get("peer"))
+                for e in of(events, type_, pid=pid) if e["object"] in (a, b)]
+    eq(data("write", child), [(4, b, 4, "sendto", a)], "the child's ping: its peer is a")
+    eq(data("read", parent), [(3, a, 4, "recvfrom", b)], "the parent receives it from b")
+    eq(data("write", parent), [(3, a, 4, "sendto", b)], "the parent's pong")
+    eq(data("read", child), [(4, b, 4, "recvfrom", a)], "the child receives it from a")
 
 def sysv_ids(kind):
     with open(f"/proc/sysvipc/{kind}") as f:
@@ -480,3 +620,91 @@ def snapshot_sysv_objects_and_sockets():
         kinds = {o["name"]: o["kind"] for o in snap["objects"]}
         for s in socks:
             eq(kinds.get(s), "socket", f"{s} is a socket object")
+
+
+def shared_maps(pid):
+    """The shared mappings /proc/PID/maps lists: (start, length, inode,
+    path), 's' in the permissions."""
+    out = []
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            words = line.split(maxsplit=5)
+            if words[1][3] != "s":
+                continue
+            start, end = (int(x, 16) for x in words[0].split("-"))
+            path = words[5].rstrip("\n") if len(words) > 5 else ""
+            out.append((start, end - start, int(words[4]), path))
+    return sorted(out)
+
+
+@test
+def snapshot_shared_mappings_queues_and_ipv6():
+    if not have_ipv6_loopback():
+        raise Skip("no IPv6 loopback")
+    d = tempdir()
+    p = None
+    try:
+        path = os.path.join(d, "mapped")
+        p = subprocess.Popen([prog("ipc_maps_holder"), path], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, cwd=ROOT)
+        line = p.stdout.readline().decode().split()
+        eq(line[:1], ["ready"], "ipc_maps_holder got ready")
+        pid, shmid, faddr, saddr = (int(x) for x in line[1:5])
+        qname, lport, cport = line[5], int(line[6]), int(line[7])
+        truth_maps = shared_maps(pid)
+        truth_fds = proc_fds(pid)
+        snap = snapshot([pid])
+        text = run_ipcscope(["--snapshot", "-p", str(pid)]).stdout.decode()
+
+        # the kernel's view: the file's and the segment's mappings
+        eq([(a, n) for a, n, _, _ in truth_maps], [(faddr, 8192), (saddr, 8192)]
+           if faddr < saddr else [(saddr, 8192), (faddr, 8192)],
+           "/proc/PID/maps: two shared mappings")
+        proc = {x["pid"]: x for x in snap["processes"]}[pid]
+        files = {f["id"]: f for f in snap["files"]}
+        objects = {o["name"]: o for o in snap["objects"]}
+        shm = f"shm:[{shmid}]"
+        eq([(m["addr"], m["len"], m["object"]) for m in proc["maps"]],
+           [(a, n, shm if ino == shmid else p_) for a, n, ino, p_ in truth_maps],
+           "maps: as /proc/PID/maps has them, the SysV attach as shm:[ID]")
+        fmap = [m for m in proc["maps"] if m["object"] == path][0]
+        check("file" not in [m for m in proc["maps"] if m["object"] == shm][0],
+              "an attach has no open-file entry")
+        f = files[fmap["file"]]
+        eq((f["object"], f["refs"], f["slots"], f["maps"]), (path, 1, 0, 1),
+           "the mapped file: no fd, one reference, held by the mapping")
+        eq((objects[shm]["nattch"], objects[shm]["bytes"]), (1, 6000), "the segment")
+
+        # fds as /proc/PID/fd names them, the queue too
+        got = {x["fd"]: files[x["file"]]["object"] for x in proc["fds"]}
+        eq(got, truth_fds, "fds and objects as /proc/PID/fd has them")
+        eq(truth_fds[3], qname, "/proc names the queue /NAME")
+        q = objects[qname]
+        eq((q["kind"], q["curmsgs"], q["maxmsg"], q["msgsize"], q["qsize"]),
+           ("mq", 1, 5, 16, 4), "the queue's depth")
+
+        # IPv6 sockets: addresses from the kernel, peers by their 4-tuples
+        lobj, cobj, aobj = truth_fds[4], truth_fds[5], truth_fds[6]
+        eq(objects[lobj].get("address"), f"[::1]:{lport}", "the listener's address")
+        check("peer" not in objects[lobj], "a listener has no peer")
+        eq((objects[cobj]["address"], objects[cobj]["remote"], objects[cobj]["peer"]),
+           (f"[::1]:{cport}", f"[::1]:{lport}", aobj), "the client's socket")
+        eq((objects[aobj]["address"], objects[aobj]["remote"], objects[aobj]["peer"]),
+           (f"[::1]:{lport}", f"[::1]:{cport}", cobj), "the accepted socket")
+
+        # the same in text
+        for a, n, ino, p_ in truth_maps:
+            want = shm if ino == shmid else p_
+            check(re.search(rf"^    map {a:#x} {n}\s+(f\d+)?\s+{re.escape(want)}$",
+                            text, re.M), f"text lists the mapping of {want}: {text}")
+        check(re.search(rf"refs 1\s+fds 0 .*{re.escape(path)}  \(mapped 1\)$", text, re.M),
+              f"text lists the entry held by the mapping: {text}")
+        check(re.search(rf"^  mq\s+{re.escape(qname)}  1/5 messages, 4 bytes$", text, re.M),
+              f"text lists the queue: {text}")
+        check(f"{cobj}  [::1]:{cport} -> [::1]:{lport}  peer {aobj}" in text,
+              f"text lists the client socket with its peer: {text}")
+    finally:
+        if p:
+            p.stdin.close()
+            p.wait(timeout=10)
+        rmtree(d)

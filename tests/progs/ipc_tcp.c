@@ -1,5 +1,5 @@
-/* A TCP server (parent) and client (child) on 127.0.0.1:PORT, with the
- * classic half-close at the end.
+/* A TCP server (parent) and client (child) on 127.0.0.1:PORT (or, with a
+ * second argument 6, [::1]:PORT), with the classic half-close at the end.
  *
  * server: socket (fd 3), SO_REUSEADDR, bind 127.0.0.1:PORT, listen
  *         (backlog 4), fork
@@ -15,7 +15,8 @@
  *
  * Prints "server listen-ino L accepted-ino A client PID" and the client
  * prints "client-ino C port P" (its local port). Exits 0 when all went so,
- * 4 when PORT is taken. Usage: ipc_tcp PORT
+ * 4 when PORT is taken (or there is no IPv6 loopback).
+ * Usage: ipc_tcp PORT [6]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,20 +37,33 @@ static unsigned long ino(int fd)
 	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
 }
 
-static int client(const struct sockaddr_in *addr)
+union inet_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static socklen_t addr_len(const union inet_addr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+}
+
+static int client(const union inet_addr *addr)
 {
 	struct pollfd pfd = { .events = POLLRDHUP };
-	struct sockaddr_in me;
+	union inet_addr me;
 	socklen_t len = sizeof(me);
 	char buf[16];
 	int fd;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ||
-	    getsockname(fd, (struct sockaddr *)&me, &len))
+	fd = socket(addr->sa.sa_family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, &addr->sa, addr_len(addr)) ||
+	    getsockname(fd, &me.sa, &len))
 		return perror("client socket/connect"), 1;
 	pfd.fd = fd;
-	printf("client-ino %lu port %u\n", ino(fd), ntohs(me.sin_port));
+	printf("client-ino %lu port %u\n", ino(fd),
+	       ntohs(me.sa.sa_family == AF_INET6 ? me.in6.sin6_port :
+						    me.in.sin_port));
 	fflush(stdout);
 	if (read(fd, buf, sizeof(buf)) != 5 || memcmp(buf, "hello", 5))
 		return fprintf(stderr, "client: no hello\n"), 1;
@@ -69,23 +83,30 @@ static int client(const struct sockaddr_in *addr)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in addr = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
+	union inet_addr addr = { 0 };
 	int lfd, fd, one = 1, status = 0, ok = 1;
 	char buf[16];
 	pid_t child;
 
-	if (argc != 2 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535)
-		return fprintf(stderr, "usage: ipc_tcp PORT\n"), 2;
-	addr.sin_port = htons(atoi(argv[1]));
+	if (argc < 2 || argc > 3 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535 ||
+	    (argc == 3 && strcmp(argv[2], "6")))
+		return fprintf(stderr, "usage: ipc_tcp PORT [6]\n"), 2;
+	if (argc == 3) {
+		addr.in6.sin6_family = AF_INET6;
+		addr.in6.sin6_addr = in6addr_loopback;
+		addr.in6.sin6_port = htons(atoi(argv[1]));
+	} else {
+		addr.in.sin_family = AF_INET;
+		addr.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		addr.in.sin_port = htons(atoi(argv[1]));
+	}
 	alarm(20);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	lfd = socket(addr.sa.sa_family, SOCK_STREAM, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		return perror("socket"), 1;
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)))
-		return perror("bind"), errno == EADDRINUSE ? 4 : 1;
+	if (bind(lfd, &addr.sa, addr_len(&addr)))
+		return perror("bind"), errno == EADDRINUSE ||
+				       errno == EADDRNOTAVAIL ? 4 : 1;
 	if (listen(lfd, 4))
 		return perror("listen"), 1;
 	fflush(stdout);

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "model.h"
 
@@ -26,6 +28,8 @@
 #define REC_DISK_DEV 0x800001U	/* MKDEV(8, 1) as the kernel encodes it */
 #define REC_EXT4_MAGIC 0xEF53U
 #define REC_PIPE_CAP 65536U
+#define REC_MQUEUE_DEV 0x14U	/* the mqueue fs */
+#define REC_SOCK_DEV 0x8U	/* sockfs */
 
 /* Copies src into the fixed field dst[len], NUL-padded and, like the BPF
  * side's *_str helpers, NUL-terminated. */
@@ -69,6 +73,56 @@ static inline struct ipcs_file_info rec_reg(uint64_t file, uint64_t ino,
 		.flags = flags,
 		.magic = REC_EXT4_MAGIC,
 	};
+}
+
+/* A POSIX message queue: curmsgs of maxmsg messages, qsize bytes. */
+static inline struct ipcs_file_info rec_mq(uint64_t file, uint64_t ino,
+					   uint32_t flags, uint64_t refs,
+					   uint32_t curmsgs, uint32_t maxmsg,
+					   uint64_t qsize)
+{
+	return (struct ipcs_file_info){
+		.file = file,
+		.ino = ino,
+		.refs = refs,
+		.dev = REC_MQUEUE_DEV,
+		.imode = S_IFREG | 0600,
+		.flags = flags,
+		.magic = IPCS_MQUEUE_MAGIC,
+		.mq = { .qsize = qsize, .curmsgs = curmsgs, .maxmsg = maxmsg,
+			.msgsize = 64 },
+	};
+}
+
+/* A TCP socket with an IPv4 or IPv6 4-tuple; addresses as text, ports in
+ * host order. */
+static inline struct ipcs_file_info rec_inet(uint64_t file, uint64_t ino,
+					     int family, const char *laddr,
+					     uint16_t lport, const char *raddr,
+					     uint16_t rport)
+{
+	struct ipcs_file_info f = {
+		.file = file,
+		.ino = ino,
+		.refs = 1,
+		.dev = REC_SOCK_DEV,
+		.imode = S_IFSOCK | 0777,
+		.flags = O_RDWR,
+		.magic = IPCS_SOCKFS_MAGIC,
+	};
+
+	f.sock.family = family;
+	f.sock.type = SOCK_STREAM;
+	f.sock.lport = lport;
+	f.sock.rport = rport;
+	if (family == AF_INET) {
+		inet_pton(AF_INET, laddr, &f.sock.laddr);
+		inet_pton(AF_INET, raddr, &f.sock.raddr);
+	} else {
+		inet_pton(AF_INET6, laddr, f.sock.laddr6);
+		inet_pton(AF_INET6, raddr, f.sock.raddr6);
+	}
+	return f;
 }
 
 /* --- ring-buffer records -------------------------------------------------- */
@@ -178,6 +232,47 @@ static inline struct ipcs_ev_data *rec_data(unsigned kind, uint64_t ts,
 	return e;
 }
 
+/* mmap of fd at addr, len bytes; f.refs counts the mapping's reference. */
+static inline struct ipcs_ev_fd rec_mmap(uint64_t ts, uint32_t pid,
+					 uint64_t files, int fd, uint64_t addr,
+					 uint64_t len, struct ipcs_file_info f)
+{
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_MMAP, ts, pid, files, fd, -1, 0, f);
+
+	e.addr = addr;
+	e.len = len;
+	return e;
+}
+
+static inline struct ipcs_ev_munmap rec_munmap(uint64_t ts, uint32_t pid,
+					       uint64_t addr, uint64_t len)
+{
+	struct ipcs_ev_munmap e;
+
+	memset(&e, 0, sizeof(e));
+	rec_hdr(&e.h, IPCS_EV_MUNMAP, ts, pid, sizeof(e));
+	e.addr = addr;
+	e.len = len;
+	return e;
+}
+
+/* A SysV event on object id (-1: none). found: the kernel still had it,
+ * with qnum (shm: nattch) and cbytes (shm: size). */
+static inline struct ipcs_ev_ipc rec_ipc(unsigned kind, uint64_t ts,
+					 uint32_t pid, int id, bool found,
+					 uint64_t qnum, uint64_t cbytes)
+{
+	struct ipcs_ev_ipc e;
+
+	memset(&e, 0, sizeof(e));
+	rec_hdr(&e.h, kind, ts, pid, sizeof(e));
+	e.id = id;
+	e.found = found;
+	e.qnum = qnum;
+	e.cbytes = cbytes;
+	return e;
+}
+
 /* --- task iterator records ------------------------------------------------ */
 
 static inline struct ipcs_snap_task rec_snap_task(uint32_t pid, uint32_t ppid,
@@ -220,6 +315,29 @@ static inline struct ipcs_snap_fd rec_snap_fd(uint32_t pid, uint64_t files,
 	return s;
 }
 
+/* A shared mapping [start, end) of f, or of SysV segment shmid (>= 0). */
+static inline struct ipcs_snap_vma rec_snap_vma(uint32_t pid, uint64_t start,
+						uint64_t end, int shmid,
+						uint64_t nattch,
+						struct ipcs_file_info f,
+						const char *path)
+{
+	struct ipcs_snap_vma s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = IPCS_SNAP_VMA;
+	s.size = sizeof(s);
+	s.pid = pid;
+	s.shmid = shmid;
+	s.start = start;
+	s.end = end;
+	s.nattch = nattch;
+	s.segsz = shmid >= 0 ? end - start : 0;
+	s.f = f;
+	rec_str(s.path, sizeof(s.path), path);
+	return s;
+}
+
 /* --- the note log --------------------------------------------------------- */
 
 #define REC_NOTES_MAX 64
@@ -244,8 +362,10 @@ struct rec_note {
 	bool has_payload;
 	uint8_t payload[IPCS_PAYLOAD_MAX];
 	size_t payload_len;
-	char filename[IPCS_PATH_LEN + 1];
+	char filename[IPCS_PATH_LEN + 2];
 	int code, signal;
+	uint64_t addr, len;
+	char peer[IPCS_PATH_LEN];	/* "" when the note named none */
 };
 
 struct rec_log {
@@ -300,9 +420,13 @@ static inline void rec_log_note(void *ctx, const struct model_note *n)
 	}
 	if (n->filename)
 		memcpy(r->filename, n->filename,
-		       strnlen(n->filename, IPCS_PATH_LEN));
+		       strnlen(n->filename, IPCS_PATH_LEN + 1));
 	r->code = n->code;
 	r->signal = n->signal;
+	r->addr = n->addr;
+	r->len = n->len;
+	if (n->peer)
+		memcpy(r->peer, n->peer, strnlen(n->peer, sizeof(r->peer) - 1));
 }
 
 /* A model whose notes go to a log; both freed by rec_fx_teardown, which

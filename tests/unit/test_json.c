@@ -919,6 +919,187 @@ static void test_snapshot_json_escapes_names(void **state)
 	free(s);
 }
 
+/* --- POSIX queues, munmap, shmdt, mappings and IPv6 in JSON ------------------- */
+
+#define MQF 0xffff888001000500ULL
+#define MAPF 0xffff888001000300ULL
+#define MAP_AT 0x7f0000000000ULL
+
+static void start_with_mq(struct jfx *x)
+{
+	struct ipcs_snap_task t = rec_snap_task(P, 1, 1, TBL_P);
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_MQ_OPEN, 1000, P, TBL_P, 3, -1,
+				     IPCS_FD_CLOEXEC,
+				     rec_mq(MQF, 77, O_RDWR, 1, 0, 4, 0));
+
+	assert_int_equal(model_apply_snap(&x->m, &t, sizeof(t)), 0);
+	rec_str(e.name, sizeof(e.name), "q\x1b[2J");	/* anybody's name */
+	apply(x, &e, sizeof(e));
+}
+
+static void test_mq_open_and_data_keys(void **state)
+{
+	struct jfx *x = *state;
+	struct ipcs_ev_data *e;
+	const char *l;
+
+	start_with_mq(x);
+	l = line(x, 0);
+	assert_has(l, "\"type\":\"mq_open\"");
+	assert_has(l, "\"fd\":3,\"file\":\"f1\",\"object\":\"/q\\\\x1b[2J\","
+		      "\"kind\":\"mq\",\"refs\":1,\"mode\":\"rw\",\"cloexec\":true,"
+		      "\"curmsgs\":0,\"maxmsg\":4,\"msgsize\":64,\"qsize\":0}");
+	e = rec_data(IPCS_EV_WRITE, 2000, P, TBL_P, 3, 5,
+		     rec_mq(MQF, 77, 0, 0, 1, 4, 5), NULL, 0);
+	e->syscall = IPCS_SC_MQ_TIMEDSEND;
+	apply(x, e, e->h.size);
+	free(e);
+	l = line(x, 1);
+	assert_has(l, "\"type\":\"write\"");
+	assert_has(l, "\"bytes\":5,\"syscall\":\"mq_timedsend\",\"curmsgs\":1,"
+		      "\"maxmsg\":4,\"msgsize\":64,\"qsize\":5");
+	assert_lacks(l, "buffered");
+	assert_null(strchr(mem_text(&x->out), '\x1b'));
+}
+
+static void test_mq_unlink_keys(void **state)
+{
+	struct jfx *x = *state;
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_MQ_UNLINK, 3000, P, 0, -1, -1, 0,
+				     (struct ipcs_file_info){ 0 });
+
+	start_with_mq(x);
+	rec_str(e.path, sizeof(e.path), "q\x1b[2J");
+	apply(x, &e, sizeof(e));
+	assert_string_equal(line(x, 1),
+			    "{\"ts\":3000,\"type\":\"mq_unlink\",\"pid\":100,"
+			    "\"tid\":100,\"comm\":\"p100\",\"path\":\"/q\\\\x1b[2J\","
+			    "\"object\":\"/q\\\\x1b[2J (deleted)\"}");
+}
+
+static void test_munmap_keys(void **state)
+{
+	struct jfx *x = *state;
+	struct ipcs_snap_task t = rec_snap_task(P, 1, 1, TBL_P);
+	struct ipcs_ev_fd o = rec_fd(IPCS_EV_OPEN, 1000, P, TBL_P, 3, -1, 0,
+				     rec_reg(MAPF, 10, O_RDWR, 1));
+	struct ipcs_ev_fd mm = rec_mmap(2000, P, TBL_P, 3, MAP_AT, 8192,
+					rec_reg(MAPF, 10, O_RDWR, 2));
+	struct ipcs_ev_munmap um = rec_munmap(3000, P, MAP_AT, 8192);
+
+	rec_str(o.path, sizeof(o.path), "/tmp/m");
+	assert_int_equal(model_apply_snap(&x->m, &t, sizeof(t)), 0);
+	apply(x, &o, sizeof(o));
+	apply(x, &mm, sizeof(mm));
+	apply(x, &um, sizeof(um));
+	assert_string_equal(line(x, 2),
+			    "{\"ts\":3000,\"type\":\"munmap\",\"pid\":100,"
+			    "\"tid\":100,\"comm\":\"p100\",\"file\":\"f1\","
+			    "\"object\":\"/tmp/m\",\"kind\":\"file\",\"refs\":1,"
+			    "\"bytes\":8192,\"addr\":139637976727552}");
+}
+
+static void test_shmdt_keys(void **state)
+{
+	struct jfx *x = *state;
+	struct ipcs_snap_task t = rec_snap_task(P, 1, 1, TBL_P);
+	struct ipcs_ev_ipc at = rec_ipc(IPCS_EV_SHMAT, 1000, P, 5, true, 1, 100);
+	struct ipcs_ev_ipc dt = rec_ipc(IPCS_EV_SHMDT, 2000, P, 5, true, 0, 100);
+	struct ipcs_ev_ipc gone = rec_ipc(IPCS_EV_SHMDT, 3000, P, 5, false, 0, 0);
+
+	assert_int_equal(model_apply_snap(&x->m, &t, sizeof(t)), 0);
+	at.addr = dt.addr = gone.addr = MAP_AT;
+	apply(x, &at, sizeof(at));
+	apply(x, &dt, sizeof(dt));
+	assert_has(line(x, 1), "\"type\":\"shmdt\",\"pid\":100,\"tid\":100,"
+			       "\"comm\":\"p100\",\"object\":\"shm:[5]\",\"id\":5,"
+			       "\"addr\":139637976727552,\"nattch\":0,"
+			       "\"rmid_pending\":false}");
+	apply(x, &at, sizeof(at));
+	apply(x, &gone, sizeof(gone));
+	assert_has(line(x, 3), "\"id\":5,\"addr\":139637976727552,\"nattch\":0,"
+			       "\"destroyed\":true}");
+}
+
+static void test_snapshot_json_maps_mq_and_ipv6(void **state)
+{
+	struct jfx *x = *state;
+	struct ipcs_snap_task t = rec_snap_task(P, 1, 1, TBL_P);
+	struct ipcs_snap_vma v = rec_snap_vma(P, MAP_AT, MAP_AT + 8192, -1, 0,
+					      rec_reg(MAPF, 10, O_RDWR, 1),
+					      "/tmp/m");
+	struct ipcs_snap_vma sv = rec_snap_vma(P, MAP_AT + 8192, MAP_AT + 12288,
+					       5, 2, rec_reg(0x1, 5, O_RDWR, 2),
+					       "/SYSV00000000 (deleted)");
+	struct ipcs_snap_fd q = rec_snap_fd(P, TBL_P, 3, 0,
+					    rec_mq(MQF, 77, O_RDWR, 1, 2, 4, 9),
+					    "/q");
+	struct ipcs_snap_fd s1 = rec_snap_fd(P, TBL_P, 4, 0,
+					     rec_inet(0x2, 501, AF_INET6, "::1",
+						      40000, "::1", 8080),
+					     "socket:[501]");
+	struct ipcs_snap_fd s2 = rec_snap_fd(P, TBL_P, 5, 0,
+					     rec_inet(0x3, 502, AF_INET6, "::1",
+						      8080, "::1", 40000),
+					     "socket:[502]");
+	char *s;
+
+	assert_int_equal(model_apply_snap(&x->m, &t, sizeof(t)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &sv, sizeof(sv)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &v, sizeof(v)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &q, sizeof(q)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &s1, sizeof(s1)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &s2, sizeof(s2)), 0);
+	s = snapshot_json(&x->m);
+	assert_true(json_lines_valid(s));
+	/* by address */
+	assert_has(s, "\"maps\":[{\"addr\":139637976727552,\"len\":8192,"
+		      "\"file\":\"f1\",\"object\":\"/tmp/m\"},"
+		      "{\"addr\":139637976735744,\"len\":4096,"
+		      "\"object\":\"shm:[5]\"}]");
+	assert_has(s, "{\"id\":\"f1\",\"object\":\"/tmp/m\",\"refs\":1,"
+		      "\"slots\":0,\"maps\":1,");
+	assert_has(s, "{\"name\":\"/q\",\"kind\":\"mq\",\"ino\":77,\"curmsgs\":2,"
+		      "\"maxmsg\":4,\"msgsize\":64,\"qsize\":9}");
+	assert_has(s, "{\"name\":\"shm:[5]\",\"kind\":\"shm\",\"id\":5,\"key\":0,"
+		      "\"bytes\":4096,\"nattch\":2}");
+	assert_has(s, "{\"name\":\"socket:[501]\",\"kind\":\"socket\",\"ino\":501,"
+		      "\"address\":\"[::1]:40000\",\"remote\":\"[::1]:8080\","
+		      "\"peer\":\"socket:[502]\"}");
+	assert_has(s, "{\"name\":\"socket:[502]\",\"kind\":\"socket\",\"ino\":502,"
+		      "\"address\":\"[::1]:8080\",\"remote\":\"[::1]:40000\","
+		      "\"peer\":\"socket:[501]\"}");
+	free(s);
+}
+
+static void test_snapshot_text_maps_and_ipv6(void **state)
+{
+	struct jfx *x = *state;
+	struct ipcs_snap_task t = rec_snap_task(P, 1, 1, TBL_P);
+	struct ipcs_snap_vma v = rec_snap_vma(P, MAP_AT, MAP_AT + 8192, -1, 0,
+					      rec_reg(MAPF, 10, O_RDWR, 1),
+					      "/tmp/\x1b[31mm");
+	struct ipcs_snap_fd s1 = rec_snap_fd(P, TBL_P, 4, 0,
+					     rec_inet(0x2, 501, AF_INET6, "::1",
+						      40000, "::1", 8080),
+					     "socket:[501]");
+	struct mem out;
+
+	assert_int_equal(model_apply_snap(&x->m, &t, sizeof(t)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &v, sizeof(v)), 0);
+	assert_int_equal(model_apply_snap(&x->m, &s1, sizeof(s1)), 0);
+	mem_open(&out);
+	report_snapshot_text(out.f, &x->m);
+	assert_has(mem_text(&out), "    map 0x7f0000000000 8192     f1    "
+				   "/tmp/\\x1b[31mm\n");
+	assert_has(mem_text(&out), "  f1    refs 1   fds 0   pos 0        rw"
+				   "             /tmp/\\x1b[31mm  (mapped 1)\n");
+	assert_has(mem_text(&out), "  socket socket:[501]  [::1]:40000 -> "
+				   "[::1]:8080\n");
+	assert_null(strchr(mem_text(&out), '\x1b'));
+	mem_close(&out);
+}
+
 #define J(fn) cmocka_unit_test_setup_teardown(fn, jfx_setup, jfx_teardown)
 
 int main(void)
@@ -950,6 +1131,12 @@ int main(void)
 		J(test_snapshot_json_leaves_out_exited),
 		J(test_snapshot_json_of_empty_model),
 		J(test_snapshot_json_escapes_names),
+		J(test_mq_open_and_data_keys),
+		J(test_mq_unlink_keys),
+		J(test_munmap_keys),
+		J(test_shmdt_keys),
+		J(test_snapshot_json_maps_mq_and_ipv6),
+		J(test_snapshot_text_maps_and_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

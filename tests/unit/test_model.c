@@ -1162,6 +1162,624 @@ static void test_sorted_views_of_empty_model(void **state)
 	free(v);
 }
 
+/* --- POSIX message queues --------------------------------------------------- */
+
+#define MQ 0xffff888001000500ULL	/* an mq_open()ed queue */
+#define MQ_CHILD 0xffff888001000600ULL	/* the same queue, opened again */
+#define MQ_INO 196610
+
+static void mq_open_ev(struct rec_fx *fx, uint64_t ts, uint32_t pid,
+		       uint64_t files, int fd, uint64_t file, uint32_t flags,
+		       uint64_t refs, uint32_t curmsgs)
+{
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_MQ_OPEN, ts, pid, files, fd, -1,
+				     IPCS_FD_CLOEXEC,
+				     rec_mq(file, MQ_INO, flags, refs, curmsgs,
+					    4, curmsgs * 5));
+
+	rec_str(e.name, sizeof(e.name), "myq");
+	rec_str(e.path, sizeof(e.path), "myq");	/* glibc drops the '/' */
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+}
+
+static void mq_data_ev(struct rec_fx *fx, unsigned kind, uint64_t ts,
+		       uint32_t pid, uint64_t files, int fd, uint64_t file,
+		       int64_t bytes, uint32_t curmsgs, uint64_t qsize)
+{
+	struct ipcs_ev_data *e;
+
+	e = rec_data(kind, ts, pid, files, fd, bytes,
+		     rec_mq(file, MQ_INO, 0, 0, curmsgs, 4, qsize), NULL, 0);
+	e->syscall = kind == IPCS_EV_WRITE ? IPCS_SC_MQ_TIMEDSEND :
+					     IPCS_SC_MQ_TIMEDRECEIVE;
+	assert_int_equal(model_apply(&fx->m, e, e->h.size), 0);
+	free(e);
+}
+
+static void mq_unlink_ev(struct rec_fx *fx, uint64_t ts, uint32_t pid,
+			 const char *name)
+{
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_MQ_UNLINK, ts, pid, 0, -1, -1, 0,
+				     (struct ipcs_file_info){ 0 });
+
+	rec_str(e.path, sizeof(e.path), name);
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+}
+
+static void test_mq_open_names_queue_as_proc_does(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+	struct model_file *f;
+
+	snap_task(fx, P, TBL_P);
+	mq_open_ev(fx, 1 * MS, P, TBL_P, 3, MQ, O_RDWR, 1, 0);
+	assert_int_equal(fx->log.n, 1);
+	assert_int_equal(n[0].kind, IPCS_EV_MQ_OPEN);
+	assert_int_equal(n[0].fd, 3);
+	assert_true(n[0].cloexec);
+	assert_string_equal(n[0].object, "/myq");
+	assert_int_equal(n[0].obj_kind, OBJ_MQ);
+	assert_int_equal(n[0].refs, 1);
+	f = file_at(&fx->m, P, 3);
+	assert_non_null(f);
+	assert_int_equal(f->obj->stat.count, 0);
+	assert_int_equal(f->obj->stat.limit, 4);
+	assert_int_equal(f->obj->stat.msgsize, 64);
+	assert_string_equal(obj_kind_name(OBJ_MQ), "mq");
+}
+
+/* Each mq_open makes an entry of its own on the one queue object. */
+static void test_mq_two_opens_two_entries_one_queue(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+
+	snap_task(fx, P, TBL_P);
+	mq_open_ev(fx, 1 * MS, P, TBL_P, 3, MQ, O_RDWR, 1, 0);
+	mq_open_ev(fx, 2 * MS, P, TBL_P, 4, MQ_CHILD, O_WRONLY, 1, 0);
+	assert_ptr_not_equal(file_at(&fx->m, P, 3), file_at(&fx->m, P, 4));
+	assert_ptr_equal(file_at(&fx->m, P, 3)->obj, file_at(&fx->m, P, 4)->obj);
+	assert_int_equal(file_at(&fx->m, P, 4)->obj->nfiles, 2);
+}
+
+static void test_mq_send_receive_follow_depth(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+	struct model_object *o;
+
+	snap_task(fx, P, TBL_P);
+	mq_open_ev(fx, 1 * MS, P, TBL_P, 3, MQ, O_RDWR, 1, 0);
+	clear_log(fx);
+	mq_data_ev(fx, IPCS_EV_WRITE, 2 * MS, P, TBL_P, 3, MQ, 5, 1, 5);
+	mq_data_ev(fx, IPCS_EV_WRITE, 3 * MS, P, TBL_P, 3, MQ, 2, 2, 7);
+	o = file_at(&fx->m, P, 3)->obj;
+	assert_int_equal(o->stat.count, 2);
+	assert_int_equal(o->stat.bytes, 7);
+	assert_int_equal(o->bytes_in, 7);
+	mq_data_ev(fx, IPCS_EV_READ, 4 * MS, P, TBL_P, 3, MQ, 2, 1, 5);
+	assert_int_equal(o->stat.count, 1);
+	assert_int_equal(o->stat.bytes, 5);
+	assert_int_equal(o->stat.limit, 4);
+	assert_int_equal(o->bytes_out, 2);
+	assert_int_equal(fx->log.n, 3);
+	assert_int_equal(n[0].kind, IPCS_EV_WRITE);
+	assert_int_equal(n[0].syscall, IPCS_SC_MQ_TIMEDSEND);
+	assert_int_equal(n[0].bytes, 5);
+	assert_string_equal(n[0].object, "/myq");
+	assert_int_equal(n[2].kind, IPCS_EV_READ);
+	assert_int_equal(n[2].syscall, IPCS_SC_MQ_TIMEDRECEIVE);
+	/* the entry's count is the one mq_open saw */
+	assert_int_equal(n[2].refs, 1);
+}
+
+static void test_mq_unlink_marks_open_queue_deleted(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	snap_task(fx, P, TBL_P);
+	mq_open_ev(fx, 1 * MS, P, TBL_P, 3, MQ, O_RDWR, 1, 0);
+	clear_log(fx);
+	mq_unlink_ev(fx, 2 * MS, P, "other");
+	mq_unlink_ev(fx, 3 * MS, P, "myq");
+	assert_int_equal(fx->log.n, 2);
+	assert_int_equal(n[0].kind, IPCS_EV_MQ_UNLINK);
+	assert_string_equal(n[0].filename, "/other");
+	assert_false(n[0].has_obj);
+	assert_string_equal(n[1].filename, "/myq");
+	assert_true(n[1].has_obj);
+	/* as /proc/PID/fd shows an unlinked queue */
+	assert_string_equal(n[1].object, "/myq (deleted)");
+	assert_string_equal(file_at(&fx->m, P, 3)->obj->name, "/myq (deleted)");
+}
+
+static void test_mq_unlink_of_longest_name_is_bounded(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_MQ_UNLINK, 1 * MS, P, 0, -1, -1, 0,
+				     (struct ipcs_file_info){ 0 });
+
+	memset(e.path, 'q', sizeof(e.path));	/* no NUL at all */
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+	assert_int_equal(fx->log.n, 1);
+	assert_int_equal(strlen(fx->log.v[0].filename), IPCS_PATH_LEN + 1);
+	assert_int_equal(fx->log.v[0].filename[0], '/');
+}
+
+static void test_mq_snapshot_names_by_d_path(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+
+	snap_task(fx, P, TBL_P);
+	snap_fd(fx, P, TBL_P, 5, rec_mq(MQ, MQ_INO, O_RDWR, 1, 3, 4, 15),
+		"/myq (deleted)");
+	assert_string_equal(file_at(&fx->m, P, 5)->obj->name, "/myq (deleted)");
+	assert_int_equal(file_at(&fx->m, P, 5)->obj->kind, OBJ_MQ);
+	assert_int_equal(file_at(&fx->m, P, 5)->obj->stat.count, 3);
+	assert_int_equal(file_at(&fx->m, P, 5)->obj->stat.bytes, 15);
+}
+
+/* --- shared mappings: munmap, shmdt ------------------------------------------ */
+
+#define MAP_AT 0x7f0000000000ULL
+#define PG 4096ULL
+#define SHMID 98313
+
+static void mmap_ev(struct rec_fx *fx, uint64_t ts, uint32_t pid, int fd,
+		    uint64_t addr, uint64_t len, uint64_t refs)
+{
+	struct ipcs_ev_fd e = rec_mmap(ts, pid, TBL_P, fd, addr, len,
+				       rec_reg(FA, 10, O_RDWR, refs));
+
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+}
+
+static void munmap_ev(struct rec_fx *fx, uint64_t ts, uint32_t pid,
+		      uint64_t addr, uint64_t len)
+{
+	struct ipcs_ev_munmap e = rec_munmap(ts, pid, addr, len);
+
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+}
+
+static void ipc_ev(struct rec_fx *fx, struct ipcs_ev_ipc e)
+{
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+}
+
+/* P opens FA on fd 3 and maps 3 pages of it at MAP_AT. */
+static void with_mapping(struct rec_fx *fx)
+{
+	snap_task(fx, P, TBL_P);
+	open_ev(fx, 1 * MS, P, TBL_P, 3, 0, FA, 10, 1);
+	mmap_ev(fx, 2 * MS, P, 3, MAP_AT, 3 * PG, 2);
+}
+
+static struct model_file *fa(struct rec_fx *fx)
+{
+	return model_file(&fx->m, FA);
+}
+
+static void test_munmap_of_whole_mapping_frees_entry_held_by_it(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	with_mapping(fx);
+	fd_ev(fx, IPCS_EV_CLOSE, 3 * MS, P, TBL_P, 3, -1, 0,
+	      rec_reg(FA, 10, O_RDWR, 1));
+	assert_int_equal(fa(fx)->refs, 1);
+	assert_int_equal(fa(fx)->slots, 0);
+	assert_int_equal(fa(fx)->maps, 1);
+	model_sweep(&fx->m, 3 * MS);
+	assert_non_null(fa(fx));	/* the mapping holds it */
+	clear_log(fx);
+	munmap_ev(fx, 4 * MS, P, MAP_AT, 3 * PG);
+	assert_int_equal(fx->log.n, 1);
+	assert_int_equal(n[0].kind, IPCS_EV_MUNMAP);
+	assert_int_equal(n[0].file_id, 1);
+	assert_string_equal(n[0].object, "inode:[10]");
+	assert_int_equal(n[0].refs, 0);
+	assert_int_equal(n[0].addr, MAP_AT);
+	assert_int_equal(n[0].len, 3 * PG);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+	assert_int_equal(fa(fx)->maps, 0);
+	model_sweep(&fx->m, 4 * MS);
+	assert_null(fa(fx));
+}
+
+/* A hole in the middle leaves two vmas, each with a reference of its own:
+ * the counts agree with the kernel's at the next close. */
+static void test_munmap_in_the_middle_splits_mapping(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+	struct model_proc *p;
+
+	with_mapping(fx);
+	clear_log(fx);
+	munmap_ev(fx, 3 * MS, P, MAP_AT + PG, PG);
+	assert_int_equal(fx->log.n, 1);
+	assert_int_equal(n[0].addr, MAP_AT + PG);
+	assert_int_equal(n[0].len, PG);
+	assert_int_equal(n[0].refs, 3);
+	p = model_proc(&fx->m, P);
+	assert_int_equal(p->nmaps, 2);
+	assert_int_equal(fa(fx)->maps, 2);
+	assert_int_equal(p->maps[0].addr, MAP_AT);
+	assert_int_equal(p->maps[0].len, PG);
+	assert_int_equal(p->maps[1].addr, MAP_AT + 2 * PG);
+	assert_int_equal(p->maps[1].len, PG);
+	munmap_ev(fx, 4 * MS, P, MAP_AT, PG);
+	assert_int_equal(n[1].refs, 2);
+	munmap_ev(fx, 5 * MS, P, MAP_AT + 2 * PG, PG);
+	assert_int_equal(n[2].refs, 1);	/* the fd's */
+	assert_int_equal(fa(fx)->maps, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+}
+
+static void test_munmap_of_one_end_shrinks_mapping(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_proc *p;
+
+	with_mapping(fx);
+	munmap_ev(fx, 3 * MS, P, MAP_AT + 2 * PG, 100);	/* rounds up a page */
+	munmap_ev(fx, 4 * MS, P, MAP_AT - PG, 2 * PG);	/* from below */
+	p = model_proc(&fx->m, P);
+	assert_int_equal(p->nmaps, 1);
+	assert_int_equal(p->maps[0].addr, MAP_AT + PG);
+	assert_int_equal(p->maps[0].len, PG);
+	assert_int_equal(fa(fx)->refs, 2);	/* still one vma */
+	assert_int_equal(fx->log.v[fx->log.n - 1].len, PG);
+}
+
+static void test_munmap_elsewhere_says_nothing(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+
+	with_mapping(fx);
+	clear_log(fx);
+	munmap_ev(fx, 3 * MS, P, MAP_AT + 3 * PG, PG);
+	munmap_ev(fx, 3 * MS, P, MAP_AT - PG, PG);
+	munmap_ev(fx, 3 * MS, C, MAP_AT, PG);	/* another process */
+	assert_int_equal(fx->log.n, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 1);
+	assert_int_equal(fa(fx)->refs, 2);
+	/* nor does it make the process look busy, or make one up */
+	assert_int_equal(model_proc(&fx->m, P)->last_ns, 2 * MS);
+	assert_null(model_proc(&fx->m, C));
+}
+
+/* fork copies the mapping; the child's munmap leaves the parent's. */
+static void test_munmap_in_child_keeps_parents_mapping(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+
+	with_mapping(fx);
+	proc_ev(fx, rec_fork(3 * MS, P, C, TBL_P, TBL_C, 0));
+	assert_int_equal(fa(fx)->refs, 4);	/* two fds, two vmas */
+	assert_int_equal(fa(fx)->maps, 2);
+	munmap_ev(fx, 4 * MS, C, MAP_AT, 3 * PG);
+	assert_int_equal(model_proc(&fx->m, C)->nmaps, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 1);
+	assert_int_equal(fa(fx)->refs, 3);
+	assert_int_equal(fa(fx)->maps, 1);
+}
+
+/* P attaches SHMID (6000 bytes, two pages) at MAP_AT. */
+static void with_attach(struct rec_fx *fx)
+{
+	snap_task(fx, P, TBL_P);
+	ipc_ev(fx, rec_ipc(IPCS_EV_SHMGET, 1 * MS, P, SHMID, true, 0, 6000));
+	struct ipcs_ev_ipc at = rec_ipc(IPCS_EV_SHMAT, 2 * MS, P, SHMID, true,
+					1, 6000);
+
+	at.addr = MAP_AT;
+	ipc_ev(fx, at);
+}
+
+static struct model_object *segment(struct rec_fx *fx)
+{
+	size_t n;
+	struct model_object **v = model_objects_sorted(&fx->m, &n), *o = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->kind == OBJ_SHM && v[i]->ino == SHMID)
+			o = v[i];
+	free(v);
+	return o;
+}
+
+static void test_munmap_of_attach_drops_an_attach(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	with_attach(fx);
+	assert_int_equal(segment(fx)->stat.count, 1);
+	assert_int_equal(model_proc(&fx->m, P)->maps[0].len, 6000);
+	clear_log(fx);
+	munmap_ev(fx, 3 * MS, P, MAP_AT + PG, PG);	/* the segment's end */
+	assert_int_equal(segment(fx)->stat.count, 1);
+	munmap_ev(fx, 4 * MS, P, MAP_AT, PG);
+	assert_int_equal(fx->log.n, 2);
+	assert_string_equal(n[1].object, "shm:[98313]");
+	assert_false(n[1].has_file);
+	assert_int_equal(segment(fx)->stat.count, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+}
+
+static void test_shmdt_with_kernel_id_takes_kernel_nattch(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_ipc dt;
+
+	with_attach(fx);
+	proc_ev(fx, rec_fork(3 * MS, P, C, TBL_P, TBL_C, 0));
+	assert_int_equal(segment(fx)->stat.count, 2);
+	dt = rec_ipc(IPCS_EV_SHMDT, 4 * MS, C, SHMID, true, 1, 6000);
+	dt.addr = MAP_AT;
+	clear_log(fx);
+	ipc_ev(fx, dt);
+	assert_int_equal(fx->log.n, 1);
+	assert_string_equal(fx->log.v[0].object, "shm:[98313]");
+	assert_int_equal(model_proc(&fx->m, C)->nmaps, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 1);
+	assert_int_equal(segment(fx)->stat.count, 1);
+	assert_true(segment(fx)->sysv_alive);
+}
+
+/* The kernel splits an attach into two vmas on a munmap in its middle;
+ * shmdt removes both. */
+static void test_shmdt_removes_every_vma_of_the_attach(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_ipc dt;
+
+	snap_task(fx, P, TBL_P);
+	ipc_ev(fx, rec_ipc(IPCS_EV_SHMGET, 1 * MS, P, SHMID, true, 0, 3 * PG));
+	dt = rec_ipc(IPCS_EV_SHMAT, 2 * MS, P, SHMID, true, 1, 3 * PG);
+	dt.addr = MAP_AT;
+	ipc_ev(fx, dt);
+	munmap_ev(fx, 3 * MS, P, MAP_AT + PG, PG);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 2);
+	assert_int_equal(segment(fx)->stat.count, 2);
+	dt = rec_ipc(IPCS_EV_SHMDT, 4 * MS, P, SHMID, true, 0, 3 * PG);
+	dt.addr = MAP_AT;
+	ipc_ev(fx, dt);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+	assert_int_equal(segment(fx)->stat.count, 0);
+}
+
+static void test_shmdt_of_removed_segment_destroys_it(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_ipc rm, dt;
+
+	with_attach(fx);
+	rm = rec_ipc(IPCS_EV_SHMCTL, 3 * MS, P, SHMID, true, 1, 6000);
+	rm.cmd = 0;	/* IPC_RMID */
+	ipc_ev(fx, rm);
+	assert_true(segment(fx)->rmid_pending);
+	assert_true(segment(fx)->sysv_alive);
+	/* the kernel freed it: shmdt's exit no longer finds the id */
+	dt = rec_ipc(IPCS_EV_SHMDT, 4 * MS, P, SHMID, false, 0, 0);
+	dt.addr = MAP_AT;
+	ipc_ev(fx, dt);
+	assert_false(segment(fx)->sysv_alive);
+	assert_int_equal(segment(fx)->stat.count, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+}
+
+/* Without bpf_find_vma the event has no id: the address names it. */
+static void test_shmdt_without_id_found_by_address(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_ipc dt;
+
+	with_attach(fx);
+	dt = rec_ipc(IPCS_EV_SHMDT, 3 * MS, P, -1, false, 0, 0);
+	dt.addr = MAP_AT;
+	clear_log(fx);
+	ipc_ev(fx, dt);
+	assert_string_equal(fx->log.v[0].object, "shm:[98313]");
+	assert_int_equal(segment(fx)->stat.count, 0);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+}
+
+/* --- shared mappings in snapshots --------------------------------------------- */
+
+static void snap_vma(struct rec_fx *fx, struct ipcs_snap_vma v)
+{
+	assert_int_equal(model_apply_snap(&fx->m, &v, sizeof(v)), 0);
+}
+
+static void test_snapshot_mapping_holds_entry_without_fd(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_proc *p;
+
+	snap_task(fx, P, TBL_P);
+	snap_vma(fx, rec_snap_vma(P, MAP_AT, MAP_AT + 2 * PG, -1, 0,
+				  rec_reg(FA, 10, O_RDWR, 1), "/tmp/mapped"));
+	p = model_proc(&fx->m, P);
+	assert_int_equal(p->nmaps, 1);
+	assert_ptr_equal(p->maps[0].file, fa(fx));
+	assert_int_equal(p->maps[0].addr, MAP_AT);
+	assert_int_equal(p->maps[0].len, 2 * PG);
+	assert_int_equal(fa(fx)->refs, 1);	/* the kernel's, as read */
+	assert_int_equal(fa(fx)->maps, 1);
+	assert_int_equal(fa(fx)->slots, 0);
+	assert_string_equal(fa(fx)->obj->name, "/tmp/mapped");
+	model_sweep(&fx->m, 1 * MS);
+	assert_non_null(fa(fx));
+	assert_int_equal(fx->log.n, 0);	/* snapshots make no notes */
+	munmap_ev(fx, 2 * MS, P, MAP_AT, 2 * PG);
+	assert_int_equal(fa(fx)->refs, 0);
+	model_sweep(&fx->m, 2 * MS);
+	assert_null(fa(fx));
+}
+
+static void test_snapshot_attach_names_segment_and_nattch(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_proc *p;
+
+	snap_task(fx, P, TBL_P);
+	snap_vma(fx, rec_snap_vma(P, MAP_AT, MAP_AT + 2 * PG, SHMID, 3,
+				  rec_reg(0xffff888001000700ULL, SHMID, O_RDWR, 3),
+				  "/SYSV00000000 (deleted)"));
+	p = model_proc(&fx->m, P);
+	assert_int_equal(p->nmaps, 1);
+	assert_null(p->maps[0].file);
+	assert_ptr_equal(p->maps[0].shm, segment(fx));
+	assert_int_equal(segment(fx)->stat.count, 3);
+	assert_int_equal(segment(fx)->stat.bytes, 2 * PG);
+	assert_string_equal(segment(fx)->name, "shm:[98313]");
+	/* no entry is made for the attach's file */
+	assert_null(model_file(&fx->m, 0xffff888001000700ULL));
+}
+
+/* A resync re-reads the mappings: the same ones, no count twice. */
+static void test_resync_rereads_mappings_once(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_snap_vma v = rec_snap_vma(P, MAP_AT, MAP_AT + 3 * PG, -1, 0,
+					      rec_reg(FA, 10, O_RDWR, 2), "/f");
+
+	with_mapping(fx);
+	assert_int_equal(fa(fx)->maps, 1);
+	model_resync_begin(&fx->m, P);
+	snap_task(fx, P, TBL_P);
+	snap_fd(fx, P, TBL_P, 3, rec_reg(FA, 10, O_RDWR, 2), "/f");
+	snap_vma(fx, v);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 1);
+	assert_int_equal(fa(fx)->maps, 1);
+	assert_int_equal(fa(fx)->refs, 2);
+	/* the same record again (an overlapping read) changes nothing */
+	snap_vma(fx, v);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 1);
+	assert_int_equal(fa(fx)->maps, 1);
+	/* and a resync that finds no mapping forgets it */
+	model_resync_begin(&fx->m, P);
+	snap_task(fx, P, TBL_P);
+	assert_int_equal(model_proc(&fx->m, P)->nmaps, 0);
+	assert_int_equal(fa(fx)->maps, 0);
+}
+
+/* --- IP sockets ------------------------------------------------------------------ */
+
+#define SA 0xffff888001000800ULL	/* the client's socket */
+#define SB 0xffff888001000900ULL	/* the server's accepted socket */
+#define SC 0xffff888001000a00ULL	/* an unrelated one */
+
+static void sock_data(struct rec_fx *fx, uint64_t ts, int fd,
+		      struct ipcs_file_info f)
+{
+	struct ipcs_ev_data *e = rec_data(IPCS_EV_WRITE, ts, P, TBL_P, fd, 4,
+					  f, NULL, 0);
+
+	e->syscall = IPCS_SC_WRITE;
+	assert_int_equal(model_apply(&fx->m, e, e->h.size), 0);
+	free(e);
+}
+
+static void test_ipv6_loopback_peers_by_mirrored_tuple(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	snap_task(fx, P, TBL_P);
+	sock_data(fx, 1 * MS, 3, rec_inet(SA, 501, AF_INET6, "::1", 40000, "::1", 8080));
+	assert_string_equal(n[0].peer, "[::1]:8080");	/* not seen yet */
+	sock_data(fx, 2 * MS, 4, rec_inet(SC, 503, AF_INET6, "::1", 8080, "::1", 40001));
+	sock_data(fx, 3 * MS, 5, rec_inet(SB, 502, AF_INET6, "::1", 8080, "::1", 40000));
+	assert_string_equal(n[2].peer, "socket:[501]");
+	sock_data(fx, 4 * MS, 3, rec_inet(SA, 501, AF_INET6, "::1", 40000, "::1", 8080));
+	assert_string_equal(n[3].peer, "socket:[502]");
+	assert_string_equal(n[1].peer, "[::1]:40001");
+}
+
+/* Addresses must match too, not only ports. */
+static void test_ipv6_peer_needs_the_addresses(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	snap_task(fx, P, TBL_P);
+	sock_data(fx, 1 * MS, 3, rec_inet(SA, 501, AF_INET6, "::1", 40000, "fe80::1", 8080));
+	sock_data(fx, 2 * MS, 4, rec_inet(SB, 502, AF_INET6, "::1", 8080, "::1", 40000));
+	assert_string_equal(n[1].peer, "[::1]:40000");
+	assert_string_equal(n[0].peer, "[fe80::1]:8080");
+}
+
+/* An IPv6 socket talking to an IPv4 one sees it as ::ffff:A.B.C.D. */
+static void test_ipv4_mapped_peer_matches_ipv4_socket(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	snap_task(fx, P, TBL_P);
+	sock_data(fx, 1 * MS, 3, rec_inet(SA, 501, AF_INET6, "::ffff:127.0.0.1",
+					  40000, "::ffff:127.0.0.1", 8080));
+	sock_data(fx, 2 * MS, 4, rec_inet(SB, 502, AF_INET, "127.0.0.1", 8080,
+					  "127.0.0.1", 40000));
+	assert_string_equal(n[1].peer, "socket:[501]");
+	sock_data(fx, 3 * MS, 3, rec_inet(SA, 501, AF_INET6, "::ffff:127.0.0.1",
+					  40000, "::ffff:127.0.0.1", 8080));
+	assert_string_equal(n[2].peer, "socket:[502]");
+}
+
+static void test_ipv4_peers_still_matched(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+
+	snap_task(fx, P, TBL_P);
+	sock_data(fx, 1 * MS, 3, rec_inet(SA, 501, AF_INET, "127.0.0.1", 40000, "127.0.0.1", 8080));
+	assert_string_equal(n[0].peer, "127.0.0.1:8080");
+	sock_data(fx, 2 * MS, 4, rec_inet(SB, 502, AF_INET, "127.0.0.1", 8080, "127.0.0.1", 40000));
+	assert_string_equal(n[1].peer, "socket:[501]");
+}
+
+/* A closed TCP socket reads port 0: the last full 4-tuple stays, so a
+ * late reader on the other side still names it. */
+static void test_ipv6_closed_socket_keeps_its_tuple(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_file_info closed = rec_inet(SB, 502, AF_INET6, "::", 0, "::", 0);
+	const struct rec_note *n = fx->log.v;
+
+	snap_task(fx, P, TBL_P);
+	sock_data(fx, 1 * MS, 4, rec_inet(SB, 502, AF_INET6, "::1", 8080, "::1", 40000));
+	sock_data(fx, 2 * MS, 4, closed);
+	sock_data(fx, 3 * MS, 3, rec_inet(SA, 501, AF_INET6, "::1", 40000, "::1", 8080));
+	assert_string_equal(n[2].peer, "socket:[502]");
+}
+
+static void test_socket_address_text(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_object o = { .kind = OBJ_SOCKET };
+	char buf[IPCS_SOCKADDR_MAX];
+	char peer[IPCS_PATH_LEN];
+
+	o.sock = rec_inet(SA, 501, AF_INET6, "::1", 40000, "::1", 8080).sock;
+	assert_true(model_socket_address(&o, false, buf, sizeof(buf)));
+	assert_string_equal(buf, "[::1]:40000");
+	assert_true(model_socket_address(&o, true, buf, sizeof(buf)));
+	assert_string_equal(buf, "[::1]:8080");
+	o.sock = rec_inet(SA, 501, AF_INET, "127.0.0.1", 5, "0.0.0.0", 0).sock;
+	assert_true(model_socket_address(&o, false, buf, sizeof(buf)));
+	assert_string_equal(buf, "127.0.0.1:5");
+	assert_false(model_socket_address(&o, true, buf, sizeof(buf)));
+	o.sock.family = AF_UNIX;
+	assert_false(model_socket_address(&o, false, buf, sizeof(buf)));
+	assert_null(model_socket_peer(&fx->m, &o, peer, sizeof(peer)));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rec_fx_setup, rec_fx_teardown)
 
 int main(void)
@@ -1217,6 +1835,31 @@ int main(void)
 		T(test_files_sorted_by_id),
 		T(test_objects_sorted_by_name),
 		T(test_sorted_views_of_empty_model),
+		T(test_mq_open_names_queue_as_proc_does),
+		T(test_mq_two_opens_two_entries_one_queue),
+		T(test_mq_send_receive_follow_depth),
+		T(test_mq_unlink_marks_open_queue_deleted),
+		T(test_mq_unlink_of_longest_name_is_bounded),
+		T(test_mq_snapshot_names_by_d_path),
+		T(test_munmap_of_whole_mapping_frees_entry_held_by_it),
+		T(test_munmap_in_the_middle_splits_mapping),
+		T(test_munmap_of_one_end_shrinks_mapping),
+		T(test_munmap_elsewhere_says_nothing),
+		T(test_munmap_in_child_keeps_parents_mapping),
+		T(test_munmap_of_attach_drops_an_attach),
+		T(test_shmdt_with_kernel_id_takes_kernel_nattch),
+		T(test_shmdt_removes_every_vma_of_the_attach),
+		T(test_shmdt_of_removed_segment_destroys_it),
+		T(test_shmdt_without_id_found_by_address),
+		T(test_snapshot_mapping_holds_entry_without_fd),
+		T(test_snapshot_attach_names_segment_and_nattch),
+		T(test_resync_rereads_mappings_once),
+		T(test_ipv6_loopback_peers_by_mirrored_tuple),
+		T(test_ipv6_peer_needs_the_addresses),
+		T(test_ipv4_mapped_peer_matches_ipv4_socket),
+		T(test_ipv4_peers_still_matched),
+		T(test_ipv6_closed_socket_keeps_its_tuple),
+		T(test_socket_address_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
