@@ -542,9 +542,9 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 }
 
 /* Data moved through fd; only pipes, FIFOs and sockets are reported. */
-static __always_inline void emit_data(enum ipcs_kind kind, int fd,
-				      enum ipcs_data_syscall sc, long ret,
-				      const void *ubuf, bool buf_is_iov)
+static __always_inline void data_event(enum ipcs_kind kind, int fd,
+				       enum ipcs_data_syscall sc, long ret,
+				       const void *ubuf, bool buf_is_iov)
 {
 	struct ipcs_ev_data *e;
 	struct fdtable *fdt;
@@ -601,6 +601,16 @@ static __always_inline void emit_data(enum ipcs_kind kind, int fd,
 			e->payload_len = n;
 	}
 	submit(e);
+}
+
+/* One copy for every data syscall: inlined at each of them, the exit
+ * program would outgrow the verifier's 16-bit jumps. A subprogram takes
+ * five arguments at most, so how = kind | syscall << 8 | iov << 16. */
+#define DATA(kind, sc, iov) ((kind) | (sc) << 8 | (iov) << 16)
+static __noinline int emit_data(__u32 how, int fd, long ret, const void *ubuf)
+{
+	data_event(how & 0xff, fd, (how >> 8) & 0xff, ret, ubuf, how >> 16);
+	return 0;
 }
 
 /* mq_timedsend, mq_timedreceive: a message moved through a POSIX queue.
@@ -1024,29 +1034,29 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 
 	switch (nr) {
 	case NR_write:
-		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_WRITE, ret, (void *)a1, false);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_WRITE, false), a0, ret, (void *)a1);
 		break;
 	case NR_writev:
-		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_WRITEV, ret, (void *)a1, true);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_WRITEV, true), a0, ret, (void *)a1);
 		break;
 	case NR_pwritev: case NR_pwritev2:
-		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_PWRITEV, ret, (void *)a1, true);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_PWRITEV, true), a0, ret, (void *)a1);
 		break;
 	case NR_read:
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_READ, ret, (void *)a1, false);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_READ, false), a0, ret, (void *)a1);
 		break;
 	case NR_readv:
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_READV, ret, (void *)a1, true);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_READV, true), a0, ret, (void *)a1);
 		break;
 	case NR_preadv: case NR_preadv2:
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_PREADV, ret, (void *)a1, true);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_PREADV, true), a0, ret, (void *)a1);
 		break;
 	case NR_splice:	/* splice(fd_in, off_in, fd_out, ...) */
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_SPLICE, ret, NULL, false);
-		emit_data(IPCS_EV_WRITE, a2, IPCS_SC_SPLICE, ret, NULL, false);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_SPLICE, false), a0, ret, NULL);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SPLICE, false), a2, ret, NULL);
 		break;
 	case NR_tee:	/* tee(fd_in, fd_out, ...): copies, consumes nothing */
-		emit_data(IPCS_EV_WRITE, a1, IPCS_SC_TEE, ret, NULL, false);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_TEE, false), a1, ret, NULL);
 		break;
 	case NR_open: case NR_creat:
 		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a0, 0);
@@ -1097,23 +1107,23 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 		emit_sockaddr(IPCS_EV_LISTEN, a0, NULL, 0, a1, ret);
 		break;
 	case NR_sendto:
-		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_SENDTO, ret, (void *)a1, false);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SENDTO, false), a0, ret, (void *)a1);
 		break;
 	case NR_recvfrom:
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_RECVFROM, ret, (void *)a1, false);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_RECVFROM, false), a0, ret, (void *)a1);
 		break;
 	case NR_sendmsg:
-		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_SENDMSG, ret, NULL, false);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SENDMSG, false), a0, ret, NULL);
 		break;
 	case NR_recvmsg:
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_RECVMSG, ret, NULL, false);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_RECVMSG, false), a0, ret, NULL);
 		on_recvmsg_exit((const struct user_msghdr *)a1);
 		break;
 	case NR_sendmmsg:	/* the result counts messages, not bytes */
-		emit_data(IPCS_EV_WRITE, a0, IPCS_SC_SENDMMSG, ret, NULL, false);
+		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SENDMMSG, false), a0, ret, NULL);
 		break;
 	case NR_recvmmsg:
-		emit_data(IPCS_EV_READ, a0, IPCS_SC_RECVMMSG, ret, NULL, false);
+		emit_data(DATA(IPCS_EV_READ, IPCS_SC_RECVMMSG, false), a0, ret, NULL);
 		break;
 	case NR_mmap:	/* mmap(addr, len, prot, flags, fd, off) */
 		if ((a3 & MAP_SHARED) && (int)a4 >= 0)
