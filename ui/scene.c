@@ -419,11 +419,36 @@ static int cmp_place(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_int(const void *a, const void *b)
+/* Puts the targets in the order they were placed in (by row, so lists
+ * and key moves follow the screen) and points the sources' .target at
+ * the new places. */
+static int reorder(struct vec *src, struct vec *dst, const struct place *pl)
 {
-	int x = *(const int *)a, y = *(const int *)b;
+	struct scene_item *sorted;
+	int *where;
+	size_t n = dst->n;
 
-	return x < y ? -1 : x > y;
+	if (!n)
+		return 0;
+	sorted = malloc(n * sizeof(*sorted));
+	where = malloc(n * sizeof(*where));
+	if (!sorted || !where) {
+		free(sorted);
+		free(where);
+		return -ENOMEM;
+	}
+	for (size_t j = 0; j < n; j++) {
+		sorted[j] = dst->v[pl[j].item];
+		where[pl[j].item] = (int)j;
+	}
+	for (size_t i = 0; i < src->n; i++)
+		if (src->v[i].target >= 0)
+			src->v[i].target = where[src->v[i].target];
+	free(dst->v);
+	dst->v = sorted;
+	dst->cap = n;
+	free(where);
+	return 0;
 }
 
 /* Places the items of dst that the items of src point at (through
@@ -496,8 +521,8 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 		if (t >= 0)
 			srows[off[t] + fill[t]++] = src->v[i].row;
 	}
+	/* sources come in row order, so each group is sorted already */
 	for (size_t j = 0; j < dst->n; j++) {
-		qsort(srows + off[j], fill[j], sizeof(int), cmp_int);
 		pl[j].item = j;
 		pl[j].want = fill[j] ? srows[off[j] + (fill[j] - 1) / 2] : 0;
 		pl[j].id = dpane == PANE_FILES ? dst->v[j].file->id : (unsigned)j;
@@ -521,6 +546,7 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 		row = d->row + d->height;
 	}
 	*rows = row;
+	err = reorder(src, dst, pl);
 out:
 	hmap_free(&idx);
 	free(pl);
@@ -528,14 +554,6 @@ out:
 	free(fill);
 	free(srows);
 	return err;
-}
-
-/* Items sorted by row, so lists and key moves follow the screen. */
-static int cmp_row(const void *a, const void *b)
-{
-	const struct scene_item *x = a, *y = b;
-
-	return x->row < y->row ? -1 : x->row > y->row;
 }
 
 /* Gives every bus (a target and its sources) a lane in the gutter: greedy
@@ -683,11 +701,6 @@ int scene_layout(struct scene_layout *l, const struct model *m,
 				   l->gut_w[1] - 2);
 	if (err)
 		goto out;
-	/* .target indexes are stale once targets are sorted by row */
-	for (int p = PANE_FILES; p <= PANE_OBJECTS; p++)
-		if (vecs[p].n)
-			qsort(vecs[p].v, vecs[p].n, sizeof(struct scene_item),
-			      cmp_row);
 	for (int p = 0; p < PANE__COUNT; p++) {
 		l->items[p] = vecs[p].v;
 		l->n[p] = vecs[p].n;
@@ -992,86 +1005,106 @@ static void draw_gutter(const struct ctx *c, int gi)
 {
 	const struct scene_layout *l = c->l;
 	enum pane sp = gi ? PANE_FILES : PANE_FDS, dp = sp + 1;
-	int gw = l->gut_w[gi], gx = l->gut_x[gi], rows = l->rows;
-	int lanes = gw - 2;
-	struct hmap idx = { 0 };
-	struct gcell *g;
+	int gw = l->gut_w[gi], gx = l->gut_x[gi];
+	int lanes = gw - 2, r0 = c->v->scroll, vh = l->graph_h;
+	int *top = NULL, *bot = NULL;
+	bool *fed = NULL;	/* a target with sources: SysV objects have none */
+	struct gcell *g = NULL;
+	size_t nd = l->n[dp];
 
-	if (gw < 3 || rows <= 0 || !l->n[dp])
+	if (gw < 3 || vh <= 0 || !nd)
 		return;
-	g = calloc((size_t)rows * gw, sizeof(*g));
-	if (!g)
-		return;
-	for (size_t i = 0; i < (size_t)rows * gw; i++)
+	/* cells of the rows on screen only: the graph may be 20,000 rows */
+	g = calloc((size_t)vh * gw, sizeof(*g));
+	top = malloc(nd * sizeof(*top));
+	bot = malloc(nd * sizeof(*bot));
+	fed = calloc(nd, sizeof(*fed));
+	if (!g || !top || !bot || !fed)
+		goto out;
+	for (size_t i = 0; i < (size_t)vh * gw; i++)
 		g[i].owner = -1;
-	for (size_t j = 0; j < l->n[dp]; j++)
-		if (hmap_put(&idx, l->items[dp][j].a, l->items[dp][j].b,
-			     (void *)(uintptr_t)(j + 1)))
-			goto out;
-	/* verticals first so they own the cells they pass through */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < l->n[sp]; i++) {
-			const struct scene_item *s = &l->items[sp][i];
-			uint64_t ka = gi ? (s->obj ? s->obj->dev : 0) : s->file->kaddr;
-			uint64_t kb = gi ? (s->obj ? s->obj->ino : 0) : s->file->id;
-			size_t j = (uintptr_t)hmap_get(&idx, ka, kb);
-			const struct scene_item *d;
-			const struct view_traffic *tr = NULL;
-			bool active = false;
-			uint32_t mark = 0;
-			int lx, top, bot;
+	for (size_t j = 0; j < nd; j++)
+		top[j] = bot[j] = l->items[dp][j].row;
+	for (size_t i = 0; i < l->n[sp]; i++) {
+		const struct scene_item *s = &l->items[sp][i];
+		int t = s->target;
 
-			if (!j || (gi && !s->obj))
-				continue;
-			d = &l->items[dp][j - 1];
-			lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
-			if (gi && (tr = file_traffic(c->v, s->file))) {
-				bool wr = recent(c->v, tr->write_ns);
-				bool rd = recent(c->v, tr->read_ns);
+		if (t < 0)
+			continue;
+		fed[t] = true;
+		if (s->row < top[t])
+			top[t] = s->row;
+		if (s->row > bot[t])
+			bot[t] = s->row;
+	}
+	/* verticals first so they own the cells they pass through: one per
+	 * bus, from its top source (or target) to its bottom one */
+	for (size_t j = 0; j < nd; j++) {
+		const struct scene_item *d = &l->items[dp][j];
+		int lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+		int from = top[j] > r0 ? top[j] : r0;
+		int to = bot[j] < r0 + vh - 1 ? bot[j] : r0 + vh - 1;
 
-				active = wr || rd;
-				mark = wr ? GLYPH_WRITE(c->f) :
-				       rd ? GLYPH_READ(c->f) :
-					    0;
-			}
-			if (pass == 0) {
-				if (lx < 0)
-					continue;
-				top = s->row < d->row ? s->row : d->row;
-				bot = s->row > d->row ? s->row : d->row;
-				for (int r = top; r <= bot; r++) {
-					unsigned bits = (r > top ? DIR_N : 0) |
-							(r < bot ? DIR_S : 0);
+		if (lx < 0)
+			continue;
+		for (int r = from; r <= to; r++) {
+			unsigned bits = (r > top[j] ? DIR_N : 0) |
+					(r < bot[j] ? DIR_S : 0);
 
-					gpaint(&g[r * gw + lx], (int)j, bits,
-					       false);
-				}
-				continue;
-			}
-			/* horizontals: source to lane, lane to target */
-			int end = lx < 0 ? gw - 1 : lx;
-			for (int x = 0; x <= end; x++) {
-				unsigned bits = DIR_W | (x < end ? DIR_E : 0);
-
-				if (lx < 0)
-					bits |= DIR_E;
-				gpaint(&g[s->row * gw + x], (int)j, bits, active);
-			}
-			if (mark)
-				g[s->row * gw].mark = mark;
-			if (lx >= 0)
-				for (int x = lx; x < gw; x++)
-					gpaint(&g[d->row * gw + x], (int)j,
-					       DIR_E | (x > lx ? DIR_W : 0),
-					       false);
-			g[d->row * gw + gw - 1].mark = GLYPH_ARROW(c->f);
+			gpaint(&g[(r - r0) * gw + lx], (int)j + 1, bits, false);
 		}
 	}
-	for (int r = 0; r < rows; r++) {
-		int y = screen_y(c, r);
+	/* horizontals: source to lane (all the way when on the target's
+	 * row), with a marker where data moved just now */
+	for (size_t i = 0; i < l->n[sp]; i++) {
+		const struct scene_item *s = &l->items[sp][i];
+		const struct view_traffic *tr;
+		const struct scene_item *d;
+		bool active = false;
+		uint32_t mark = 0;
+		int lx, end;
 
-		if (y < 0)
+		if (s->target < 0 || s->row < r0 || s->row >= r0 + vh)
 			continue;
+		d = &l->items[dp][s->target];
+		lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+		if (gi && (tr = file_traffic(c->v, s->file))) {
+			bool wr = recent(c->v, tr->write_ns);
+			bool rd = recent(c->v, tr->read_ns);
+
+			active = wr || rd;
+			mark = wr ? GLYPH_WRITE(c->f) :
+			       rd ? GLYPH_READ(c->f) :
+				    0;
+		}
+		end = lx < 0 ? gw - 1 : lx;
+		for (int x = 0; x <= end; x++) {
+			unsigned bits = DIR_W | (x < end ? DIR_E : 0);
+
+			if (lx < 0)
+				bits |= DIR_E;
+			gpaint(&g[(s->row - r0) * gw + x], s->target + 1, bits,
+			       active);
+		}
+		if (mark)
+			g[(s->row - r0) * gw].mark = mark;
+	}
+	/* lane to target, and the arrow */
+	for (size_t j = 0; j < nd; j++) {
+		const struct scene_item *d = &l->items[dp][j];
+		int lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+
+		if (d->row < r0 || d->row >= r0 + vh || !fed[j])
+			continue;
+		if (lx >= 0)
+			for (int x = lx; x < gw; x++)
+				gpaint(&g[(d->row - r0) * gw + x], (int)j + 1,
+				       DIR_E | (x > lx ? DIR_W : 0), false);
+		g[(d->row - r0) * gw + gw - 1].mark = GLYPH_ARROW(c->f);
+	}
+	for (int r = 0; r < vh; r++) {
+		int y = l->graph_y + r;
+
 		for (int x = 0; x < gw; x++) {
 			struct gcell *e = &g[r * gw + x];
 			unsigned m = e->own | e->other;
@@ -1090,7 +1123,9 @@ static void draw_gutter(const struct ctx *c, int gi)
 		}
 	}
 out:
-	hmap_free(&idx);
+	free(top);
+	free(bot);
+	free(fed);
 	free(g);
 }
 
@@ -1570,29 +1605,39 @@ static void draw_too_small(struct frame *f)
 			   "q quits", ROLE_DIM);
 }
 
-void scene_render(const struct model *m, const struct view *v,
-		  struct frame *f)
+void scene_draw(const struct scene_layout *l, const struct model *m,
+		const struct view *v, struct frame *f)
 {
-	struct scene_layout l;
-	struct ctx c = { .f = f, .l = &l, .v = v, .m = m };
+	struct ctx c = { .f = f, .l = l, .v = v, .m = m };
 
 	frame_clear(f);
-	if (scene_layout(&l, m, v, f->w, f->h)) {
-		frame_puts(f, 0, 0, f->w, "out of memory", ROLE_WARNING);
-		return;
-	}
-	if (l.too_small) {
+	if (l->too_small) {
 		draw_too_small(f);
 		return;
 	}
+	if (l->w != f->w || l->h != f->h)
+		return;	/* a layout for another size: the caller's bug */
 	draw_headers(&c);
 	draw_graph(&c);
-	if (l.log_h)
+	if (l->log_h)
 		draw_log(&c);
-	draw_status(&c, l.nprocs_hidden);
+	draw_status(&c, l->nprocs_hidden);
 	if (v->show_detail)
 		draw_detail(&c);
 	if (v->show_help)
 		draw_help(&c);
+}
+
+void scene_render(const struct model *m, const struct view *v,
+		  struct frame *f)
+{
+	struct scene_layout l;
+
+	if (scene_layout(&l, m, v, f->w, f->h)) {
+		frame_clear(f);
+		frame_puts(f, 0, 0, f->w, "out of memory", ROLE_WARNING);
+		return;
+	}
+	scene_draw(&l, m, v, f);
 	scene_layout_free(&l);
 }

@@ -139,11 +139,14 @@ static void draw(struct ui *ui)
 	if (frame_init(&ui->frame, w, h, ui->ascii))
 		return;
 	view_update(ui);
-	if (!scene_layout(&l, shown_model(ui), &ui->view, w, h)) {
-		view_fix(&ui->view, &l);
-		scene_layout_free(&l);
+	if (scene_layout(&l, shown_model(ui), &ui->view, w, h)) {
+		ui_message(ui, "out of memory drawing the view");
+		return;
 	}
-	scene_render(shown_model(ui), &ui->view, &ui->frame);
+	/* one layout per frame: view_fix() moves only selection and scroll */
+	view_fix(&ui->view, &l);
+	scene_draw(&l, shown_model(ui), &ui->view, &ui->frame);
+	scene_layout_free(&l);
 	term_draw(ui->term, &ui->frame);
 	ui->dirty = false;
 	ui->last_draw_ns = ui->now_ns;
