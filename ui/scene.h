@@ -22,7 +22,8 @@ struct scene_item {
 	int row, height;
 	const struct model_proc *proc;	/* PROCS, FDS: the process */
 	const struct model_file *file;	/* FDS, FILES */
-	const struct model_object *obj;	/* OBJECTS, FILES */
+	const struct model_object *obj;	/* OBJECTS, FILES (SysV objects
+					 * stand alone: no fd points there) */
 	int fd;				/* FDS */
 	bool cloexec;			/* FDS */
 	int depth;			/* PROCS: tree depth */
@@ -41,6 +42,7 @@ struct scene_layout {
 	int graph_y, graph_h;	/* screen rows given to the graph */
 	int rows;		/* rows the whole graph needs */
 	int log_y, log_h;	/* event log pane, log_h 0 when hidden */
+	int out_y, out_h;	/* command output pane, out_h 0 when hidden */
 	int col_x[PANE__COUNT], col_w[PANE__COUNT];
 	int gut_x[2], gut_w[2];	/* edge gutters: fd->entry, entry->object */
 	struct scene_item *items[PANE__COUNT];
