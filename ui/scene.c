@@ -1732,17 +1732,26 @@ static void draw_status(const struct ctx *c, size_t hidden)
 		snprintf(text, sizeof(text), "  %s", v->target);
 		status_add(f, &x, f->w - 20, text, ROLE_STATUS);
 	}
-	/* key hints, right-aligned, as many as fit */
-	int need = 0;
+	/* key hints, right-aligned, as many as fit: help and quit last */
+	static const int drop_order[] = { 4, 3, 2, 1, 0, 5 };
+	bool shown[sizeof(hints) / sizeof(hints[0])];
 	size_t nh = sizeof(hints) / sizeof(hints[0]);
-	for (size_t i = 0; i < nh; i++)
+	int need = 0;
+
+	for (size_t i = 0; i < nh; i++) {
+		shown[i] = true;
 		need += (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
-	while (nh && x + need + 1 > f->w) {
-		nh--;
-		need -= (int)(strlen(hints[nh][0]) + strlen(hints[nh][1]) + 2);
+	}
+	for (size_t k = 0; k < nh && x + need + 1 > f->w; k++) {
+		int i = drop_order[k];
+
+		shown[i] = false;
+		need -= (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
 	}
 	hx = f->w - need;
 	for (size_t i = 0; i < nh; i++) {
+		if (!shown[i])
+			continue;
 		status_add(f, &hx, f->w, hints[i][0], ROLE_STATUS_KEY);
 		snprintf(text, sizeof(text), " %s ", hints[i][1]);
 		status_add(f, &hx, f->w, text, ROLE_STATUS);

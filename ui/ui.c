@@ -341,7 +341,10 @@ void ui_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st)
 		ui->events_at_second = ui->stats.events;
 	} else if (now_ns >= ui->second_ns + 1000000000ULL) {
 		double secs = (now_ns - ui->second_ns) / 1e9;
-		double eps = (ui->stats.events - ui->events_at_second) / secs;
+		/* as shown: a steady trickle measured over 0.99 s or 1.01 s
+		 * must not redraw an idle screen every second */
+		uint64_t n = ui->stats.events - ui->events_at_second;
+		double eps = (double)(uint64_t)(n / secs + 0.5);
 
 		if (eps != ui->view.events_per_s)
 			ui->dirty = true;

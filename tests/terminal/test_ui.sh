@@ -6,8 +6,11 @@
 #   - the pipe demo: column headers, both processes, the pipe object, refs;
 #   - a helper whose name carries escape sequences: shown escaped, the
 #     window title unchanged;
-#   - '?' shows the help; resizing redraws (and says "terminal too small"
-#     below 80x24); 'q' ends ipcscope and leaves the terminal sane.
+#   - '?' shows the help; 'o' the command's output (with the log, at
+#     80x24); resizing redraws (and says "terminal too small" below
+#     80x24); 'q' ends ipcscope and leaves the terminal sane.
+#   - once the tracer passes them on: the demo's narration in the OUTPUT
+#     pane, exited processes greyed after the demo ends (skipped before).
 # Needs root, BPF and tmux: otherwise prints SKIP and exits 0, unless
 # CI=true, where that is a failure. Only processes this script started are
 # ended, by pid; its tmux session is killed on exit.
@@ -125,9 +128,31 @@ else
 fi
 grep -Eq 'r[0-9] w[0-9]' "$tmp/screen" && ok pipe-gauge ||
 	fail pipe-gauge "no reader/writer counts"
-# the demo ends by itself; ipcscope follows it
-if wait_for 20 'IPCSCOPE-ENDED'; then
-	ok demo-ends
+# the demo's narration in the OUTPUT pane, once the tracer hands the
+# command's output to the view (it opens by itself then)
+if wait_for 4 'OUTPUT of the traced command'; then
+	if wait_for 10 '^(parent|child)\[[0-9]+\]: '; then
+		ok output-narration
+	else
+		fail output-narration "OUTPUT pane without the demo's lines"
+	fi
+else
+	echo "SKIP output-narration: the tracer does not pass the command's output yet"
+fi
+# the demo ends by itself; ipcscope follows it, or stays with the exited
+# processes greyed until q
+if wait_for 20 'IPCSCOPE-ENDED|ended.*q quits'; then
+	if ! grep -q IPCSCOPE-ENDED "$tmp/screen"; then
+		# -e keeps the attributes: exited processes are dim (SGR 2)
+		if tmux capture-pane -p -e -t "$session" | grep -Eq $'\033\\[[0-9;]*2[0-9;]*m[0-9]+ pipe'; then
+			ok exited-greyed
+		else
+			fail exited-greyed "no dim process row after the demo ended"
+		fi
+		tmux send-keys -t "$session" q
+	fi
+	wait_for 10 'IPCSCOPE-ENDED' && ok demo-ends ||
+		fail demo-ends "ipcscope still running after q"
 else
 	fail demo-ends "ipcscope still running 20 s after the demo"
 fi
@@ -151,6 +176,33 @@ wait_for 5 'ipcscope keys' && grep -q 'q F10' "$tmp/screen" && ok help ||
 tmux send-keys -t "$session" Escape
 wait_gone 5 'ipcscope keys' && grep -q PROCESSES "$tmp/screen" && ok help-closes ||
 	fail help-closes "help still shown"
+
+# 'o' shows and hides the command's output; with the log too it still
+# fits 80x24
+tmux send-keys -t "$session" '?'
+wait_for 5 'show or hide the traced command' && ok help-output-key ||
+	fail help-output-key "no 'o' in the help"
+tmux send-keys -t "$session" Escape
+wait_gone 5 'ipcscope keys'
+if grep -q 'OUTPUT of the traced command' "$tmp/screen"; then
+	tmux send-keys -t "$session" o	# shown by itself: hide it first
+	wait_gone 5 'OUTPUT of the traced command'
+fi
+tmux send-keys -t "$session" o
+wait_for 5 'OUTPUT of the traced command' && ok output-pane ||
+	fail output-pane "no OUTPUT pane after o"
+tmux resize-window -t "$session" -x 80 -y 24
+tmux send-keys -t "$session" l
+if wait_for 5 '^EVENTS' && grep -q 'OUTPUT of the traced command' "$tmp/screen" &&
+	grep -q 'PROCESSES' "$tmp/screen" && grep -Eq 'q quit *$' "$tmp/screen"; then
+	ok output-log-80x24
+else
+	fail output-log-80x24 "$(tr -s ' ' <"$tmp/screen" | head -c 400)"
+fi
+tmux send-keys -t "$session" l o
+wait_gone 5 'OUTPUT of the traced command' && ok output-hides ||
+	fail output-hides "OUTPUT pane still shown after o"
+tmux resize-window -t "$session" -x 100 -y 30
 
 tmux resize-window -t "$session" -x 130 -y 40
 # the key hints are right-aligned: at 130 columns they end at column 130

@@ -801,6 +801,13 @@ static void test_status(void **state)
 	x->v.message = "cannot re-read pid 7";
 	render(&x->f, &x->m, &x->v, 80, 24, false);
 	assert_has(&x->f, "cannot re-read pid 7");
+	/* a long target: the hints that go first are not help and quit */
+	x->v.message = NULL;
+	x->v.target = "./server --port 8080 --verbose";
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "? help");
+	assert_has(&x->f, "q quit");
+	assert_false(has(&x->f, "spc pause"));
 }
 
 static void test_traffic_marker(void **state)
