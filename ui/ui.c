@@ -162,9 +162,11 @@ void ui_note(struct ui *ui, const struct model_note *note)
 	ui->dirty = true;
 	/* the highlight of this change ends */
 	redraw_at(ui, note->ts + FLASH_NS, FRAME_NS);
-	/* an exited process leaves the model (model_sweep) */
+	/* an exited process leaves the model (model_sweep, at a tick of the
+	 * loop: a frame later, it is gone for sure) */
 	if (note->kind == IPCS_EV_EXIT && ui->m->exited_keep_ns)
-		redraw_at(ui, note->ts + ui->m->exited_keep_ns, FRAME_NS);
+		redraw_at(ui, note->ts + ui->m->exited_keep_ns + FRAME_NS,
+			  FRAME_NS);
 	/* an idle process is hidden when only active ones are shown */
 	if (!ui->view.show_all)
 		redraw_at(ui, note->ts + ACTIVE_NS + 1, 1000000000ULL);
