@@ -116,6 +116,10 @@ $(BUILD)/bench/%: bench/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -o $@
 
+# The render benchmark draws frames with the real model and scene code.
+$(BUILD)/bench/render: $(BUILD)/bench/render.o $(CORE_OBJS) $(UI_OBJS)
+	$(Q)$(CC) $(SANFLAGS) $^ -o $@ $(LDLIBS_CURSES)
+
 $(BUILD):
 	@mkdir -p $@
 

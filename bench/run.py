@@ -84,6 +84,20 @@ def main():
         cells = " | ".join(f"{r[c]:.2f}x" for c in cols)
         print(f"| {name} | {cells} | {ev:,.0f} | {lost} | {top_lost} |")
     print(f"\n({time.time() - start:.0f} s)")
+    render_bench()
+
+
+def render_bench():
+    """The live view's cost per frame on a large model (bench/render.c)."""
+    path = os.path.join(ROOT, "build/bench/render")
+    if not os.access(path, os.X_OK):
+        print("\nrender: build/bench/render is not built (make bench)")
+        return
+    p = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       cwd=ROOT, timeout=600)
+    print()
+    for line in p.stdout.decode().splitlines():
+        print(line)
 
 
 if __name__ == "__main__":

@@ -251,7 +251,7 @@ char frame_role_letter(enum role role)
 		[ROLE_EDGE_ACTIVE] = 'E',   [ROLE_GAUGE] = 'G',
 		[ROLE_GAUGE_EMPTY] = 'g',   [ROLE_STATUS] = 's',
 		[ROLE_STATUS_KEY] = 'k',    [ROLE_BOX] = 'b',
-		[ROLE_BOX_TITLE] = 'B',
+		[ROLE_BOX_TITLE] = 'B',	    [ROLE_WAIT] = 'w',
 	};
 
 	return role < ROLE__COUNT ? letters[role] : '?';

@@ -27,6 +27,7 @@ enum role {
 	ROLE_STATUS_KEY,	/* key names in the status bar */
 	ROLE_BOX,		/* help and detail boxes */
 	ROLE_BOX_TITLE,
+	ROLE_WAIT,		/* a process blocked in a syscall, its fd */
 	ROLE__COUNT
 };
 

@@ -17,9 +17,11 @@ void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0);
 /* Counts a data note in the traffic maps; returns 0 or -ENOMEM. */
 int notes_traffic(struct hmap *files, struct hmap *objects,
 		  const struct model_note *n);
-/* Once a second: rates from the counts; forgets traffic idle for longer
- * than keep_ns. Returns true when a shown rate changed. */
-bool notes_roll(struct hmap *traffic, uint64_t now_ns, uint64_t keep_ns);
+/* About once a second: rates from the bytes counted over the window_ns
+ * since the last roll; forgets traffic idle for longer than keep_ns.
+ * Returns true when a shown rate changed. */
+bool notes_roll(struct hmap *traffic, uint64_t now_ns, uint64_t window_ns,
+		uint64_t keep_ns);
 void notes_traffic_free(struct hmap *traffic);
 
 #endif /* IPCSCOPE_NOTES_H */

@@ -5,14 +5,17 @@
  * the event log, the status bar and the help and detail boxes into a
  * frame. Reads the model and the view; writes only the frame.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include "output.h"
 #include "scene.h"
 
 #if __has_include("escape.h")
@@ -132,6 +135,7 @@ static uint32_t line_glyph(unsigned mask, bool ascii)
 #define GLYPH_FULL(f) G(f, 0x2588, '#')		/* █ */
 #define GLYPH_EMPTY(f) G(f, 0x2591, '.')	/* ░ */
 #define GLYPH_ELLIPSIS(f) G(f, 0x2026, '~')	/* … */
+#define GLYPH_WAIT(f) G(f, 0x25f7, 'z')		/* ◷ blocked in a syscall */
 
 /* ---- which processes ---------------------------------------------------- */
 
@@ -419,11 +423,52 @@ static int cmp_place(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_int(const void *a, const void *b)
+/* Rows an object takes: its name, then a gauge or what it is connected
+ * to, for the kinds that have one. */
+static int obj_height(const struct model_object *o)
 {
-	int x = *(const int *)a, y = *(const int *)b;
+	switch (o->kind) {
+	case OBJ_PIPE:
+	case OBJ_FIFO:
+	case OBJ_SOCKET:
+	case OBJ_MSGQ:
+	case OBJ_SHM:
+		return 2;
+	default:
+		return 1;
+	}
+}
 
-	return x < y ? -1 : x > y;
+/* Puts the targets in the order they were placed in (by row, so lists
+ * and key moves follow the screen) and points the sources' .target at
+ * the new places. */
+static int reorder(struct vec *src, struct vec *dst, const struct place *pl)
+{
+	struct scene_item *sorted;
+	int *where;
+	size_t n = dst->n;
+
+	if (!n)
+		return 0;
+	sorted = malloc(n * sizeof(*sorted));
+	where = malloc(n * sizeof(*where));
+	if (!sorted || !where) {
+		free(sorted);
+		free(where);
+		return -ENOMEM;
+	}
+	for (size_t j = 0; j < n; j++) {
+		sorted[j] = dst->v[pl[j].item];
+		where[pl[j].item] = (int)j;
+	}
+	for (size_t i = 0; i < src->n; i++)
+		if (src->v[i].target >= 0)
+			src->v[i].target = where[src->v[i].target];
+	free(dst->v);
+	dst->v = sorted;
+	dst->cap = n;
+	free(where);
+	return 0;
 }
 
 /* Places the items of dst that the items of src point at (through
@@ -436,7 +481,8 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 	struct hmap idx = { 0 };
 	struct place *pl = NULL;
 	size_t *off = NULL, *fill = NULL;
-	int *srows = NULL;
+	int *srows = NULL, maxrow = 0;
+	bool *busy = NULL;
 	int row = 0, err = 0;
 
 	for (size_t i = 0; i < src->n; i++) {
@@ -468,22 +514,27 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 				d->obj = src->v[i].obj;
 				d->a = d->obj->dev;
 				d->b = d->obj->ino;
-				d->height = d->obj->kind == OBJ_PIPE ||
-							    d->obj->kind == OBJ_FIFO ?
-						    2 :
-						    1;
+				d->height = obj_height(d->obj);
 			}
 		}
 		src->v[i].target = (int)(k - 1);
 	}
+	for (size_t i = 0; i < src->n; i++)
+		if (src->v[i].row > maxrow)
+			maxrow = src->v[i].row;
 	pl = calloc(dst->n + 1, sizeof(*pl));
 	off = calloc(dst->n + 1, sizeof(*off));
 	fill = calloc(dst->n + 1, sizeof(*fill));
 	srows = calloc(src->n + 1, sizeof(*srows));
-	if (!pl || !off || !fill || !srows) {
+	busy = calloc((size_t)maxrow + 2, sizeof(*busy));
+	if (!pl || !off || !fill || !srows || !busy) {
 		err = -ENOMEM;
 		goto out;
 	}
+	/* rows holding a source: another target's row must not be one */
+	for (size_t i = 0; i < src->n; i++)
+		if (src->v[i].target >= 0)
+			busy[src->v[i].row] = true;
 	/* source rows grouped by target, sorted */
 	for (size_t i = 0; i < src->n; i++)
 		if (src->v[i].target >= 0)
@@ -496,8 +547,8 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 		if (t >= 0)
 			srows[off[t] + fill[t]++] = src->v[i].row;
 	}
+	/* sources come in row order, so each group is sorted already */
 	for (size_t j = 0; j < dst->n; j++) {
-		qsort(srows + off[j], fill[j], sizeof(int), cmp_int);
 		pl[j].item = j;
 		pl[j].want = fill[j] ? srows[off[j] + (fill[j] - 1) / 2] : 0;
 		pl[j].id = dpane == PANE_FILES ? dst->v[j].file->id : (unsigned)j;
@@ -509,33 +560,32 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 
 		d->row = pl[j].want;
 		if (d->row < row) {
-			/* pushed down: the next row of a source of its own */
+			/* pushed down: the next row of a source of its own,
+			 * or one with no source, whichever comes first */
+			size_t k = 0;
+
 			d->row = row;
-			for (size_t k = 0; k < fill[t]; k++) {
-				if (srows[off[t] + k] >= row) {
-					d->row = srows[off[t] + k];
-					break;
-				}
+			while (k < fill[t] && srows[off[t] + k] < row)
+				k++;
+			while (d->row <= maxrow && busy[d->row] &&
+			       !(k < fill[t] && srows[off[t] + k] == d->row)) {
+				d->row++;
+				while (k < fill[t] && srows[off[t] + k] < d->row)
+					k++;
 			}
 		}
 		row = d->row + d->height;
 	}
 	*rows = row;
+	err = reorder(src, dst, pl);
 out:
 	hmap_free(&idx);
 	free(pl);
 	free(off);
 	free(fill);
 	free(srows);
+	free(busy);
 	return err;
-}
-
-/* Items sorted by row, so lists and key moves follow the screen. */
-static int cmp_row(const void *a, const void *b)
-{
-	const struct scene_item *x = a, *y = b;
-
-	return x->row < y->row ? -1 : x->row > y->row;
 }
 
 /* Gives every bus (a target and its sources) a lane in the gutter: greedy
@@ -607,6 +657,184 @@ static int assign_lanes(struct vec *src, struct vec *dst, int lanes)
 	return 0;
 }
 
+static bool is_sysv(const struct model_object *o)
+{
+	return o->kind == OBJ_MSGQ || o->kind == OBJ_SHM || o->kind == OBJ_SEM;
+}
+
+struct sysv_place {
+	const struct model_object *o;
+	int want;	/* row of the first shown process using it */
+};
+
+static int cmp_sysv(const void *a, const void *b)
+{
+	const struct sysv_place *x = a, *y = b;
+
+	if (x->want != y->want)
+		return x->want < y->want ? -1 : 1;
+	if (x->o->kind != y->o->kind)
+		return x->o->kind < y->o->kind ? -1 : 1;
+	return x->o->ino < y->o->ino ? -1 : x->o->ino > y->o->ino;
+}
+
+static void want_row(struct sysv_place *sp, const struct hmap *idx,
+		     const struct model_object *o, int row)
+{
+	uintptr_t k = o ? (uintptr_t)hmap_get(idx, o->dev, o->ino) : 0;
+
+	if (k && row < sp[k - 1].want)
+		sp[k - 1].want = row;
+}
+
+/* Which SysV objects to show: the ones a shown process uses; without a
+ * filter also the ones events touched (lately, unless all are shown),
+ * and with all shown on the whole system even those only the snapshot
+ * listed. */
+static bool sysv_shown(const struct view *v, const struct sysv_place *sp)
+{
+	const struct model_object *o = sp->o;
+	bool seen = o->last_ns != 0;
+
+	if (sp->want != INT_MAX)
+		return true;
+	if (v->filter[0])
+		return false;
+	if (v->show_all)
+		return seen || !v->target;
+	return seen && o->last_ns + v->active_ns >= v->now_ns;
+}
+
+/* SysV objects have no fds, hence no edges: they go in the objects
+ * column at the row of a process that uses them (attached to a segment,
+ * last to send or receive on a queue), in the first gap that fits, or
+ * below everything. The sources' .target are kept pointing right. */
+static int place_sysv(const struct model *m, const struct view *v,
+		      const struct vec *procs, struct vec *files,
+		      struct vec *objs, int *rows)
+{
+	struct sysv_place *sp = NULL;
+	struct hmap idx = { 0 }, pidrow = { 0 };
+	struct scene_item *merged = NULL;
+	int *where = NULL, row = 0, err = 0;
+	size_t n = 0, cap = 0, shown = 0, k = 0;
+
+	hmap_for_each(&m->objects, s) {
+		const struct model_object *o = s->val;
+
+		if (!is_sysv(o) || !o->sysv_alive)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct sysv_place *np = realloc(sp, nc * sizeof(*np));
+
+			if (!np) {
+				err = -ENOMEM;
+				goto out;
+			}
+			sp = np;
+			cap = nc;
+		}
+		sp[n] = (struct sysv_place){ o, INT_MAX };
+		if (hmap_put(&idx, o->dev, o->ino, (void *)(uintptr_t)++n)) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	if (!n)
+		goto out;
+	for (size_t i = 0; i < procs->n; i++) {
+		const struct scene_item *it = &procs->v[i];
+		const struct model_proc *p = it->proc;
+
+		if (hmap_put(&pidrow, p->pid, 0, (void *)(uintptr_t)(it->row + 1))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (size_t j = 0; j < p->nmaps; j++)
+			want_row(sp, &idx, p->maps[j].shm, it->row);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct model_object *o = sp[i].o;
+		uintptr_t r;
+
+		if (o->kind != OBJ_MSGQ)
+			continue;
+		if ((r = (uintptr_t)hmap_get(&pidrow, o->last_writer, 0)))
+			want_row(sp, &idx, o, (int)r - 1);
+		if ((r = (uintptr_t)hmap_get(&pidrow, o->last_reader, 0)))
+			want_row(sp, &idx, o, (int)r - 1);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (sysv_shown(v, &sp[i]))
+			sp[shown++] = sp[i];
+	if (!shown)
+		goto out;
+	qsort(sp, shown, sizeof(*sp), cmp_sysv);
+	merged = malloc((objs->n + shown) * sizeof(*merged));
+	where = malloc((objs->n + 1) * sizeof(*where));
+	if (!merged || !where) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* objs is sorted by row: walk it along, filling gaps */
+	size_t out_n = 0;
+	for (size_t i = 0; i < shown; i++) {
+		int h = obj_height(sp[i].o);
+		int want = sp[i].want == INT_MAX ? *rows : sp[i].want;
+		struct scene_item *it;
+
+		if (want > row)
+			row = want;
+		for (;;) {
+			const struct scene_item *d;
+
+			if (k == objs->n)
+				break;
+			d = &objs->v[k];
+			if (d->row + d->height <= row) {
+				where[k] = (int)out_n;
+				merged[out_n++] = *d;
+				k++;
+				continue;
+			}
+			if (d->row >= row + h)
+				break;
+			row = d->row + d->height;	/* overlaps: below it */
+		}
+		it = &merged[out_n++];
+		memset(it, 0, sizeof(*it));
+		it->obj = sp[i].o;
+		it->a = sp[i].o->dev;
+		it->b = sp[i].o->ino;
+		it->row = row;
+		it->height = h;
+		it->lane = -1;
+		it->target = -1;
+		row += h;
+	}
+	for (; k < objs->n; k++) {
+		where[k] = (int)out_n;
+		merged[out_n++] = objs->v[k];
+	}
+	for (size_t i = 0; i < files->n; i++)
+		if (files->v[i].target >= 0)
+			files->v[i].target = where[files->v[i].target];
+	free(objs->v);
+	objs->v = merged;
+	objs->n = objs->cap = out_n;
+	merged = NULL;
+	if (row > *rows)
+		*rows = row;
+out:
+	hmap_free(&idx);
+	hmap_free(&pidrow);
+	free(sp);
+	free(merged);
+	free(where);
+	return err;
+}
+
 void scene_layout_free(struct scene_layout *l)
 {
 	for (int p = 0; p < PANE__COUNT; p++) {
@@ -635,6 +863,12 @@ int scene_layout(struct scene_layout *l, const struct model *m,
 	columns(l);
 	l->graph_y = 1;
 	l->graph_h = h - 2;
+	if (v->show_output) {
+		l->out_h = (h - 2) / 4;
+		l->out_h = l->out_h < 5 ? 5 : l->out_h > 9 ? 9 : l->out_h;
+		l->graph_h -= l->out_h;
+		l->out_y = l->graph_y + l->graph_h;
+	}
 	if (v->show_log) {
 		l->log_h = (h - 2) / 3 > 6 ? (h - 2) / 3 : 6;
 		l->graph_h -= l->log_h;
@@ -683,11 +917,12 @@ int scene_layout(struct scene_layout *l, const struct model *m,
 				   l->gut_w[1] - 2);
 	if (err)
 		goto out;
-	/* .target indexes are stale once targets are sorted by row */
-	for (int p = PANE_FILES; p <= PANE_OBJECTS; p++)
-		if (vecs[p].n)
-			qsort(vecs[p].v, vecs[p].n, sizeof(struct scene_item),
-			      cmp_row);
+	rows = l->rows;
+	err = place_sysv(m, v, &vecs[PANE_PROCS], &vecs[PANE_FILES],
+			 &vecs[PANE_OBJECTS], &rows);
+	if (err)
+		goto out;
+	l->rows = rows;
 	for (int p = 0; p < PANE__COUNT; p++) {
 		l->items[p] = vecs[p].v;
 		l->n[p] = vecs[p].n;
@@ -785,6 +1020,144 @@ static int puts_tail(struct frame *f, int x, int y, int maxw, const char *s,
 	return 1 + frame_puts(f, x + 1, y, maxw - 1, p, role);
 }
 
+/* ---- what processes wait for, what objects are connected to --------- */
+
+static bool proc_waits(const struct model_proc *p)
+{
+	return !p->exited && p->wait != WAIT_NONE && p->wait < WAIT__COUNT;
+}
+
+/* "read fd3", "msgrcv": the PROCESSES column's short form */
+static const char *wait_short(char *out, size_t len, const struct model_proc *p)
+{
+	if (p->wait_fd >= 0)
+		snprintf(out, len, "%s fd%d", model_wait_name(p->wait),
+			 p->wait_fd);
+	else
+		snprintf(out, len, "%s", model_wait_name(p->wait));
+	return out;
+}
+
+static const struct model_file *proc_fd_file(const struct model_proc *p,
+					     int fd)
+{
+	const struct model_table *t = p->table;
+
+	if (!t || fd < 0 || fd >= t->nfds)
+		return NULL;
+	return t->fds[fd].file;
+}
+
+/* "blocked in read on fd 3: f2 pipe:[51234], empty, 1 writer" */
+static const char *wait_words(char *out, size_t len, const struct model_proc *p)
+{
+	const struct model_file *file = proc_fd_file(p, p->wait_fd);
+	const struct model_object *o = file ? file->obj : NULL;
+	char name[IPCS_PATH_LEN * 4 + 1], why[64] = "";
+	size_t n;
+
+	n = (size_t)snprintf(out, len, "blocked in %s", model_wait_name(p->wait));
+	if (n < len && p->wait_fd >= 0)
+		n += (size_t)snprintf(out + n, len - n, " on fd %d", p->wait_fd);
+	if (n >= len || !file)
+		return out;
+	if (o && (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO)) {
+		if (p->wait == WAIT_READ && !o->buffered)
+			snprintf(why, sizeof(why), ", empty, %u writer%s open",
+				 o->writers, o->writers == 1 ? "" : "s");
+		else if (p->wait == WAIT_WRITE && o->capacity &&
+			 o->buffered >= o->capacity)
+			snprintf(why, sizeof(why), ", full");
+	}
+	esc_field(name, sizeof(name), o ? o->name : "", IPCS_PATH_LEN);
+	snprintf(out + n, len - n, ": f%u %s%s", file->id, name, why);
+	return out;
+}
+
+/* A socket's addresses and peer, escaped (paths are untrusted). */
+struct sock_text {
+	char local[IPCS_SOCKADDR_MAX * 4 + 1];
+	char remote[IPCS_SOCKADDR_MAX * 4 + 1];
+	char peer[IPCS_PATH_LEN * 4 + 1];
+	const char *proto;	/* "unix stream", "tcp", ... */
+};
+
+static void inet_text(char *out, size_t len, uint32_t addr, uint16_t port)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	snprintf(out, len, "%s:%u", ip, port);
+}
+
+static void sock_text(struct sock_text *st, const struct model_object *o)
+{
+	const struct ipcs_sock_info *si = &o->sock;
+	char raw[IPCS_SOCKADDR_MAX];
+	bool inet = si->family == AF_INET;
+
+	esc_field(st->local, sizeof(st->local), o->local, sizeof(o->local));
+	esc_field(st->remote, sizeof(st->remote), o->remote, sizeof(o->remote));
+	esc_field(st->peer, sizeof(st->peer), o->peer, sizeof(o->peer));
+	if (!st->local[0] && inet && si->lport) {
+		inet_text(raw, sizeof(raw), si->laddr, si->lport);
+		snprintf(st->local, sizeof(st->local), "%s", raw);
+	}
+	if (!st->remote[0] && inet && si->rport) {
+		inet_text(raw, sizeof(raw), si->raddr, si->rport);
+		snprintf(st->remote, sizeof(st->remote), "%s", raw);
+	}
+	if (!st->peer[0] && si->peer_ino)
+		snprintf(st->peer, sizeof(st->peer), "socket:[%llu]",
+			 (unsigned long long)si->peer_ino);
+	switch (si->family) {
+	case AF_UNIX:
+		st->proto = si->type == SOCK_DGRAM ? "unix dgram" :
+			    si->type == SOCK_SEQPACKET ? "unix seqpacket" :
+							 "unix stream";
+		break;
+	case AF_INET:
+	case AF_INET6:
+		st->proto = si->type == SOCK_DGRAM ? "udp" : "tcp";
+		break;
+	default:
+		st->proto = "socket";
+		break;
+	}
+}
+
+/* The socket's second row: what it is connected to, the peer first. */
+static void draw_sock_line(const struct ctx *c, const struct model_object *o,
+			   int x, int y, int w)
+{
+	struct frame *f = c->f;
+	struct sock_text st;
+	const char *both = f->ascii ? "<->" : "\xe2\x86\x94";	/* ↔ */
+	const char *to = f->ascii ? "->" : "\xe2\x86\x92";		/* → */
+	char text[IPCS_PATH_LEN * 12];
+
+	sock_text(&st, o);
+	if (o->listening)
+		snprintf(text, sizeof(text), "listening %s",
+			 st.local[0] ? st.local : "");
+	else if (st.peer[0] && st.local[0])
+		snprintf(text, sizeof(text), "%s %s %s", st.local, both,
+			 st.peer);
+	else if (st.peer[0])
+		snprintf(text, sizeof(text), "%s %s", both, st.peer);
+	else if (st.remote[0])
+		snprintf(text, sizeof(text), "%s %s", to, st.remote);
+	else if (st.local[0])
+		snprintf(text, sizeof(text), "%s", st.local);
+	else
+		snprintf(text, sizeof(text), "%s", st.proto);
+	/* no room for both ends: the peer says more */
+	if (!o->listening && st.peer[0] && st.local[0] &&
+	    frame_text_width(text) > w)
+		snprintf(text, sizeof(text), "%s %s", both, st.peer);
+	puts_tail(f, x, y, w, text, ROLE_NORMAL);
+}
+
 static void draw_proc(const struct ctx *c, const struct scene_item *it)
 {
 	struct frame *f = c->f;
@@ -817,10 +1190,21 @@ static void draw_proc(const struct ctx *c, const struct scene_item *it)
 			}
 			esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
 			snprintf(text, sizeof(text), "%u %s", p->pid, comm);
-			frame_puts(f, x, y, x0 + w - x, text,
-				   is_selected(c, PANE_PROCS, it) ?
-					   ROLE_SELECTED :
-					   role);
+			x += frame_puts(f, x, y, x0 + w - x, text,
+					is_selected(c, PANE_PROCS, it) ?
+						ROLE_SELECTED :
+						role);
+			/* one row only: the wait goes after the name */
+			if (it->height == 1 && proc_waits(p) &&
+			    x + 2 <= x0 + w) {
+				char ws[32];
+
+				frame_put(f, x + 1, y, GLYPH_WAIT(f), ROLE_WAIT);
+				wait_short(ws, sizeof(ws), p);
+				if (x + 3 + frame_text_width(ws) <= x0 + w)
+					frame_puts(f, x + 3, y, x0 + w - x - 3,
+						   ws, ROLE_WAIT);
+			}
 			continue;
 		}
 		if (d > 0 && !it->last_child)
@@ -837,6 +1221,10 @@ static void draw_proc(const struct ctx *c, const struct scene_item *it)
 				snprintf(text, sizeof(text), "exited %d",
 					 p->exit_code);
 			frame_puts(f, x + 2, y, x0 + w - x - 2, text, ROLE_DIM);
+		} else if (r == 1 && proc_waits(p)) {
+			frame_put(f, x + 2, y, GLYPH_WAIT(f), ROLE_WAIT);
+			frame_puts(f, x + 4, y, x0 + w - x - 4,
+				   wait_short(text, sizeof(text), p), ROLE_WAIT);
 		}
 	}
 	/* a process without fds says why its column is empty */
@@ -860,6 +1248,10 @@ static void draw_fd(const struct ctx *c, const struct scene_item *it)
 
 	if (y < 0)
 		return;
+	bool waits = proc_waits(it->proc) && it->proc->wait_fd == it->fd;
+
+	if (waits)
+		role = ROLE_WAIT;
 	if (t && it->fd < t->nfds && recent(c->v, t->fds[it->fd].last_ns))
 		role = ROLE_FLASH;
 	if (it->proc->exited)
@@ -870,6 +1262,10 @@ static void draw_fd(const struct ctx *c, const struct scene_item *it)
 		 model_access(it->file->flags), it->cloexec ? "cx" : "");
 	frame_puts(c->f, c->l->col_x[PANE_FDS], y, c->l->col_w[PANE_FDS],
 		   text, role);
+	/* the fd its process is blocked on, between mode and cx */
+	if (waits)
+		frame_put(c->f, c->l->col_x[PANE_FDS] + 6, y,
+			  GLYPH_WAIT(c->f), role);
 }
 
 static void draw_file(const struct ctx *c, const struct scene_item *it)
@@ -891,25 +1287,25 @@ static void draw_file(const struct ctx *c, const struct scene_item *it)
 	frame_puts(c->f, c->l->col_x[PANE_FILES], y, w, text, role);
 }
 
-static void draw_gauge(const struct ctx *c, const struct model_object *o,
-		       int x, int y, int w, bool dim)
+/* [███░░░] text: used of cap in cells, then what the numbers are. */
+static void draw_gauge(const struct ctx *c, uint64_t used, uint64_t cap,
+		       const char *text, int x, int y, int w)
 {
 	struct frame *f = c->f;
-	int cells = (w - 17) / 2, filled = 0, used;
-	char text[64], a[16], b[16];
+	int cells = (w - 17) / 2, filled = 0, n;
 
 	if (cells < 4)
 		cells = 4;
 	if (cells > 16)
 		cells = 16;
-	if (o->capacity) {
-		uint64_t fill = (uint64_t)o->buffered * cells;
+	if (cap) {
+		uint64_t fill = used * cells;
 
-		filled = (int)((fill + o->capacity - 1) / o->capacity);
+		filled = (int)((fill + cap - 1) / cap);
 		if (filled > cells)
 			filled = cells;
 	}
-	frame_put(f, x, y, '[', dim ? ROLE_DIM : ROLE_NORMAL);
+	frame_put(f, x, y, '[', ROLE_NORMAL);
 	for (int i = 0; i < cells; i++) {
 		if (i < filled)
 			frame_put(f, x + 1 + i, y, GLYPH_FULL(f), ROLE_GAUGE);
@@ -917,18 +1313,73 @@ static void draw_gauge(const struct ctx *c, const struct model_object *o,
 			frame_put(f, x + 1 + i, y, GLYPH_EMPTY(f),
 				  ROLE_GAUGE_EMPTY);
 	}
-	frame_put(f, x + 1 + cells, y, ']', dim ? ROLE_DIM : ROLE_NORMAL);
-	used = cells + 3;
-	if (o->capacity)
-		snprintf(text, sizeof(text), "%s/%s r%u w%u",
-			 scene_size(a, sizeof(a), o->buffered),
-			 scene_size(b, sizeof(b), o->capacity), o->readers,
-			 o->writers);
+	frame_put(f, x + 1 + cells, y, ']', ROLE_NORMAL);
+	n = cells + 3;
+	frame_puts(f, x + n, y, w - n, text, ROLE_NORMAL);
+}
+
+/* The first row's text: the name, and the size of what has one. */
+static void object_title(char *out, size_t len, const struct model_object *o)
+{
+	char name[IPCS_PATH_LEN * 4 + 1], sz[16];
+
+	esc_field(name, sizeof(name), o->name, sizeof(o->name));
+	if (!name[0])
+		snprintf(name, sizeof(name), "%s:[%llu]",
+			 obj_kind_name(o->kind), (unsigned long long)o->ino);
+	if (o->kind == OBJ_SHM)
+		snprintf(out, len, "%s %s", name,
+			 scene_size(sz, sizeof(sz), o->stat.bytes));
+	else if (o->kind == OBJ_SEM)
+		snprintf(out, len, "%s %llu sem%s", name,
+			 (unsigned long long)o->stat.count,
+			 o->stat.count == 1 ? "" : "s");
 	else
-		snprintf(text, sizeof(text), "? r%u w%u", o->readers,
-			 o->writers);
-	frame_puts(f, x + used, y, w - used, text,
-		   dim ? ROLE_DIM : ROLE_NORMAL);
+		snprintf(out, len, "%s", name);
+}
+
+/* The second row: a gauge, or what it is connected to. */
+static void draw_object_line(const struct ctx *c, const struct model_object *o,
+			     int x, int y, int w)
+{
+	char text[64], a[16], b[16];
+
+	switch (o->kind) {
+	case OBJ_PIPE:
+	case OBJ_FIFO:
+		if (o->capacity)
+			snprintf(text, sizeof(text), "%s/%s r%u w%u",
+				 scene_size(a, sizeof(a), o->buffered),
+				 scene_size(b, sizeof(b), o->capacity),
+				 o->readers, o->writers);
+		else
+			snprintf(text, sizeof(text), "? r%u w%u", o->readers,
+				 o->writers);
+		draw_gauge(c, o->buffered, o->capacity, text, x, y, w);
+		break;
+	case OBJ_MSGQ:
+		snprintf(text, sizeof(text), "%llu msg%s %s/%s",
+			 (unsigned long long)o->stat.count,
+			 o->stat.count == 1 ? "" : "s",
+			 scene_size(a, sizeof(a), o->stat.bytes),
+			 o->stat.limit ? scene_size(b, sizeof(b), o->stat.limit) :
+					 "?");
+		draw_gauge(c, o->stat.bytes, o->stat.limit, text, x, y, w);
+		break;
+	case OBJ_SHM:
+		if (o->rmid_pending)
+			snprintf(text, sizeof(text), "removed, still attached");
+		else
+			snprintf(text, sizeof(text), "%llu attached",
+				 (unsigned long long)o->stat.count);
+		frame_puts(c->f, x, y, w, text, ROLE_NORMAL);
+		break;
+	case OBJ_SOCKET:
+		draw_sock_line(c, o, x, y, w);
+		break;
+	default:
+		break;
+	}
 }
 
 static void draw_object(const struct ctx *c, const struct scene_item *it)
@@ -938,7 +1389,7 @@ static void draw_object(const struct ctx *c, const struct scene_item *it)
 	int x = c->l->col_x[PANE_OBJECTS], w = c->l->col_w[PANE_OBJECTS];
 	int y = screen_y(c, it->row), y2 = screen_y(c, it->row + 1);
 	enum role role = ROLE_NORMAL;
-	char name[IPCS_PATH_LEN * 4 + 1], rate[24] = "", sz[16];
+	char title[IPCS_PATH_LEN * 4 + 32], rate[24] = "", sz[16];
 	int rw = 0;
 
 	if (recent(c->v, o->last_ns))
@@ -946,23 +1397,19 @@ static void draw_object(const struct ctx *c, const struct scene_item *it)
 	if (is_selected(c, PANE_OBJECTS, it))
 		role = ROLE_SELECTED;
 	if (y >= 0) {
-		esc_field(name, sizeof(name), o->name, sizeof(o->name));
-		if (!name[0])
-			snprintf(name, sizeof(name), "%s:[%llu]",
-				 obj_kind_name(o->kind),
-				 (unsigned long long)o->ino);
+		object_title(title, sizeof(title), o);
 		if (tr && tr->rate) {
 			snprintf(rate, sizeof(rate), " %sB/s",
 				 scene_size(sz, sizeof(sz), tr->rate));
 			rw = (int)strlen(rate);
 		}
-		int used = puts_tail(c->f, x, y, w - rw, name, role);
+		int used = puts_tail(c->f, x, y, w - rw, title, role);
 		if (rw)
 			frame_puts(c->f, x + used, y, rw, rate,
 				   ROLE_EDGE_ACTIVE);
 	}
 	if (y2 >= 0 && it->height > 1)
-		draw_gauge(c, o, x + 1, y2, w - 1, false);
+		draw_object_line(c, o, x + 1, y2, w - 1);
 }
 
 /* Edges in one gutter: every target (entry or object) with the sources
@@ -992,86 +1439,106 @@ static void draw_gutter(const struct ctx *c, int gi)
 {
 	const struct scene_layout *l = c->l;
 	enum pane sp = gi ? PANE_FILES : PANE_FDS, dp = sp + 1;
-	int gw = l->gut_w[gi], gx = l->gut_x[gi], rows = l->rows;
-	int lanes = gw - 2;
-	struct hmap idx = { 0 };
-	struct gcell *g;
+	int gw = l->gut_w[gi], gx = l->gut_x[gi];
+	int lanes = gw - 2, r0 = c->v->scroll, vh = l->graph_h;
+	int *top = NULL, *bot = NULL;
+	bool *fed = NULL;	/* a target with sources: SysV objects have none */
+	struct gcell *g = NULL;
+	size_t nd = l->n[dp];
 
-	if (gw < 3 || rows <= 0 || !l->n[dp])
+	if (gw < 3 || vh <= 0 || !nd)
 		return;
-	g = calloc((size_t)rows * gw, sizeof(*g));
-	if (!g)
-		return;
-	for (size_t i = 0; i < (size_t)rows * gw; i++)
+	/* cells of the rows on screen only: the graph may be 20,000 rows */
+	g = calloc((size_t)vh * gw, sizeof(*g));
+	top = malloc(nd * sizeof(*top));
+	bot = malloc(nd * sizeof(*bot));
+	fed = calloc(nd, sizeof(*fed));
+	if (!g || !top || !bot || !fed)
+		goto out;
+	for (size_t i = 0; i < (size_t)vh * gw; i++)
 		g[i].owner = -1;
-	for (size_t j = 0; j < l->n[dp]; j++)
-		if (hmap_put(&idx, l->items[dp][j].a, l->items[dp][j].b,
-			     (void *)(uintptr_t)(j + 1)))
-			goto out;
-	/* verticals first so they own the cells they pass through */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < l->n[sp]; i++) {
-			const struct scene_item *s = &l->items[sp][i];
-			uint64_t ka = gi ? (s->obj ? s->obj->dev : 0) : s->file->kaddr;
-			uint64_t kb = gi ? (s->obj ? s->obj->ino : 0) : s->file->id;
-			size_t j = (uintptr_t)hmap_get(&idx, ka, kb);
-			const struct scene_item *d;
-			const struct view_traffic *tr = NULL;
-			bool active = false;
-			uint32_t mark = 0;
-			int lx, top, bot;
+	for (size_t j = 0; j < nd; j++)
+		top[j] = bot[j] = l->items[dp][j].row;
+	for (size_t i = 0; i < l->n[sp]; i++) {
+		const struct scene_item *s = &l->items[sp][i];
+		int t = s->target;
 
-			if (!j || (gi && !s->obj))
-				continue;
-			d = &l->items[dp][j - 1];
-			lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
-			if (gi && (tr = file_traffic(c->v, s->file))) {
-				bool wr = recent(c->v, tr->write_ns);
-				bool rd = recent(c->v, tr->read_ns);
+		if (t < 0)
+			continue;
+		fed[t] = true;
+		if (s->row < top[t])
+			top[t] = s->row;
+		if (s->row > bot[t])
+			bot[t] = s->row;
+	}
+	/* verticals first so they own the cells they pass through: one per
+	 * bus, from its top source (or target) to its bottom one */
+	for (size_t j = 0; j < nd; j++) {
+		const struct scene_item *d = &l->items[dp][j];
+		int lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+		int from = top[j] > r0 ? top[j] : r0;
+		int to = bot[j] < r0 + vh - 1 ? bot[j] : r0 + vh - 1;
 
-				active = wr || rd;
-				mark = wr ? GLYPH_WRITE(c->f) :
-				       rd ? GLYPH_READ(c->f) :
-					    0;
-			}
-			if (pass == 0) {
-				if (lx < 0)
-					continue;
-				top = s->row < d->row ? s->row : d->row;
-				bot = s->row > d->row ? s->row : d->row;
-				for (int r = top; r <= bot; r++) {
-					unsigned bits = (r > top ? DIR_N : 0) |
-							(r < bot ? DIR_S : 0);
+		if (lx < 0)
+			continue;
+		for (int r = from; r <= to; r++) {
+			unsigned bits = (r > top[j] ? DIR_N : 0) |
+					(r < bot[j] ? DIR_S : 0);
 
-					gpaint(&g[r * gw + lx], (int)j, bits,
-					       false);
-				}
-				continue;
-			}
-			/* horizontals: source to lane, lane to target */
-			int end = lx < 0 ? gw - 1 : lx;
-			for (int x = 0; x <= end; x++) {
-				unsigned bits = DIR_W | (x < end ? DIR_E : 0);
-
-				if (lx < 0)
-					bits |= DIR_E;
-				gpaint(&g[s->row * gw + x], (int)j, bits, active);
-			}
-			if (mark)
-				g[s->row * gw].mark = mark;
-			if (lx >= 0)
-				for (int x = lx; x < gw; x++)
-					gpaint(&g[d->row * gw + x], (int)j,
-					       DIR_E | (x > lx ? DIR_W : 0),
-					       false);
-			g[d->row * gw + gw - 1].mark = GLYPH_ARROW(c->f);
+			gpaint(&g[(r - r0) * gw + lx], (int)j + 1, bits, false);
 		}
 	}
-	for (int r = 0; r < rows; r++) {
-		int y = screen_y(c, r);
+	/* horizontals: source to lane (all the way when on the target's
+	 * row), with a marker where data moved just now */
+	for (size_t i = 0; i < l->n[sp]; i++) {
+		const struct scene_item *s = &l->items[sp][i];
+		const struct view_traffic *tr;
+		const struct scene_item *d;
+		bool active = false;
+		uint32_t mark = 0;
+		int lx, end;
 
-		if (y < 0)
+		if (s->target < 0 || s->row < r0 || s->row >= r0 + vh)
 			continue;
+		d = &l->items[dp][s->target];
+		lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+		if (gi && (tr = file_traffic(c->v, s->file))) {
+			bool wr = recent(c->v, tr->write_ns);
+			bool rd = recent(c->v, tr->read_ns);
+
+			active = wr || rd;
+			mark = wr ? GLYPH_WRITE(c->f) :
+			       rd ? GLYPH_READ(c->f) :
+				    0;
+		}
+		end = lx < 0 ? gw - 1 : lx;
+		for (int x = 0; x <= end; x++) {
+			unsigned bits = DIR_W | (x < end ? DIR_E : 0);
+
+			if (lx < 0)
+				bits |= DIR_E;
+			gpaint(&g[(s->row - r0) * gw + x], s->target + 1, bits,
+			       active);
+		}
+		if (mark)
+			g[(s->row - r0) * gw].mark = mark;
+	}
+	/* lane to target, and the arrow */
+	for (size_t j = 0; j < nd; j++) {
+		const struct scene_item *d = &l->items[dp][j];
+		int lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+
+		if (d->row < r0 || d->row >= r0 + vh || !fed[j])
+			continue;
+		if (lx >= 0)
+			for (int x = lx; x < gw; x++)
+				gpaint(&g[(d->row - r0) * gw + x], (int)j + 1,
+				       DIR_E | (x > lx ? DIR_W : 0), false);
+		g[(d->row - r0) * gw + gw - 1].mark = GLYPH_ARROW(c->f);
+	}
+	for (int r = 0; r < vh; r++) {
+		int y = l->graph_y + r;
+
 		for (int x = 0; x < gw; x++) {
 			struct gcell *e = &g[r * gw + x];
 			unsigned m = e->own | e->other;
@@ -1090,7 +1557,9 @@ static void draw_gutter(const struct ctx *c, int gi)
 		}
 	}
 out:
-	hmap_free(&idx);
+	free(top);
+	free(bot);
+	free(fed);
 	free(g);
 }
 
@@ -1172,6 +1641,37 @@ static void draw_log(const struct ctx *c)
 	}
 }
 
+/* The traced command's output: its latest lines, the one still being
+ * written last. Already made safe by output.c. */
+static void draw_output(const struct ctx *c)
+{
+	const struct scene_layout *l = c->l;
+	const struct view_output *o = c->v->output;
+	int lines = l->out_h - 1, y = l->out_y + 1;
+	char partial[OUTPUT_TEXT];
+	uint64_t first, have;
+
+	frame_fill(c->f, 0, l->out_y, l->w, ' ', ROLE_HEADER);
+	frame_puts(c->f, 0, l->out_y, l->w, "OUTPUT of the traced command  (o hides)",
+		   ROLE_HEADER);
+	if (!o || (!o->count && !o->partial_len)) {
+		frame_puts(c->f, 0, y, l->w, "(nothing yet)", ROLE_DIM);
+		return;
+	}
+	output_partial(o, partial, sizeof(partial));
+	if (partial[0])
+		lines--;
+	have = o->count < OUTPUT_LINES ? o->count : OUTPUT_LINES;
+	if (lines < 0)
+		lines = 0;
+	first = o->count - (have < (uint64_t)lines ? have : (uint64_t)lines);
+	for (uint64_t i = first; i < o->count; i++)
+		frame_puts(c->f, 0, y++, l->w, o->lines[i % OUTPUT_LINES],
+			   ROLE_NORMAL);
+	if (partial[0])
+		frame_puts(c->f, 0, y, l->w, partial, ROLE_NORMAL);
+}
+
 /* Appends text to the status bar at *x; returns false when out of room. */
 static bool status_add(struct frame *f, int *x, int limit, const char *s,
 		       enum role role)
@@ -1232,17 +1732,26 @@ static void draw_status(const struct ctx *c, size_t hidden)
 		snprintf(text, sizeof(text), "  %s", v->target);
 		status_add(f, &x, f->w - 20, text, ROLE_STATUS);
 	}
-	/* key hints, right-aligned, as many as fit */
-	int need = 0;
+	/* key hints, right-aligned, as many as fit: help and quit last */
+	static const int drop_order[] = { 4, 3, 2, 1, 0, 5 };
+	bool shown[sizeof(hints) / sizeof(hints[0])];
 	size_t nh = sizeof(hints) / sizeof(hints[0]);
-	for (size_t i = 0; i < nh; i++)
+	int need = 0;
+
+	for (size_t i = 0; i < nh; i++) {
+		shown[i] = true;
 		need += (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
-	while (nh && x + need + 1 > f->w) {
-		nh--;
-		need -= (int)(strlen(hints[nh][0]) + strlen(hints[nh][1]) + 2);
+	}
+	for (size_t k = 0; k < nh && x + need + 1 > f->w; k++) {
+		int i = drop_order[k];
+
+		shown[i] = false;
+		need -= (int)(strlen(hints[i][0]) + strlen(hints[i][1]) + 2);
 	}
 	hx = f->w - need;
 	for (size_t i = 0; i < nh; i++) {
+		if (!shown[i])
+			continue;
 		status_add(f, &hx, f->w, hints[i][0], ROLE_STATUS_KEY);
 		snprintf(text, sizeof(text), " %s ", hints[i][1]);
 		status_add(f, &hx, f->w, text, ROLE_STATUS);
@@ -1292,6 +1801,7 @@ static const char *const help_lines[] = {
 	"/              filter by name or pid (Enter keeps, Esc clears)",
 	"space          pause the view (events are still recorded)",
 	"l              show or hide the event log",
+	"o              show or hide the traced command's output",
 	"a              all processes / only active ones",
 	"? F1           this help;  Esc closes a box",
 	"q F10          quit",
@@ -1302,6 +1812,7 @@ static const char *const help_lines[] = {
 	"@N        file offset;  cx: close-on-exec is set on the fd",
 	"[##..]    bytes buffered in a pipe against its capacity",
 	"rN wN     readers and writers of a pipe or FIFO",
+	"\xe2\x97\xb7 read fd3 blocked in read() on fd 3 (the fd is marked too)",
 	"\xc2\xbb \xc2\xab       data just written into / read out of an object",
 };
 
@@ -1309,19 +1820,24 @@ static void draw_help(const struct ctx *c)
 {
 	struct frame *f = c->f;
 	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
-	int w = 72, h = n + 4;
+	int w = 72, pad = 1, h;
 
+	if (n + 4 > f->h - 2)
+		pad = 0;	/* 80x24: no blank rows inside the box */
+	h = n + 2 + 2 * pad;
 	if (h > f->h - 2)
 		h = f->h - 2;
 	int x = (f->w - w) / 2, y = (f->h - h) / 2;
 	draw_box(f, x, y, w, h, "ipcscope keys");
-	for (int i = 0; i < n && i < h - 4; i++) {
+	for (int i = 0; i < n && i < h - 2 - 2 * pad; i++) {
 		const char *s = help_lines[i];
 
-		/* the help's own « » turn ASCII too */
-		if (f->ascii && (unsigned char)s[0] >= 0x80)
+		/* the help's own glyphs turn ASCII too */
+		if (f->ascii && !strncmp(s, "\xc2\xbb", 2))
 			s = "> <       data just written into / read out of an object";
-		frame_puts(f, x + 2, y + 2 + i, w - 4, s, ROLE_BOX);
+		else if (f->ascii && (unsigned char)s[0] >= 0x80)
+			s = "z read fd3 blocked in read() on fd 3 (the fd is marked too)";
+		frame_puts(f, x + 2, y + 1 + pad + i, w - 4, s, ROLE_BOX);
 	}
 }
 
@@ -1413,11 +1929,24 @@ static void add_traffic(const struct ctx *c, struct lines *ls,
 		lines_add(ls, ROLE_DIM, "  (nothing in the event log)");
 }
 
+/* "  now 1.5K/s in, 1.5K/s out" when data moved in the last second */
+static const char *rates(char *out, size_t len, const struct view_traffic *tr)
+{
+	char a[16], b[16];
+
+	out[0] = '\0';
+	if (tr && (tr->rate_in || tr->rate_out))
+		snprintf(out, len, "  now %sB/s in, %sB/s out",
+			 scene_size(a, sizeof(a), tr->rate_in),
+			 scene_size(b, sizeof(b), tr->rate_out));
+	return out;
+}
+
 static void detail_file(const struct ctx *c, struct lines *ls,
 			const struct model_file *file)
 {
 	const struct model_object *o = file->obj;
-	char name[IPCS_PATH_LEN * 4 + 1], a[16], b[16], needle[32];
+	char name[IPCS_PATH_LEN * 4 + 1], a[16], b[16], needle[32], r[64];
 
 	esc_field(name, sizeof(name), o ? o->name : "", IPCS_PATH_LEN);
 	lines_add(ls, ROLE_BOX_TITLE, "open file f%u -> %s", file->id, name);
@@ -1426,13 +1955,90 @@ static void detail_file(const struct ctx *c, struct lines *ls,
 		  model_access(file->flags), file->flags,
 		  (unsigned long long)file->pos,
 		  (unsigned long long)file->refs, file->slots);
-	lines_add(ls, ROLE_BOX, "bytes written %s  read %s",
+	lines_add(ls, ROLE_BOX, "bytes written %s  read %s%s",
 		  scene_size(a, sizeof(a), file->bytes_in),
-		  scene_size(b, sizeof(b), file->bytes_out));
+		  scene_size(b, sizeof(b), file->bytes_out),
+		  rates(r, sizeof(r), file_traffic(c->v, file)));
 	lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");
 	add_holders(c, ls, file, "  ");
 	snprintf(needle, sizeof(needle), "f%u ", file->id);
 	add_traffic(c, ls, needle);
+}
+
+static void detail_sysv(const struct ctx *c, struct lines *ls,
+			const struct model_object *o)
+{
+	char key[32], a[16], b[16], comm[IPCS_COMM_LEN * 4 + 1];
+	struct model_proc **procs;
+	size_t n, found = 0;
+
+	/* the key only when known (snapshots); events name the id */
+	if (o->stat.key)
+		snprintf(key, sizeof(key), "key 0x%08x  ", (unsigned)o->stat.key);
+	else
+		key[0] = '\0';
+	switch (o->kind) {
+	case OBJ_MSGQ:
+		lines_add(ls, ROLE_BOX, "%s%llu message%s queued, %s of %s bytes",
+			  key, (unsigned long long)o->stat.count,
+			  o->stat.count == 1 ? "" : "s",
+			  scene_size(a, sizeof(a), o->stat.bytes),
+			  o->stat.limit ? scene_size(b, sizeof(b), o->stat.limit) :
+					  "?");
+		if (o->last_writer && o->last_reader)
+			lines_add(ls, ROLE_BOX, "last sent by pid %u, received by pid %u",
+				  o->last_writer, o->last_reader);
+		else if (o->last_writer || o->last_reader)
+			lines_add(ls, ROLE_BOX, "last %s by pid %u",
+				  o->last_writer ? "sent" : "received",
+				  o->last_writer ? o->last_writer : o->last_reader);
+		return;
+	case OBJ_SEM:
+		lines_add(ls, ROLE_BOX, "%s%llu semaphore%s", key,
+			  (unsigned long long)o->stat.count,
+			  o->stat.count == 1 ? "" : "s");
+		return;
+	default:
+		break;
+	}
+	lines_add(ls, ROLE_BOX, "%ssize %s  attached %llu", key,
+		  scene_size(a, sizeof(a), o->stat.bytes),
+		  (unsigned long long)o->stat.count);
+	if (o->rmid_pending)
+		lines_add(ls, ROLE_BOX,
+			  "removed (IPC_RMID), still attached: freed at the last detach");
+	lines_add(ls, ROLE_BOX_TITLE, "ATTACHED");
+	procs = model_procs_sorted(c->m, &n);
+	for (size_t i = 0; procs && i < n; i++) {
+		for (size_t j = 0; j < procs[i]->nmaps; j++) {
+			if (procs[i]->maps[j].shm != o)
+				continue;
+			esc_field(comm, sizeof(comm), procs[i]->comm,
+				  IPCS_COMM_LEN);
+			lines_add(ls, ROLE_BOX, "  pid %u %s  at 0x%llx",
+				  procs[i]->pid, comm,
+				  (unsigned long long)procs[i]->maps[j].addr);
+			found++;
+		}
+	}
+	free(procs);
+	if (!found)
+		lines_add(ls, ROLE_DIM, "  (no traced process)");
+}
+
+static void detail_socket(struct lines *ls, const struct model_object *o)
+{
+	struct sock_text st;
+
+	sock_text(&st, o);
+	lines_add(ls, ROLE_BOX, "%s%s", st.proto,
+		  o->listening ? "  listening" : "");
+	if (st.local[0])
+		lines_add(ls, ROLE_BOX, "local address  %s", st.local);
+	if (st.remote[0])
+		lines_add(ls, ROLE_BOX, "remote address %s", st.remote);
+	lines_add(ls, ROLE_BOX, "peer           %s",
+		  st.peer[0] ? st.peer : "(none known)");
 }
 
 static void detail_object(const struct ctx *c, struct lines *ls,
@@ -1440,7 +2046,7 @@ static void detail_object(const struct ctx *c, struct lines *ls,
 {
 	struct model_file **files;
 	size_t n;
-	char name[IPCS_PATH_LEN * 4 + 1], a[16], b[16];
+	char name[IPCS_PATH_LEN * 4 + 1], a[16], b[16], r[64];
 
 	esc_field(name, sizeof(name), o->name, IPCS_PATH_LEN);
 	lines_add(ls, ROLE_BOX_TITLE, "%s %s", obj_kind_name(o->kind), name);
@@ -1450,20 +2056,33 @@ static void detail_object(const struct ctx *c, struct lines *ls,
 			  scene_size(a, sizeof(a), o->buffered),
 			  scene_size(b, sizeof(b), o->capacity), o->readers,
 			  o->writers);
-	lines_add(ls, ROLE_BOX, "bytes in %s  out %s  open-file entries %u",
-		  scene_size(a, sizeof(a), o->bytes_in),
-		  scene_size(b, sizeof(b), o->bytes_out), o->nfiles);
-	lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");
-	files = model_files_sorted(c->m, &n);
-	for (size_t i = 0; files && i < n; i++) {
-		if (files[i]->obj != o)
-			continue;
-		lines_add(ls, ROLE_BOX, "  f%u %s  refs %llu", files[i]->id,
-			  model_access(files[i]->flags),
-			  (unsigned long long)files[i]->refs);
-		add_holders(c, ls, files[i], "    ");
+	else if (o->kind == OBJ_SOCKET)
+		detail_socket(ls, o);
+	else if (is_sysv(o))
+		detail_sysv(c, ls, o);
+	if (is_sysv(o))
+		lines_add(ls, ROLE_BOX, "bytes in %s  out %s%s",
+			  scene_size(a, sizeof(a), o->bytes_in),
+			  scene_size(b, sizeof(b), o->bytes_out),
+			  rates(r, sizeof(r), obj_traffic(c->v, o)));
+	else
+		lines_add(ls, ROLE_BOX, "bytes in %s  out %s  open-file entries %u%s",
+			  scene_size(a, sizeof(a), o->bytes_in),
+			  scene_size(b, sizeof(b), o->bytes_out), o->nfiles,
+			  rates(r, sizeof(r), obj_traffic(c->v, o)));
+	if (o->nfiles) {
+		lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");
+		files = model_files_sorted(c->m, &n);
+		for (size_t i = 0; files && i < n; i++) {
+			if (files[i]->obj != o)
+				continue;
+			lines_add(ls, ROLE_BOX, "  f%u %s  refs %llu", files[i]->id,
+				  model_access(files[i]->flags),
+				  (unsigned long long)files[i]->refs);
+			add_holders(c, ls, files[i], "    ");
+		}
+		free(files);
 	}
-	free(files);
 	add_traffic(c, ls, name);
 }
 
@@ -1472,16 +2091,21 @@ static void detail_proc(const struct ctx *c, struct lines *ls,
 {
 	const struct model_table *t = p->table;
 	char comm[IPCS_COMM_LEN * 4 + 1], name[IPCS_PATH_LEN * 4 + 1];
-	char needle[32];
+	char needle[32], wait[IPCS_PATH_LEN * 4 + 96];
 
 	esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
 	lines_add(ls, ROLE_BOX_TITLE, "process %u %s", p->pid, comm);
 	if (p->exited)
 		lines_add(ls, ROLE_BOX, "parent %u  exited: code %d signal %d",
 			  p->ppid, p->exit_code, p->exit_signal);
+	else if (proc_waits(p))
+		lines_add(ls, ROLE_BOX, "parent %u%s", p->ppid,
+			  p->uncertain ? "  (fd table being re-read)" : "");
 	else
 		lines_add(ls, ROLE_BOX, "parent %u  running%s", p->ppid,
 			  p->uncertain ? "  (fd table being re-read)" : "");
+	if (proc_waits(p))
+		lines_add(ls, ROLE_WAIT, "%s", wait_words(wait, sizeof(wait), p));
 	if (t && t->users > 1)
 		lines_add(ls, ROLE_BOX, "fd table shared by %u processes",
 			  t->users);
@@ -1493,10 +2117,30 @@ static void detail_proc(const struct ctx *c, struct lines *ls,
 			continue;
 		esc_field(name, sizeof(name), file->obj ? file->obj->name : "",
 			  IPCS_PATH_LEN);
-		lines_add(ls, ROLE_BOX, "  fd %d  %s%s  f%u refs %llu  %s", fd,
+		lines_add(ls, proc_waits(p) && p->wait_fd == fd ? ROLE_WAIT :
+								  ROLE_BOX,
+			  "  fd %d  %s%s  f%u refs %llu  %s%s", fd,
 			  model_access(file->flags),
 			  t->fds[fd].cloexec ? " cloexec" : "", file->id,
-			  (unsigned long long)file->refs, name);
+			  (unsigned long long)file->refs, name,
+			  proc_waits(p) && p->wait_fd == fd ? "  (blocked here)" :
+							      "");
+	}
+	for (size_t i = 0; i < p->nmaps; i++) {
+		const struct model_map *mp = &p->maps[i];
+
+		if (!i)
+			lines_add(ls, ROLE_BOX_TITLE, "SHARED MAPPINGS");
+		if (mp->shm)
+			esc_field(name, sizeof(name), mp->shm->name,
+				  IPCS_PATH_LEN);
+		else if (mp->file && mp->file->obj)
+			esc_field(name, sizeof(name), mp->file->obj->name,
+				  IPCS_PATH_LEN);
+		else
+			snprintf(name, sizeof(name), "?");
+		lines_add(ls, ROLE_BOX, "  at 0x%llx  %s", (unsigned long long)mp->addr,
+			  name);
 	}
 	snprintf(needle, sizeof(needle), " %u ", p->pid);
 	add_traffic(c, ls, needle);
@@ -1570,29 +2214,41 @@ static void draw_too_small(struct frame *f)
 			   "q quits", ROLE_DIM);
 }
 
-void scene_render(const struct model *m, const struct view *v,
-		  struct frame *f)
+void scene_draw(const struct scene_layout *l, const struct model *m,
+		const struct view *v, struct frame *f)
 {
-	struct scene_layout l;
-	struct ctx c = { .f = f, .l = &l, .v = v, .m = m };
+	struct ctx c = { .f = f, .l = l, .v = v, .m = m };
 
 	frame_clear(f);
-	if (scene_layout(&l, m, v, f->w, f->h)) {
-		frame_puts(f, 0, 0, f->w, "out of memory", ROLE_WARNING);
-		return;
-	}
-	if (l.too_small) {
+	if (l->too_small) {
 		draw_too_small(f);
 		return;
 	}
+	if (l->w != f->w || l->h != f->h)
+		return;	/* a layout for another size: the caller's bug */
 	draw_headers(&c);
 	draw_graph(&c);
-	if (l.log_h)
+	if (l->log_h)
 		draw_log(&c);
-	draw_status(&c, l.nprocs_hidden);
+	if (l->out_h)
+		draw_output(&c);
+	draw_status(&c, l->nprocs_hidden);
 	if (v->show_detail)
 		draw_detail(&c);
 	if (v->show_help)
 		draw_help(&c);
+}
+
+void scene_render(const struct model *m, const struct view *v,
+		  struct frame *f)
+{
+	struct scene_layout l;
+
+	if (scene_layout(&l, m, v, f->w, f->h)) {
+		frame_clear(f);
+		frame_puts(f, 0, 0, f->w, "out of memory", ROLE_WARNING);
+		return;
+	}
+	scene_draw(&l, m, v, f);
 	scene_layout_free(&l);
 }

@@ -22,7 +22,8 @@ struct scene_item {
 	int row, height;
 	const struct model_proc *proc;	/* PROCS, FDS: the process */
 	const struct model_file *file;	/* FDS, FILES */
-	const struct model_object *obj;	/* OBJECTS, FILES */
+	const struct model_object *obj;	/* OBJECTS, FILES (SysV objects
+					 * stand alone: no fd points there) */
 	int fd;				/* FDS */
 	bool cloexec;			/* FDS */
 	int depth;			/* PROCS: tree depth */
@@ -31,7 +32,8 @@ struct scene_item {
 	bool has_children;		/* PROCS */
 	uint32_t shares_with;		/* PROCS: fd table drawn under this pid */
 	int lane;			/* FILES, OBJECTS: edge lane, -1 none */
-	int target;			/* layout's own use */
+	int target;			/* FDS, FILES: index of the item it
+					 * points at in the next pane, or -1 */
 };
 
 struct scene_layout {
@@ -40,6 +42,7 @@ struct scene_layout {
 	int graph_y, graph_h;	/* screen rows given to the graph */
 	int rows;		/* rows the whole graph needs */
 	int log_y, log_h;	/* event log pane, log_h 0 when hidden */
+	int out_y, out_h;	/* command output pane, out_h 0 when hidden */
 	int col_x[PANE__COUNT], col_w[PANE__COUNT];
 	int gut_x[2], gut_w[2];	/* edge gutters: fd->entry, entry->object */
 	struct scene_item *items[PANE__COUNT];
@@ -56,9 +59,14 @@ const struct scene_item *scene_find(const struct scene_layout *l,
 				    enum pane pane, uint64_t a, uint64_t b,
 				    size_t *index);
 
-/* Draws the whole screen into f (sized by the caller). */
+/* Draws the whole screen into f (sized by the caller): scene_layout()
+ * and scene_draw(). */
 void scene_render(const struct model *m, const struct view *v,
 		  struct frame *f);
+/* Draws with a layout already made for f's size (and kept valid by
+ * view_fix(), which moves only the selection and scroll). */
+void scene_draw(const struct scene_layout *l, const struct model *m,
+		const struct view *v, struct frame *f);
 
 /* Escapes untrusted bytes for the screen (tracer/escape.h when present). */
 size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen);

@@ -74,6 +74,7 @@ static void roles_init(struct term *t, bool color)
 				      A_REVERSE | A_BOLD },
 		[ROLE_BOX] = { -1, -1, A_NORMAL, A_NORMAL },
 		[ROLE_BOX_TITLE] = { -1, -1, A_BOLD, A_BOLD },
+		[ROLE_WAIT] = { COLOR_RED, -1, A_NORMAL, A_UNDERLINE },
 	};
 
 	for (int i = 0; i < ROLE__COUNT; i++) {

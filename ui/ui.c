@@ -13,6 +13,7 @@
 
 #include "freeze.h"
 #include "notes.h"
+#include "output.h"
 #include "scene.h"
 #include "term.h"
 #include "ui.h"
@@ -22,6 +23,8 @@
 #define ACTIVE_NS (10ULL * 1000000000)
 #define MESSAGE_NS (5ULL * 1000000000)
 #define TRAFFIC_KEEP_NS (10ULL * 1000000000)
+#define WAIT_CHECK_NS (100ULL * 1000000)
+#define DEADLINES 32
 
 struct ui {
 	struct model *m;
@@ -35,8 +38,17 @@ struct ui {
 	struct hmap file_traffic, obj_traffic;
 	uint64_t ts0;		/* first event: time 0 of the log */
 
+	struct view_output output;	/* the traced command's */
+	bool output_chosen;		/* 'o' pressed: no longer automatic */
+
 	bool dirty;
-	uint64_t now_ns, last_draw_ns, redraw_at_ns;
+	uint64_t now_ns, last_draw_ns;
+	/* times the picture changes by itself (a highlight ends, an exited
+	 * process goes, an idle one is hidden): one more frame each */
+	uint64_t deadline[DEADLINES];
+	int ndeadlines;
+	/* where processes wait changes without a note: checked now and then */
+	uint64_t wait_sig, wait_check_ns;
 	uint64_t second_ns, events_at_second;
 	struct ui_stats stats;
 
@@ -95,6 +107,49 @@ void ui_emergency_restore(void)
 	term_emergency();
 }
 
+/* Asks for a frame at time t, or up to slack later (merged with another
+ * such time: a bounded list, and never more frames than needed). */
+static void redraw_at(struct ui *ui, uint64_t t, uint64_t slack)
+{
+	int last = 0;
+
+	for (int i = 0; i < ui->ndeadlines; i++) {
+		uint64_t d = ui->deadline[i];
+
+		if (t <= d && d <= t + slack)
+			return;
+		if (d < t && t <= d + slack) {
+			ui->deadline[i] = t;
+			return;
+		}
+		if (d > ui->deadline[last])
+			last = i;
+	}
+	if (ui->ndeadlines < DEADLINES) {
+		ui->deadline[ui->ndeadlines++] = t;
+		return;
+	}
+	/* full: the latest one waits for this too */
+	if (t > ui->deadline[last])
+		ui->deadline[last] = t;
+}
+
+/* Drops the deadlines that have come; true when there were any. */
+static bool deadlines_due(struct ui *ui, uint64_t now_ns)
+{
+	bool due = false;
+
+	for (int i = 0; i < ui->ndeadlines;) {
+		if (ui->deadline[i] <= now_ns) {
+			ui->deadline[i] = ui->deadline[--ui->ndeadlines];
+			due = true;
+		} else {
+			i++;
+		}
+	}
+	return due;
+}
+
 void ui_note(struct ui *ui, const struct model_note *note)
 {
 	if (!ui || !note)
@@ -105,9 +160,34 @@ void ui_note(struct ui *ui, const struct model_note *note)
 	if (notes_traffic(&ui->file_traffic, &ui->obj_traffic, note))
 		ui_message(ui, "out of memory counting traffic");
 	ui->dirty = true;
-	/* one more frame when the highlight of this change ends */
-	if (note->ts + FLASH_NS > ui->redraw_at_ns)
-		ui->redraw_at_ns = note->ts + FLASH_NS + 1;
+	/* the highlight of this change ends */
+	redraw_at(ui, note->ts + FLASH_NS, FRAME_NS);
+	/* an exited process leaves the model (model_sweep, at a tick of the
+	 * loop: a frame later, it is gone for sure) */
+	if (note->kind == IPCS_EV_EXIT && ui->m->exited_keep_ns)
+		redraw_at(ui, note->ts + ui->m->exited_keep_ns + FRAME_NS,
+			  FRAME_NS);
+	/* an idle process is hidden when only active ones are shown */
+	if (!ui->view.show_all)
+		redraw_at(ui, note->ts + ACTIVE_NS + 1, 1000000000ULL);
+}
+
+/* Where the processes wait, in one number: the task iterator updates
+ * proc->wait without a note. */
+static uint64_t wait_signature(const struct model *m)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	hmap_for_each(&m->procs, s) {
+		const struct model_proc *p = s->val;
+
+		if (p->wait == WAIT_NONE || p->exited)
+			continue;
+		h = (h ^ p->pid) * 1099511628211ULL;
+		h = (h ^ ((uint64_t)p->wait << 32 | (uint32_t)p->wait_fd)) *
+		    1099511628211ULL;
+	}
+	return h;
 }
 
 static const struct model *shown_model(const struct ui *ui)
@@ -126,6 +206,7 @@ static void view_update(struct ui *ui)
 	v->message = ui->message[0] ? ui->message : NULL;
 	v->message_warn = ui->message_warn;
 	v->log = &ui->log;
+	v->output = &ui->output;
 	v->file_traffic = &ui->file_traffic;
 	v->obj_traffic = &ui->obj_traffic;
 }
@@ -139,11 +220,14 @@ static void draw(struct ui *ui)
 	if (frame_init(&ui->frame, w, h, ui->ascii))
 		return;
 	view_update(ui);
-	if (!scene_layout(&l, shown_model(ui), &ui->view, w, h)) {
-		view_fix(&ui->view, &l);
-		scene_layout_free(&l);
+	if (scene_layout(&l, shown_model(ui), &ui->view, w, h)) {
+		ui_message(ui, "out of memory drawing the view");
+		return;
 	}
-	scene_render(shown_model(ui), &ui->view, &ui->frame);
+	/* one layout per frame: view_fix() moves only selection and scroll */
+	view_fix(&ui->view, &l);
+	scene_draw(&l, shown_model(ui), &ui->view, &ui->frame);
+	scene_layout_free(&l);
 	term_draw(ui->term, &ui->frame);
 	ui->dirty = false;
 	ui->last_draw_ns = ui->now_ns;
@@ -163,6 +247,19 @@ static void set_paused(struct ui *ui, bool paused)
 		return;
 	}
 	ui->frozen_valid = true;
+}
+
+/* Only active processes shown from now on: each active one hides when
+ * its last event gets old. */
+static void idle_deadlines(struct ui *ui)
+{
+	hmap_for_each(&ui->m->procs, s) {
+		const struct model_proc *p = s->val;
+
+		if (p->last_ns + ACTIVE_NS > ui->now_ns)
+			redraw_at(ui, p->last_ns + ACTIVE_NS + 1,
+				  1000000000ULL);
+	}
 }
 
 static int handle_key(struct ui *ui, int key, int x, int y)
@@ -190,6 +287,10 @@ static int handle_key(struct ui *ui, int key, int x, int y)
 	scene_layout_free(&l);
 	if (flags & VIEW_PAUSE)
 		set_paused(ui, ui->view.paused);
+	if (key == 'o' && (flags & VIEW_HANDLED))
+		ui->output_chosen = true;
+	if (key == 'a' && !ui->view.show_all)
+		idle_deadlines(ui);
 	if (key == VKEY_CTRL_L)
 		term_invalidate(ui->term);
 	if (flags & VIEW_REDRAW)
@@ -242,24 +343,35 @@ void ui_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st)
 		ui->events_at_second = ui->stats.events;
 	} else if (now_ns >= ui->second_ns + 1000000000ULL) {
 		double secs = (now_ns - ui->second_ns) / 1e9;
-		double eps = (ui->stats.events - ui->events_at_second) / secs;
+		/* as shown: a steady trickle measured over 0.99 s or 1.01 s
+		 * must not redraw an idle screen every second */
+		uint64_t n = ui->stats.events - ui->events_at_second;
+		double eps = (double)(uint64_t)(n / secs + 0.5);
 
 		if (eps != ui->view.events_per_s)
 			ui->dirty = true;
 		ui->view.events_per_s = eps;
-		ui->second_ns = now_ns;
 		ui->events_at_second = ui->stats.events;
-		if (notes_roll(&ui->file_traffic, now_ns, TRAFFIC_KEEP_NS) |
-		    notes_roll(&ui->obj_traffic, now_ns, TRAFFIC_KEEP_NS))
+		if (notes_roll(&ui->file_traffic, now_ns, now_ns - ui->second_ns,
+			       TRAFFIC_KEEP_NS) |
+		    notes_roll(&ui->obj_traffic, now_ns, now_ns - ui->second_ns,
+			       TRAFFIC_KEEP_NS))
 			ui->dirty = true;
+		ui->second_ns = now_ns;
 	}
 	if (ui->message[0] && now_ns >= ui->message_ns + MESSAGE_NS) {
 		ui->message[0] = '\0';
 		ui->dirty = true;
 	}
-	if (ui->redraw_at_ns && now_ns >= ui->redraw_at_ns) {
-		ui->redraw_at_ns = 0;
+	if (deadlines_due(ui, now_ns))
 		ui->dirty = true;
+	if (!ui->view.paused && now_ns >= ui->wait_check_ns + WAIT_CHECK_NS) {
+		uint64_t sig = wait_signature(ui->m);
+
+		if (sig != ui->wait_sig)
+			ui->dirty = true;
+		ui->wait_sig = sig;
+		ui->wait_check_ns = now_ns;
 	}
 	if (ui->dirty && now_ns >= ui->last_draw_ns + FRAME_NS)
 		draw(ui);
@@ -285,7 +397,11 @@ void ui_message(struct ui *ui, const char *fmt, ...)
 
 void ui_output(struct ui *ui, const char *buf, size_t len)
 {
-	(void)ui;
-	(void)buf;
-	(void)len;	/* not shown yet */
+	if (!ui || !buf || !len)
+		return;
+	output_add(&ui->output, buf, len);
+	/* the command talks: show it, unless 'o' said otherwise */
+	if (!ui->output_chosen)
+		ui->view.show_output = true;
+	ui->dirty = true;
 }

@@ -250,6 +250,9 @@ int view_key(struct view *v, const struct scene_layout *l, int key)
 	case 'a':
 		v->show_all = !v->show_all;
 		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'o':
+		v->show_output = !v->show_output;
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case '?':
 	case 'h':
 	case VKEY_F1:

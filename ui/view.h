@@ -16,6 +16,7 @@
 #include "hmap.h"
 
 struct scene_layout;
+struct view_output;
 
 enum pane {
 	PANE_PROCS,
@@ -68,11 +69,17 @@ struct view_log {
 };
 
 /* Data moving through one open-file entry (keyed by its kernel address)
- * or one object (keyed by dev, ino), kept by ui.c from the notes. */
+ * or one object (keyed by dev, ino), kept by ui.c from the notes. A note
+ * may sum many syscalls (the kernel aggregates data in the live view). */
 struct view_traffic {
 	uint64_t write_ns, read_ns;	/* latest transfer each way */
-	uint64_t bytes_cur;		/* bytes moved in this second */
-	uint64_t rate;			/* bytes moved in the last second */
+	uint64_t in_cur, out_cur;	/* bytes written in / read out since
+					 * the last roll */
+	uint64_t rate_in, rate_out;	/* bytes/s over the last roll */
+	uint64_t rate;			/* shown: the larger of the two, so
+					 * data counts once when both ends
+					 * are traced and still shows when
+					 * only one is */
 };
 
 /* An identity of a selectable item that survives model changes. */
@@ -93,6 +100,7 @@ struct view {
 	bool show_all;		/* every process, not just active ones */
 	bool show_help;
 	bool show_detail;
+	bool show_output;	/* the traced command's output pane */
 	bool filter_editing;
 	char filter[64];	/* raw bytes typed; escaped when drawn */
 
@@ -106,6 +114,7 @@ struct view {
 	const char *message;	/* escaped, or NULL */
 	bool message_warn;
 	const struct view_log *log;
+	const struct view_output *output;	/* or NULL */
 	const struct hmap *file_traffic;	/* (kaddr, 0) -> view_traffic */
 	const struct hmap *obj_traffic;		/* (dev, ino) -> view_traffic */
 };

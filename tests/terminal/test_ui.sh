@@ -6,8 +6,11 @@
 #   - the pipe demo: column headers, both processes, the pipe object, refs;
 #   - a helper whose name carries escape sequences: shown escaped, the
 #     window title unchanged;
-#   - '?' shows the help; resizing redraws (and says "terminal too small"
-#     below 80x24); 'q' ends ipcscope and leaves the terminal sane.
+#   - '?' shows the help; 'o' the command's output (with the log, at
+#     80x24); resizing redraws (and says "terminal too small" below
+#     80x24); 'q' ends ipcscope and leaves the terminal sane.
+#   - the demo's narration in the OUTPUT pane, a process blocked in read,
+#     and after the demo ends: the view stays, exited processes greyed.
 # Needs root, BPF and tmux: otherwise prints SKIP and exits 0, unless
 # CI=true, where that is a failure. Only processes this script started are
 # ended, by pid; its tmux session is killed on exit.
@@ -125,13 +128,31 @@ else
 fi
 grep -Eq 'r[0-9] w[0-9]' "$tmp/screen" && ok pipe-gauge ||
 	fail pipe-gauge "no reader/writer counts"
-# the demo ends by itself; the view stays (exited processes greyed) and
-# says so, until q
+# the child waits in read() while the parent sleeps between steps
+if wait_for 10 'read fd[0-9]'; then
+	ok blocked-in-read
+else
+	fail blocked-in-read "no process shown blocked in read: $(tr -s ' ' <"$tmp/screen" | head -c 600)"
+fi
+# the demo's narration in the OUTPUT pane (it opens by itself)
+if wait_for 10 '^(parent|child)\[[0-9]+\]: '; then
+	ok output-narration
+else
+	fail output-narration "no OUTPUT pane with the demo's lines: $(tr -s ' ' <"$tmp/screen" | tail -c 400)"
+fi
+# the demo ends by itself; the view stays, says so, shows the exited
+# processes greyed, until q
 if wait_for 20 'demo ended \(exit 0\)'; then
-	ok demo-ends
+	ok demo-ended-shown
+	# -e keeps the attributes: exited processes are dim (SGR 2)
+	if tmux capture-pane -p -e -t "$session" | grep -Eq $'\033\\[(2|[0-9;]*;2)(;[0-9]+)*m(\033\\[[0-9;]*m)*[0-9]+ pipe'; then
+		ok exited-greyed
+	else
+		fail exited-greyed "no dim process row after the demo ended"
+	fi
 	tmux send-keys -t "$session" q
-	wait_for 10 'IPCSCOPE-ENDED' && ok quit-after-end ||
-		fail quit-after-end "q did not end ipcscope after the demo"
+	wait_for 10 'IPCSCOPE-ENDED' && ok demo-ends ||
+		fail demo-ends "ipcscope still running after q"
 else
 	fail demo-ends "no 'demo ended' 20 s after the demo: $(tr -s ' ' <"$tmp/screen" | tail -c 300)"
 fi
@@ -155,6 +176,33 @@ wait_for 5 'ipcscope keys' && grep -q 'q F10' "$tmp/screen" && ok help ||
 tmux send-keys -t "$session" Escape
 wait_gone 5 'ipcscope keys' && grep -q PROCESSES "$tmp/screen" && ok help-closes ||
 	fail help-closes "help still shown"
+
+# 'o' shows and hides the command's output; with the log too it still
+# fits 80x24
+tmux send-keys -t "$session" '?'
+wait_for 5 'show or hide the traced command' && ok help-output-key ||
+	fail help-output-key "no 'o' in the help"
+tmux send-keys -t "$session" Escape
+wait_gone 5 'ipcscope keys'
+if grep -q 'OUTPUT of the traced command' "$tmp/screen"; then
+	tmux send-keys -t "$session" o	# shown by itself: hide it first
+	wait_gone 5 'OUTPUT of the traced command'
+fi
+tmux send-keys -t "$session" o
+wait_for 5 'OUTPUT of the traced command' && ok output-pane ||
+	fail output-pane "no OUTPUT pane after o"
+tmux resize-window -t "$session" -x 80 -y 24
+tmux send-keys -t "$session" l
+if wait_for 5 '^EVENTS' && grep -q 'OUTPUT of the traced command' "$tmp/screen" &&
+	grep -q 'PROCESSES' "$tmp/screen" && grep -Eq 'q quit *$' "$tmp/screen"; then
+	ok output-log-80x24
+else
+	fail output-log-80x24 "$(tr -s ' ' <"$tmp/screen" | head -c 400)"
+fi
+tmux send-keys -t "$session" l o
+wait_gone 5 'OUTPUT of the traced command' && ok output-hides ||
+	fail output-hides "OUTPUT pane still shown after o"
+tmux resize-window -t "$session" -x 100 -y 30
 
 tmux resize-window -t "$session" -x 130 -y 40
 # the key hints are right-aligned: at 130 columns they end at column 130

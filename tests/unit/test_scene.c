@@ -18,13 +18,16 @@
 
 #include "freeze.h"
 #include "notes.h"
+#include "output.h"
 #include "scene.h"
 
 /* ---- scripted models ------------------------------------------------------ */
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "model.h"
 
@@ -210,6 +213,138 @@ static inline void fx_pipe_demo(struct model *m)
 }
 
 
+/* Sockets: an open-file entry on sockfs; AF_UNIX stream, peer by inode. */
+#define SOCK_DEV 0x8
+
+static inline struct ipcs_file_info fx_sockinfo(uint64_t file, uint64_t ino,
+						uint64_t peer_ino)
+{
+	struct ipcs_file_info f = { 0 };
+
+	f.file = file;
+	f.ino = ino;
+	f.refs = 1;
+	f.dev = SOCK_DEV;
+	f.imode = S_IFSOCK | 0777;
+	f.flags = O_RDWR;
+	f.magic = IPCS_SOCKFS_MAGIC;
+	f.sock.family = AF_UNIX;
+	f.sock.type = SOCK_STREAM;
+	f.sock.peer_ino = peer_ino;
+	return f;
+}
+
+/* socket, accept: an fd record */
+static inline int fx_sock(struct model *m, unsigned kind, uint64_t ts,
+			  uint32_t pid, const char *comm, uint64_t files, int fd,
+			  struct ipcs_file_info f)
+{
+	struct ipcs_ev_fd e = { 0 };
+
+	fx_hdr(&e.h, kind, ts, pid, comm, sizeof(e));
+	e.fd = fd;
+	e.oldfd = -1;
+	e.files = files;
+	e.f = f;
+	return model_apply(m, &e, sizeof(e));
+}
+
+/* bind, listen, connect to an AF_UNIX path */
+static inline int fx_sockaddr(struct model *m, unsigned kind, uint64_t ts,
+			      uint32_t pid, const char *comm, uint64_t files,
+			      int fd, struct ipcs_file_info f, const char *path)
+{
+	struct ipcs_ev_sockaddr e = { 0 };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+
+	fx_hdr(&e.h, kind, ts, pid, comm, sizeof(e));
+	e.fd = fd;
+	e.files = files;
+	e.f = f;
+	e.backlog = 5;
+	if (path) {
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+		e.addrlen = offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1;
+		memcpy(e.addr, &un, e.addrlen);
+	}
+	return model_apply(m, &e, sizeof(e));
+}
+
+/* SysV: id, and the object as the kernel has it after the call */
+static inline int fx_ipc(struct model *m, unsigned kind, uint64_t ts,
+			 uint32_t pid, const char *comm, int id, int64_t bytes,
+			 uint64_t addr, int cmd, uint64_t qnum, uint64_t cbytes,
+			 uint64_t qbytes)
+{
+	struct ipcs_ev_ipc e = { 0 };
+
+	fx_hdr(&e.h, kind, ts, pid, comm, sizeof(e));
+	e.id = id;
+	e.key = 0x1234;
+	e.bytes = bytes;
+	e.mtype = 1;
+	e.addr = addr;
+	e.cmd = cmd;
+	e.found = 1;
+	e.qnum = qnum;
+	e.cbytes = cbytes;
+	e.qbytes = qbytes;
+	return model_apply(m, &e, sizeof(e));
+}
+
+/*
+ * Every other mechanism at once, ts 1 s to 1.3 s: a unix socket server
+ * (listening socket, one accepted connection) and its client; a message
+ * queue holding 3 messages; a shared memory segment removed while still
+ * attached; a semaphore set of 3.
+ */
+#define FX_SRV 200
+#define FX_CLI 201
+#define FX_MQ 202
+#define FX_SHM 203
+#define FX_LISTEN_INO 7000
+#define FX_CLI_INO 7001
+#define FX_CONN_INO 7002
+
+static inline void fx_ipc_demo(struct model *m)
+{
+	struct ipcs_file_info lsn = fx_sockinfo(0xffff888002000100ULL,
+						FX_LISTEN_INO, 0);
+	struct ipcs_file_info cli = fx_sockinfo(0xffff888002000200ULL,
+						FX_CLI_INO, 0);
+	struct ipcs_file_info conn = fx_sockinfo(0xffff888002000300ULL,
+						 FX_CONN_INO, FX_CLI_INO);
+
+	fx_snap_task(m, FX_SRV, 1, "server", 0xf200);
+	fx_snap_task(m, FX_CLI, 1, "client", 0xf201);
+	fx_snap_task(m, FX_MQ, 1, "mq", 0xf202);
+	fx_snap_task(m, FX_SHM, 1, "shm", 0xf203);
+	fx_sock(m, IPCS_EV_SOCKET, 1 * SEC, FX_SRV, "server", 0xf200, 3, lsn);
+	fx_sockaddr(m, IPCS_EV_BIND, 1 * SEC + 10 * MS, FX_SRV, "server",
+		    0xf200, 3, lsn, "/tmp/demo.sock");
+	fx_sockaddr(m, IPCS_EV_LISTEN, 1 * SEC + 20 * MS, FX_SRV, "server",
+		    0xf200, 3, lsn, NULL);
+	fx_sock(m, IPCS_EV_SOCKET, 1 * SEC + 30 * MS, FX_CLI, "client", 0xf201,
+		3, cli);
+	cli.sock.peer_ino = FX_CONN_INO;
+	fx_sockaddr(m, IPCS_EV_CONNECT, 1 * SEC + 50 * MS, FX_CLI, "client",
+		    0xf201, 3, cli, "/tmp/demo.sock");
+	fx_sock(m, IPCS_EV_ACCEPT, 1 * SEC + 100 * MS, FX_SRV, "server",
+		0xf200, 4, conn);
+	fx_ipc(m, IPCS_EV_MSGGET, 1 * SEC + 200 * MS, FX_MQ, "mq", 5, 0, 0,
+	       0, 0, 0, 16384);
+	fx_ipc(m, IPCS_EV_MSGSND, 1 * SEC + 210 * MS, FX_MQ, "mq", 5, 40, 0,
+	       0, 3, 120, 16384);
+	fx_ipc(m, IPCS_EV_SEMGET, 1 * SEC + 220 * MS, FX_MQ, "mq", 11, 0, 0,
+	       0, 3, 0, 0);
+	fx_ipc(m, IPCS_EV_SHMGET, 1 * SEC + 250 * MS, FX_SHM, "shm", 9, 4096,
+	       0, 0, 0, 4096, 0);
+	fx_ipc(m, IPCS_EV_SHMAT, 1 * SEC + 260 * MS, FX_SHM, "shm", 9, 0,
+	       0x7f0000000000ULL, 0, 1, 4096, 0);
+	fx_ipc(m, IPCS_EV_SHMCTL, 1 * SEC + 270 * MS, FX_SHM, "shm", 9, 0, 0,
+	       0 /* IPC_RMID */, 1, 4096, 0);
+}
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static struct view_log test_log;
@@ -356,7 +491,7 @@ static bool has(const struct frame *f, const char *s)
 	do {                                                                   \
 		if (!has(f, s)) {                                              \
 			char *t_ = text_of(f);                                 \
-			print_error("no \"%s\" in:\n%s", s, t_);                \
+			fprintf(stderr, "no \"%s\" in:\n%s", s, t_);            \
 			free(t_);                                              \
 			fail();                                                \
 		}                                                              \
@@ -666,6 +801,13 @@ static void test_status(void **state)
 	x->v.message = "cannot re-read pid 7";
 	render(&x->f, &x->m, &x->v, 80, 24, false);
 	assert_has(&x->f, "cannot re-read pid 7");
+	/* a long target: the hints that go first are not help and quit */
+	x->v.message = NULL;
+	x->v.target = "./server --port 8080 --verbose";
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "? help");
+	assert_has(&x->f, "q quit");
+	assert_false(has(&x->f, "spc pause"));
 }
 
 static void test_traffic_marker(void **state)
@@ -678,17 +820,17 @@ static void test_traffic_marker(void **state)
 	n.file = model_file(&x->m, FX_WR);
 	n.obj = n.file->obj;
 	assert_int_equal(notes_traffic(&files, &objs, &n), 0);
-	assert_true(notes_roll(&objs, 2 * SEC, 10 * SEC));
-	notes_roll(&files, 2 * SEC, 10 * SEC);
+	assert_true(notes_roll(&objs, 2 * SEC, 1 * SEC, 10 * SEC));
+	notes_roll(&files, 2 * SEC, 1 * SEC, 10 * SEC);
 	x->v.file_traffic = &files;
 	x->v.obj_traffic = &objs;
 	render(&x->f, &x->m, &x->v, 80, 24, false);
 	assert_has(&x->f, "pipe:[51234] 6B/s");
 	assert_has(&x->f, "\xc2\xbb");	/* » on the write end's edge */
 	/* a quiet second later the rate drops; ten more and it is gone */
-	notes_roll(&objs, 3 * SEC, 10 * SEC);
+	notes_roll(&objs, 3 * SEC, 1 * SEC, 10 * SEC);
 	assert_non_null(hmap_get(&objs, PIPE_DEV, FX_INO));
-	notes_roll(&objs, 30 * SEC, 10 * SEC);
+	notes_roll(&objs, 30 * SEC, 27 * SEC, 10 * SEC);
 	assert_null(hmap_get(&objs, PIPE_DEV, FX_INO));
 	notes_traffic_free(&files);
 	notes_traffic_free(&objs);
@@ -824,6 +966,421 @@ static void test_freeze_owns_mappings(void **state)
 	freeze_free(&frozen);
 }
 
+/* ---- where processes wait ------------------------------------------------- */
+
+/* The child blocked in read on fd 3: said in the processes column,
+ * marked on the fd, in words in the details. */
+static void test_wait_read(void **state)
+{
+	struct fx *x = *state;
+	struct model_proc *child = model_proc(&x->m, FX_CHILD);
+
+	child->wait = WAIT_READ;
+	child->wait_fd = 3;
+	x->v.now_ns = 3 * SEC;	/* no highlight left over */
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "wait_80x24");
+	assert_has(&x->f, "\xe2\x97\xb7 read fd3");
+	assert_int_equal(role_of(&x->f, "read fd3"), 'w');
+	assert_has(&x->f, "  3 r \xe2\x97\xb7");
+	assert_int_equal(role_of(&x->f, "  3 r"), 'w');
+	keys(&x->m, &x->v, 80, 24, 'j', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "blocked in read on fd 3: f2 pipe:[51234]");
+	assert_int_equal(role_of(&x->f, "blocked in read"), 'w');
+	assert_has(&x->f, "(blocked here)");
+	/* an empty pipe: who could still write */
+	fx_data(&x->m, IPCS_EV_READ, 1 * SEC + 700 * MS, FX_CHILD, "demo-pipe",
+		FX_TBL_C, 3, FX_RD, FX_INO, O_RDONLY, 1, 6, 0, NULL);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "pipe:[51234], empty, 1 writer open");
+	/* running again: gone */
+	child->wait = WAIT_NONE;
+	child->wait_fd = -1;
+	x->v.show_detail = false;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "read fd3"));
+	assert_int_equal(role_of(&x->f, "  3 r"), '.');
+}
+
+/* No fd to mark, one row: only the marker fits after a long name. */
+static void test_wait_other(void **state)
+{
+	struct fx *x = *state;
+	struct model_proc *p = model_proc(&x->m, FX_PARENT);
+
+	p->wait = WAIT_CHILD;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "\xe2\x97\xb7 wait");
+	keys(&x->m, &x->v, 80, 24, VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "blocked in wait");
+	/* exited processes wait for nothing */
+	p->wait = WAIT_SLEEP;
+	fx_exit(&x->m, 1 * SEC + 800 * MS, FX_PARENT, "demo-pipe", 0);
+	x->v.show_detail = false;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "sleep"));
+}
+
+/* ---- exited processes ------------------------------------------------------- */
+
+/* Greyed for as long as the model keeps them, then gone. */
+static void test_exited_kept(void **state)
+{
+	struct fx *x = *state;
+
+	x->m.exited_keep_ns = 5 * SEC;
+	fx_exit(&x->m, 1 * SEC + 700 * MS, FX_CHILD, "demo-pipe", 0);
+	model_sweep(&x->m, 2 * SEC);
+	x->v.now_ns = 2 * SEC;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_int_equal(role_of(&x->f, "101 demo-pipe"), 'd');
+	assert_int_equal(role_of(&x->f, "exited 0"), 'd');
+	/* its fds are gone with it: the read end's entry too */
+	assert_false(has(&x->f, "f2 r"));
+	model_sweep(&x->m, 6 * SEC + 700 * MS);
+	x->v.now_ns = 6 * SEC + 700 * MS;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "101 demo-pipe"));
+	assert_has(&x->f, "100 demo-pipe");
+}
+
+/* ---- data aggregated in the kernel ----------------------------------------- */
+
+static void test_aggregated_log(void **state)
+{
+	struct fx *x = *state;
+	char line[VIEW_LOG_TEXT];
+	struct model_note n = { .kind = IPCS_EV_WRITE, .ts = 2 * SEC, .pid = 7,
+				.comm = "writer", .fd = 4, .bytes = 48 * 1024,
+				.calls = 12 };
+
+	n.file = model_file(&x->m, FX_WR);
+	n.obj = n.file->obj;
+	notes_format(line, sizeof(line), &n, 1 * SEC);
+	assert_string_equal(line,
+		"   1.000      7 writer          wrote 48 KiB in 12 calls to fd 4: f3 pipe:[51234]");
+	/* the fd not known, a read */
+	n.kind = IPCS_EV_READ;
+	n.fd = -1;
+	n.bytes = 1536;
+	n.calls = 3;
+	notes_format(line, sizeof(line), &n, 1 * SEC);
+	assert_string_equal(line,
+		"   1.000      7 writer          read 1.5 KiB in 3 calls from f3 pipe:[51234]");
+	/* one call: as before */
+	n.kind = IPCS_EV_WRITE;
+	n.fd = 4;
+	n.bytes = 6;
+	n.calls = 1;
+	notes_format(line, sizeof(line), &n, 1 * SEC);
+	assert_string_equal(line,
+		"   1.000      7 writer          write fd 4: f3 pipe:[51234] 6 B");
+}
+
+/* Rates from summed notes: bytes over the window, counted once when both
+ * ends are traced, and still when only the reader is. */
+static void test_aggregated_rates(void **state)
+{
+	struct fx *x = *state;
+	struct hmap files = { 0 }, objs = { 0 };
+	const struct view_traffic *t;
+	struct model_note w = { .kind = IPCS_EV_WRITE, .bytes = 24 * 1024,
+				.calls = 6, .fd = 4 };
+	struct model_note r = { .kind = IPCS_EV_READ, .bytes = 48 * 1024,
+				.calls = 12, .fd = 3 };
+
+	w.file = model_file(&x->m, FX_WR);
+	w.obj = w.file->obj;
+	r.file = model_file(&x->m, FX_RD);
+	r.obj = r.file->obj;
+	w.ts = 1 * SEC + 100 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &w), 0);
+	w.ts = 1 * SEC + 110 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &w), 0);
+	r.ts = 1 * SEC + 120 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &r), 0);
+	assert_true(notes_roll(&objs, 2 * SEC, 1 * SEC, 10 * SEC));
+	notes_roll(&files, 2 * SEC, 1 * SEC, 10 * SEC);
+	t = hmap_get(&objs, PIPE_DEV, FX_INO);
+	assert_non_null(t);
+	assert_int_equal(t->rate_in, 48 * 1024);
+	assert_int_equal(t->rate_out, 48 * 1024);
+	assert_int_equal(t->rate, 48 * 1024);
+	t = hmap_get(&files, FX_RD, 0);
+	assert_int_equal(t->rate, 48 * 1024);	/* the read end, reads only */
+	/* over two seconds: half */
+	r.ts = 2 * SEC + 500 * MS;
+	notes_traffic(&files, &objs, &r);
+	notes_roll(&objs, 4 * SEC, 2 * SEC, 10 * SEC);
+	t = hmap_get(&objs, PIPE_DEV, FX_INO);
+	assert_int_equal(t->rate, 24 * 1024);
+	assert_int_equal(t->rate_in, 0);
+	x->v.obj_traffic = &objs;
+	x->v.file_traffic = &files;
+	x->v.now_ns = 2 * SEC + 900 * MS;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "pipe:[51234] 24KB/s");
+	assert_has(&x->f, "\xc2\xab");	/* « on the read end's edge */
+	/* an aggregated note that knows only the object */
+	r.file = NULL;
+	r.ts = 4 * SEC + 100 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &r), 0);
+	notes_roll(&objs, 5 * SEC, 1 * SEC, 10 * SEC);
+	assert_int_equal(((const struct view_traffic *)hmap_get(&objs, PIPE_DEV,
+								FX_INO))->rate,
+			 48 * 1024);
+	notes_traffic_free(&files);
+	notes_traffic_free(&objs);
+}
+
+/* ---- the traced command's output ------------------------------------------- */
+
+static struct view_output test_out;
+
+#define OUT_ADD(lit) output_add(&test_out, lit, sizeof(lit) - 1)
+
+static const char *out_line(uint64_t back)
+{
+	return test_out.lines[(test_out.count - 1 - back) % OUTPUT_LINES];
+}
+
+static void test_output_lines(void **state)
+{
+	char buf[OUTPUT_TEXT], big[600];
+
+	(void)state;
+	memset(&test_out, 0, sizeof(test_out));
+	/* chunks end anywhere: a line is joined */
+	OUT_ADD("parent[1]: cre");
+	assert_int_equal(test_out.count, 0);
+	assert_string_equal(output_partial(&test_out, buf, sizeof(buf)),
+			    "parent[1]: cre");
+	OUT_ADD("ating a pipe\nchild");
+	assert_int_equal(test_out.count, 1);
+	assert_string_equal(out_line(0), "parent[1]: creating a pipe");
+	assert_string_equal(output_partial(&test_out, buf, sizeof(buf)), "child");
+	/* \r\n across chunks is one end of line; a lone \r starts over */
+	OUT_ADD("[2]: hi\r");
+	OUT_ADD("\n50%\r100%\n");
+	assert_int_equal(test_out.count, 3);
+	assert_string_equal(out_line(1), "child[2]: hi");
+	assert_string_equal(out_line(0), "100%");
+	/* colors dropped, other escapes shown escaped, tabs expanded */
+	OUT_ADD("\033[1;31mred\033[0m \033]0;pwn\a\tx\n");
+	assert_string_equal(out_line(0), "red \\x1b]0;pwn\\x07    x");
+	/* a long line is cut, the rest dropped up to its end */
+	memset(big, 'a', sizeof(big));
+	output_add(&test_out, big, sizeof(big));
+	OUT_ADD("\nnext\n");
+	assert_int_equal(strlen(out_line(1)), OUTPUT_RAW + 3);
+	assert_string_equal(out_line(1) + OUTPUT_RAW, "...");
+	assert_string_equal(out_line(0), "next");
+	/* a bounded ring */
+	for (int i = 0; i < 3 * OUTPUT_LINES; i++) {
+		char l[16];
+		int n = snprintf(l, sizeof(l), "line %d\n", i);
+
+		output_add(&test_out, l, (size_t)n);
+	}
+	assert_string_equal(out_line(0), "line 191");
+	assert_string_equal(out_line(OUTPUT_LINES - 1), "line 128");
+}
+
+static void test_output_pane(void **state)
+{
+	struct fx *x = *state;
+	char *t;
+
+	memset(&test_out, 0, sizeof(test_out));
+	x->v.output = &test_out;
+	/* shown, empty */
+	assert_true(keys(&x->m, &x->v, 80, 24, 'o', 0) & VIEW_REDRAW);
+	assert_true(x->v.show_output);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "OUTPUT");
+	assert_has(&x->f, "(nothing yet)");
+	for (int i = 1; i <= 6; i++) {
+		char l[96];
+		int n = snprintf(l, sizeof(l),
+				 "parent[100]: step %d of the demo, a line long enough to be cut at 80 columns\n",
+				 i);
+
+		output_add(&test_out, l, (size_t)n);
+	}
+	OUT_ADD("child[101]: \033[2Jreading");
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "output_80x24");
+	/* the latest lines, the partial one last; nothing raw */
+	assert_has(&x->f, "step 6 of the demo");
+	assert_false(has(&x->f, "step 2 of the demo"));
+	assert_has(&x->f, "child[101]: reading");
+	t = text_of(&x->f);
+	assert_null(strchr(t, '\033'));
+	free(t);
+	/* with the log too, at 80x24: the graph keeps its rows */
+	keys(&x->m, &x->v, 80, 24, 'l', 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "EVENTS");
+	assert_has(&x->f, "OUTPUT");
+	assert_has(&x->f, "101 demo-pipe");
+	assert_has(&x->f, "pipe:[51234]");
+	assert_has(&x->f, "q quit");
+	/* o hides it */
+	keys(&x->m, &x->v, 80, 24, 'o', 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "OUTPUT"));
+}
+
+/* ---- every mechanism ------------------------------------------------------ */
+
+static int ipc_setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	memset(&test_log, 0, sizeof(test_log));
+	model_init(&x->m);
+	x->m.note = log_note;
+	fx_ipc_demo(&x->m);
+	setup_view(&x->v);
+	x->v.now_ns = 1 * SEC + 300 * MS;
+	*state = x;
+	return 0;
+}
+
+/* Sockets with address and peer, a queue's depth, a segment removed
+ * while attached, a semaphore set; a process blocked in msgrcv. */
+static void test_ipc_80x24(void **state)
+{
+	struct fx *x = *state;
+	struct model_proc *mq = model_proc(&x->m, FX_MQ);
+
+	mq->wait = WAIT_MSGRCV;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	check_golden(&x->f, "ipc_80x24");
+	assert_has(&x->f, "listening /tmp/demo.sock");
+	assert_has(&x->f, "socket:[7002]");
+	assert_has(&x->f, "\xe2\x86\x94 socket:[7001]");	/* ↔ peer */
+	assert_has(&x->f, "3 msgs 120/16K");
+	assert_has(&x->f, "shm:[9] 4K");
+	assert_has(&x->f, "removed, still attached");
+	assert_has(&x->f, "sem:[11] 3 sems");
+	/* one row only: the wait goes after the name */
+	assert_has(&x->f, "202 mq \xe2\x97\xb7 msgrcv");
+	assert_int_equal(role_of(&x->f, "msgrcv"), 'w');
+	/* the same in ASCII */
+	render(&x->f, &x->m, &x->v, 80, 24, true);
+	assert_has(&x->f, "<-> socket:[7001]");
+	assert_has(&x->f, "202 mq z msgrcv");
+	assert_has(&x->f, "[#...] 3 msgs");
+}
+
+static void select_object(struct fx *x, const char *name)
+{
+	struct scene_layout l;
+
+	assert_int_equal(scene_layout(&l, &x->m, &x->v, 80, 24), 0);
+	for (size_t i = 0; i < l.n[PANE_OBJECTS]; i++) {
+		const struct scene_item *it = &l.items[PANE_OBJECTS][i];
+
+		if (!strcmp(it->obj->name, name)) {
+			x->v.focus = PANE_OBJECTS;
+			x->v.sel = (struct view_sel){ PANE_OBJECTS, it->a, it->b,
+						      (int)i };
+			x->v.have_sel = true;
+			x->v.show_detail = true;
+			scene_layout_free(&l);
+			return;
+		}
+	}
+	scene_layout_free(&l);
+	print_error("no object %s in the layout\n", name);
+	fail();
+}
+
+static void test_detail_socket(void **state)
+{
+	struct fx *x = *state;
+
+	select_object(x, "socket:[7000]");
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "socket socket:[7000]");
+	assert_has(&x->f, "unix stream  listening");
+	assert_has(&x->f, "local address  /tmp/demo.sock");
+	assert_has(&x->f, "pid 200 server  fd 3  rw");
+	select_object(x, "socket:[7001]");
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "remote address /tmp/demo.sock");
+	assert_has(&x->f, "peer           socket:[7002]");
+	assert_has(&x->f, "connect fd 3: f2 socket:[7001] /tm");
+}
+
+static void test_detail_sysv(void **state)
+{
+	struct fx *x = *state;
+
+	select_object(x, "msg:[5]");
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "msg msg:[5]");
+	assert_has(&x->f, "3 messages queued, 120 of 16K bytes");
+	assert_has(&x->f, "last sent by pid 202");
+	assert_has(&x->f, "msgsnd msg:[5] 40 B type 1, 3 qu");
+	assert_false(has(&x->f, "HOLDERS"));
+	select_object(x, "shm:[9]");
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "size 4K  attached 1");
+	assert_has(&x->f, "removed (IPC_RMID), still attached");
+	assert_has(&x->f, "pid 203 shm  at 0x7f0000000000");
+	assert_has(&x->f, "shmctl IPC_RMID shm:[9]");
+	select_object(x, "sem:[11]");
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "3 semaphores");
+	/* the process' side: its attached segment */
+	x->v.focus = PANE_PROCS;
+	x->v.sel = (struct view_sel){ PANE_PROCS, FX_SHM, FX_SHM, 0 };
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "SHARED MAPPINGS");
+	assert_has(&x->f, "at 0x7f0000000000  shm:[9]");
+}
+
+/* SysV objects follow the processes shown: a filter hides the ones no
+ * shown process uses; removed ones go. */
+static void test_sysv_shown(void **state)
+{
+	struct fx *x = *state;
+
+	keys(&x->m, &x->v, 80, 24, '/', 's', 'e', 'r', 'v', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "socket:[7000]");
+	assert_false(has(&x->f, "msg:[5]"));
+	assert_false(has(&x->f, "shm:[9]"));
+	keys(&x->m, &x->v, 80, 24, '/', 0x15, 'm', 'q', VKEY_ENTER, 0);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "msg:[5]");		/* 202 sent to it */
+	assert_false(has(&x->f, "sem:[11]"));	/* no user known */
+	keys(&x->m, &x->v, 80, 24, '/', VKEY_ESC, 0);
+	/* whole system, active only: touched lately */
+	x->v.target = NULL;
+	x->v.show_all = false;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "sem:[11]");
+	x->v.now_ns = 100 * SEC;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "sem:[11]"));
+	/* removed: gone at the next sweep */
+	x->v.now_ns = 1 * SEC + 300 * MS;
+	x->v.show_all = true;
+	fx_ipc(&x->m, IPCS_EV_MSGCTL, 1 * SEC + 290 * MS, FX_MQ, "mq", 5, 0, 0,
+	       0, 0, 0, 0);
+	model_sweep(&x->m, 2 * SEC);
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "msg:[5]"));
+	assert_has(&x->f, "shm:[9]");
+}
+
 /* ---- helpers around the scene ----------------------------------------------- */
 
 static void test_notes_format(void **state)
@@ -910,7 +1467,20 @@ int main(void)
 		T(test_freeze),
 		T(test_freeze_owns_mappings),
 		T(test_notes_format),
+		T(test_wait_read),
+		T(test_wait_other),
+		T(test_exited_kept),
+		T(test_aggregated_log),
+		T(test_aggregated_rates),
+		T(test_output_pane),
 #undef T
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ipc_setup, fx_teardown)
+		T(test_ipc_80x24),
+		T(test_detail_socket),
+		T(test_detail_sysv),
+		T(test_sysv_shown),
+#undef T
+		cmocka_unit_test(test_output_lines),
 		cmocka_unit_test(test_frame_text),
 		cmocka_unit_test(test_size_text),
 	};
