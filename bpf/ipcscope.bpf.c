@@ -541,32 +541,15 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 	return true;
 }
 
-/* Data moved through fd; only pipes, FIFOs and sockets are reported. */
-static __always_inline void data_event(enum ipcs_kind kind, int fd,
-				       enum ipcs_data_syscall sc, long ret,
-				       const void *ubuf, bool buf_is_iov)
+/* The record of one data call through f, with the payload's first bytes
+ * when asked for (ubuf: the buffer, or an iovec array when buf_is_iov). */
+static __always_inline void data_record(enum ipcs_kind kind, int fd,
+					enum ipcs_data_syscall sc, long ret,
+					struct file *f, __u64 files,
+					const void *ubuf, bool buf_is_iov)
 {
 	struct ipcs_ev_data *e;
-	struct fdtable *fdt;
-	struct inode *inode;
-	__u32 imode, size;
-	__u64 files;
-	struct file *f = current_file(fd, &fdt, &files);
-
-	if (!f)
-		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	imode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
-	if (imode != S_IFIFO && imode != S_IFSOCK)
-		return;
-	if (aggregate) {
-		if (flow_gen & 1) {
-			if (flow_add(&flows1, kind, f, inode, imode, ret, files))
-				return;
-		} else if (flow_add(&flows0, kind, f, inode, imode, ret, files)) {
-			return;
-		}
-	}
+	__u32 size;
 
 	size = sizeof(*e) + (payload_cap ? IPCS_PAYLOAD_MAX : 0);
 	if (payload_cap)
@@ -603,6 +586,34 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 	submit(e);
 }
 
+/* Data moved through fd; only pipes, FIFOs and sockets are reported. */
+static __always_inline void data_event(enum ipcs_kind kind, int fd,
+				       enum ipcs_data_syscall sc, long ret,
+				       const void *ubuf, bool buf_is_iov)
+{
+	struct fdtable *fdt;
+	struct inode *inode;
+	__u32 imode;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	imode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	if (imode != S_IFIFO && imode != S_IFSOCK)
+		return;
+	if (aggregate) {
+		if (flow_gen & 1) {
+			if (flow_add(&flows1, kind, f, inode, imode, ret, files))
+				return;
+		} else if (flow_add(&flows0, kind, f, inode, imode, ret, files)) {
+			return;
+		}
+	}
+	data_record(kind, fd, sc, ret, f, files, ubuf, buf_is_iov);
+}
+
 /* One copy for every data syscall: inlined at each of them, the exit
  * program would outgrow the verifier's 16-bit jumps. A subprogram takes
  * five arguments at most, so how = kind | syscall << 8 | iov << 16. */
@@ -619,39 +630,13 @@ static __always_inline void emit_mq_data(enum ipcs_kind kind, int fd,
 					 enum ipcs_data_syscall sc, long bytes,
 					 const void *ubuf)
 {
-	struct ipcs_ev_data *e;
 	struct fdtable *fdt;
-	__u32 size;
 	__u64 files;
 	struct file *f = current_file(fd, &fdt, &files);
 
 	if (!f || BPF_CORE_READ(f, f_inode, i_sb, s_magic) != IPCS_MQUEUE_MAGIC)
 		return;
-	size = sizeof(*e) + (payload_cap ? IPCS_PAYLOAD_MAX : 0);
-	if (payload_cap)
-		e = reserve(sizeof(*e) + IPCS_PAYLOAD_MAX);
-	else
-		e = reserve(sizeof(*e));
-	if (!e)
-		return;
-	hdr_fill(&e->h, kind, size);
-	e->fd = fd;
-	e->syscall = sc;
-	e->payload_len = 0;
-	e->bytes = bytes;
-	e->files = files;
-	__builtin_memset(&e->f, 0, sizeof(e->f));
-	file_fill_object(f, &e->f);
-	if (payload_cap && ubuf && bytes > 0) {
-		__u32 n = bytes < payload_cap ? bytes : payload_cap;
-
-		n &= IPCS_PAYLOAD_MAX * 2 - 1;
-		if (n > IPCS_PAYLOAD_MAX)
-			n = IPCS_PAYLOAD_MAX;
-		if (bpf_probe_read_user(e->payload, n, ubuf) == 0)
-			e->payload_len = n;
-	}
-	submit(e);
+	data_record(kind, fd, sc, bytes, f, files, ubuf, false);
 }
 
 /* mq_unlink(name): glibc passes the name without its leading '/'. */

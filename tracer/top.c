@@ -147,6 +147,10 @@ void top_note(struct top *t, const struct model_note *n)
 		c->has_fill = true;
 		c->buffered = o->stat.bytes;
 		c->capacity = o->stat.limit;
+	} else if (o->kind == OBJ_MQ) {	/* POSIX queue: bytes queued */
+		c->has_fill = true;
+		c->buffered = o->stat.bytes;
+		c->capacity = o->stat.limit * o->stat.msgsize;
 	}
 }
 
