@@ -520,6 +520,7 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 		nv.bytes = ret;
 		nv.files = files;
 		nv.last_ts = nv.h.ts;
+		nv.inode = (__u64)inode;
 		file_fill_object(f, &nv.f);
 		if (!bpf_map_update_elem(map, &k, &nv, BPF_NOEXIST))
 			return true;
@@ -527,7 +528,7 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 		if (!v)
 			return false;
 	}
-	if (v->f.ino != BPF_CORE_READ(inode, i_ino))
+	if (v->inode != (__u64)inode)	/* an older file at the same address */
 		return false;
 	calls = __sync_fetch_and_add(&v->calls, 1) + 1;
 	__sync_fetch_and_add(&v->bytes, ret);

@@ -206,6 +206,7 @@ struct ipcs_flow {
 	__s64 bytes;		/* sum of the calls' results */
 	__u64 files;		/* the caller's files_struct */
 	__u64 last_ts;		/* when f's object state was read */
+	__u64 inode;		/* struct inode address: identity, never shown */
 	struct ipcs_file_info f;	/* pipe fill as of last_ts */
 };
 
