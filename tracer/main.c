@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -477,12 +478,18 @@ static int add_fd(int epfd, int fd)
 static void command_output(struct session *s)
 {
 	char buf[4096];
+	struct stat st;
 	ssize_t n;
 
 	if (s->child_out < 0)
 		return;
 	while ((n = read(s->child_out, buf, sizeof(buf))) > 0)
 		ui_output(s->ui, buf, n);
+	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st))
+		/* read dry by us, whom no event shows: the view's gauge too */
+		model_pipe_emptied(&s->model,
+				   (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev),
+				   st.st_ino, now_ns(CLOCK_MONOTONIC));
 	if (n == 0 || s->child_status >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->child_out, NULL);
 		close(s->child_out);

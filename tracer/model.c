@@ -1577,6 +1577,17 @@ void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
 		object_update(o, &r->f, ts);
 }
 
+void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
+			uint64_t ts)
+{
+	struct model_object *o = hmap_get(&m->objects, dev, ino);
+
+	if (o && (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) && ts >= o->state_ns) {
+		o->buffered = 0;
+		o->state_ns = ts;
+	}
+}
+
 void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
 {
 	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);

@@ -236,6 +236,11 @@ void model_resync_begin(struct model *m, uint32_t pid);
 void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
 			uint64_t ts);
 
+/* A pipe we read to the end ourselves (untraced, so no event says so):
+ * it is empty as of ts. dev as the kernel encodes it. */
+void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
+			uint64_t ts);
+
 /* Where a known, live process waits now (from a task record). */
 void model_set_wait(struct model *m, const struct ipcs_snap_task *r);
 
