@@ -39,7 +39,14 @@ struct loader {
 	struct ring ring;
 	int ring_fd;
 	int ncpus;
+	uint64_t lost_prev;	/* lost count, as last seen */
+	uint64_t lost_ns;	/* when it last grew */
+	uint64_t lost_synced;	/* lost count when everyone was last re-read */
+	uint64_t synced_ns;
 };
+
+#define RESYNC_QUIET_NS (100ULL * 1000 * 1000)
+#define RESYNC_UNDER_LOSS_NS (1000ULL * 1000 * 1000)
 
 static bool verbose;
 
@@ -250,6 +257,27 @@ uint64_t loader_lost(struct loader *l)
 	for (int i = 0; i < l->ncpus; i++)
 		sum += vals[i];
 	return sum;
+}
+
+/* A re-read while events are still being dropped is stale at once, and it
+ * costs the consumer exactly when it is behind (losses come in bursts, a
+ * 10 ms tick without one proves little): wait for RESYNC_QUIET_NS without
+ * new losses, or RESYNC_UNDER_LOSS_NS of losses that go on, then re-read
+ * everyone once. */
+bool loader_resync_due(struct loader *l, uint64_t lost, uint64_t now_ns)
+{
+	if (lost != l->lost_prev) {
+		l->lost_prev = lost;
+		l->lost_ns = now_ns;
+	}
+	if (lost == l->lost_synced)
+		return false;
+	if (now_ns - l->lost_ns < RESYNC_QUIET_NS &&
+	    now_ns - l->synced_ns < RESYNC_UNDER_LOSS_NS)
+		return false;
+	l->lost_synced = lost;
+	l->synced_ns = now_ns;
+	return true;
 }
 
 /* Runs one iterator program and returns everything it wrote. */

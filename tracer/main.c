@@ -235,6 +235,7 @@ static void resync(struct session *s, bool everyone)
 		model_resync_begin(&s->model, pids[i]);
 		loader_snapshot(s->loader, pids[i], on_snap, s);
 		s->resyncs++;
+		loader_consume(s->loader);	/* keep up while re-reading */
 	}
 }
 
@@ -269,7 +270,7 @@ static void tick(struct session *s)
 
 	loader_consume(s->loader);
 	lost = loader_lost(s->loader);
-	resync(s, lost > s->lost_seen);
+	resync(s, loader_resync_due(s->loader, lost, now_ns(CLOCK_MONOTONIC)));
 	s->lost_seen = lost;
 	model_sweep(&s->model, now_ns(CLOCK_MONOTONIC));
 	check_output(s);
