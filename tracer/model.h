@@ -206,6 +206,10 @@ struct model {
 	model_note_fn note;
 	void *note_ctx;
 	uint64_t exited_keep_ns;	/* how long exited processes stay */
+	/* model_sweep() has work: something may have lost its last user
+	 * since the last sweep, or a kept exited process expires then */
+	bool sweep_due;
+	uint64_t sweep_at;
 };
 
 void model_init(struct model *m);
@@ -221,7 +225,8 @@ int model_apply_snap(struct model *m, const void *rec, size_t size);
 void model_resync_begin(struct model *m, uint32_t pid);
 
 /* Drops entries no traced fd points at, objects no entry points at, and
- * exited processes older than exited_keep_ns before now_ns. */
+ * exited processes older than exited_keep_ns before now_ns. Returns at
+ * once when nothing changed since the last sweep but data moving. */
 void model_sweep(struct model *m, uint64_t now_ns);
 
 struct model_proc *model_proc(struct model *m, uint32_t pid);

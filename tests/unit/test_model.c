@@ -617,6 +617,27 @@ static void data_ev(struct rec_fx *fx, unsigned kind, uint64_t ts, int fd,
 	free(e);
 }
 
+/* The sweep skips ticks when nothing changed, but a data record that finds
+ * another entry in its fd (an event we missed) still leaves work for it. */
+static void test_sweep_after_data_that_replaced_an_entry(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const uint64_t other = WR + 0x1000;
+
+	with_pipe(fx);
+	model_sweep(&fx->m, 2 * MS);
+	assert_int_equal(fx->m.files.len, 2);
+	data_ev(fx, IPCS_EV_WRITE, 3 * MS, 4, WR, O_WRONLY, 1, 1, NULL);
+	model_sweep(&fx->m, 4 * MS);
+	assert_int_equal(fx->m.files.len, 2);
+	data_ev(fx, IPCS_EV_WRITE, 5 * MS, 4, other, O_WRONLY, 1, 2, NULL);
+	assert_int_equal(fx->m.files.len, 3);
+	model_sweep(&fx->m, 6 * MS);
+	assert_int_equal(fx->m.files.len, 2);
+	assert_null(model_file(&fx->m, WR));
+	assert_non_null(model_file(&fx->m, other));
+}
+
 static void test_write_read_update_object_and_counters(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1100,6 +1121,7 @@ int main(void)
 		T(test_close_range_note_is_implicit),
 		T(test_close_of_last_reference_retires_entry),
 		T(test_sweep_drops_unreferenced_entry_and_object),
+		T(test_sweep_after_data_that_replaced_an_entry),
 		T(test_fcntl_setfd_sets_cloexec),
 		T(test_exec_drops_cloexec_fds),
 		T(test_exec_marks_uncertain_once),
