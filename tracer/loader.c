@@ -121,13 +121,17 @@ static void ring_close(struct ring *r)
 	r->producer_pos = NULL;
 }
 
-/* Hands every committed record to fn, in order; returns how many. */
+/* Hands the committed records to fn, in order; returns how many. At most
+ * one ring's worth per call: producers that outrun us must not keep the
+ * event loop from its signals and timers. */
 static int ring_consume(struct ring *r)
 {
 	unsigned long cons = *r->consumer_pos, released = cons, prod;
+	unsigned long end = cons + r->mask + 1;
 	int n = 0;
 
-	while (cons < (prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE))) {
+	while (cons < end &&
+	       cons < (prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE))) {
 		while (cons < prod) {
 			const uint32_t *hdr = (const void *)(r->data + (cons & r->mask));
 			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
