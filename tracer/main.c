@@ -233,7 +233,8 @@ static void resync(struct session *s, bool everyone)
 	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
 	for (size_t i = 0; i < n; i++) {
 		model_resync_begin(&s->model, pids[i]);
-		loader_snapshot(s->loader, pids[i], on_snap, s);
+		if (!loader_snapshot(s->loader, pids[i], on_snap, s))
+			model_resync_end(&s->model, pids[i]);
 		s->resyncs++;
 		loader_consume(s->loader);	/* keep up while re-reading */
 	}

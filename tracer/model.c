@@ -1169,16 +1169,34 @@ void model_resync_begin(struct model *m, uint32_t pid)
 	struct model_proc *p = hmap_get(&m->procs, pid, 0);
 
 	m->sweep_due = true;
+	m->resync_pid = pid;
+	m->resync_found = false;
 	if (!p || !p->table)
 		return;
 	for (int fd = 0; fd < p->table->nfds; fd++)
 		slot_clear(&p->table->fds[fd], false);
 }
 
+void model_resync_end(struct model *m, uint32_t pid)
+{
+	struct model_proc *p = hmap_get(&m->procs, pid, 0);
+
+	if (pid != m->resync_pid || m->resync_found || !p || p->exited)
+		return;
+	/* as apply_exit(), without a note: we do not know how it ended */
+	proc_set_table(m, p, NULL);
+	proc_drop_maps(p);
+	p->exited = true;
+	p->exit_ns = p->last_ns;
+	p->uncertain = false;
+}
+
 static void snap_task(struct model *m, const struct ipcs_snap_task *r)
 {
 	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
 
+	if (r->pid == m->resync_pid)
+		m->resync_found = true;
 	if (!p || p->exited || (p->start && p->start != r->start))
 		p = proc_new(m, r->pid, r->start);
 	if (!p)

@@ -210,6 +210,8 @@ struct model {
 	 * since the last sweep, or a kept exited process expires then */
 	bool sweep_due;
 	uint64_t sweep_at;
+	uint32_t resync_pid;	/* being re-read, and whether it was found */
+	bool resync_found;
 };
 
 void model_init(struct model *m);
@@ -220,9 +222,11 @@ void model_free(struct model *m);
 int model_apply(struct model *m, const void *rec, size_t size);
 
 /* Snapshot records from the task iterators. Resync of one process: call
- * model_resync_begin(), then feed its records. */
+ * model_resync_begin(), feed its records, then model_resync_end(): a
+ * process the iterator did not find is gone (its exit event was lost). */
 int model_apply_snap(struct model *m, const void *rec, size_t size);
 void model_resync_begin(struct model *m, uint32_t pid);
+void model_resync_end(struct model *m, uint32_t pid);
 
 /* Drops entries no traced fd points at, objects no entry points at, and
  * exited processes older than exited_keep_ns before now_ns. Returns at

@@ -1005,6 +1005,27 @@ static void test_resync_then_sweep_frees_gone_entry(void **state)
 	assert_int_equal(fx->m.objects.len, 1);
 }
 
+/* A resync that finds no such process: its exit was among the lost
+ * events. It goes, and so do the fds it held. */
+static void test_resync_of_a_gone_process_drops_it(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+
+	with_pipe_forked(fx);
+	model_resync_begin(&fx->m, C);
+	model_resync_end(&fx->m, C);
+	assert_true(model_proc(&fx->m, C)->exited);
+	model_sweep(&fx->m, 3 * MS);
+	assert_null(model_proc(&fx->m, C));
+	assert_int_equal(model_file(&fx->m, RD)->slots, 1);
+	assert_int_equal(model_file(&fx->m, WR)->slots, 1);
+	/* one that is found stays */
+	model_resync_begin(&fx->m, P);
+	snap_task(fx, P, TBL_P);
+	model_resync_end(&fx->m, P);
+	assert_false(model_proc(&fx->m, P)->exited);
+}
+
 /* Regression: an OPEN (or PIPE) event that a resync has already seen must
  * be idempotent ("a resync that overlaps events converges", model.c's
  * header). The loop consumes the ring buffer, then re-reads a process; an
@@ -1150,6 +1171,7 @@ int main(void)
 		T(test_resync_drops_missing_fd_keeps_ids),
 		T(test_resync_after_events_converges),
 		T(test_resync_then_sweep_frees_gone_entry),
+		T(test_resync_of_a_gone_process_drops_it),
 		T(test_resync_overlapping_open_event_keeps_entry),
 		T(test_procs_sorted_by_pid),
 		T(test_files_sorted_by_id),
