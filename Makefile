@@ -112,6 +112,10 @@ $(BUILD)/tests/progs/%: tests/progs/%.c | $(BUILD)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_OBJS) $(UI_OBJS)
 	$(Q)$(CC) $(SANFLAGS) $^ -o $@ -lcmocka $(LDLIBS_CURSES)
 
+# the consumer bench links the model and the outputs, like the unit tests
+$(BUILD)/bench/consumer: $(BUILD)/bench/consumer.o $(CORE_OBJS)
+	$(Q)$(CC) $(SANFLAGS) $^ -o $@
+
 $(BUILD)/bench/%: bench/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -o $@

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -15,11 +16,38 @@
 #include "ipcscope.skel.h"
 #include "loader.h"
 
+/* Our own reader of the BPF ring buffer (libbpf's hands back each record's
+ * space at once: a store to the consumer position per record, which the
+ * producing CPU reads at every reserve, so each event cost it a cache miss
+ * on a line we had just written). */
+struct ring {
+	unsigned long *consumer_pos;	/* ours to write */
+	const unsigned long *producer_pos;
+	const uint8_t *data;		/* mapped twice: no record wraps */
+	size_t data_len;
+	unsigned long mask;
+	size_t page;
+	loader_record_fn fn;
+	void *ctx;
+};
+
+/* Space is handed back to the producers in steps this large (or at the
+ * end of a pass): far less than the ring, so they never wait on it. */
+#define RING_RELEASE_STEP (64 * 1024)
+
 struct loader {
 	struct ipcscope_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring ring;
+	int ring_fd;
 	int ncpus;
+	uint64_t lost_prev;	/* lost count, as last seen */
+	uint64_t lost_ns;	/* when it last grew */
+	uint64_t lost_synced;	/* lost count when everyone was last re-read */
+	uint64_t synced_ns;
 };
+
+#define RESYNC_QUIET_NS (100ULL * 1000 * 1000)
+#define RESYNC_UNDER_LOSS_NS (1000ULL * 1000 * 1000)
 
 static bool verbose;
 
@@ -68,6 +96,79 @@ static bool have_task_vma_iter(void)
 
 	btf__free(vmlinux);
 	return ok;
+}
+
+static int ring_open(struct ring *r, int fd, size_t size, loader_record_fn fn,
+		     void *ctx)
+{
+	void *p;
+
+	r->page = sysconf(_SC_PAGESIZE);
+	r->mask = size - 1;
+	r->fn = fn;
+	r->ctx = ctx;
+	p = mmap(NULL, r->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	r->consumer_pos = p;
+	r->data_len = r->page + 2 * size;
+	p = mmap(NULL, r->data_len, PROT_READ, MAP_SHARED, fd, r->page);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		munmap(r->consumer_pos, r->page);
+		r->consumer_pos = NULL;
+		return err;
+	}
+	r->producer_pos = p;
+	r->data = (const uint8_t *)p + r->page;
+	return 0;
+}
+
+static void ring_close(struct ring *r)
+{
+	if (r->consumer_pos)
+		munmap(r->consumer_pos, r->page);
+	if (r->producer_pos)
+		munmap((void *)r->producer_pos, r->data_len);
+	r->consumer_pos = NULL;
+	r->producer_pos = NULL;
+}
+
+/* Hands the committed records to fn, in order; returns how many. At most
+ * one ring's worth per call: producers that outrun us must not keep the
+ * event loop from its signals and timers. */
+static int ring_consume(struct ring *r)
+{
+	unsigned long cons = *r->consumer_pos, released = cons, prod;
+	unsigned long end = cons + r->mask + 1;
+	int n = 0;
+
+	while (cons < end &&
+	       cons < (prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE))) {
+		while (cons < prod) {
+			const uint32_t *hdr = (const void *)(r->data + (cons & r->mask));
+			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+			uint32_t size = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+
+			if (len & BPF_RINGBUF_BUSY_BIT)
+				goto out;	/* not committed yet: later */
+			if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+				r->fn(r->ctx, (const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ,
+				      size);
+				n++;
+			}
+			cons += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7UL;
+			if (cons - released >= RING_RELEASE_STEP) {
+				__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+				released = cons;
+			}
+		}
+	}
+out:
+	if (cons != released)
+		__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+	return n;
 }
 
 int loader_open(struct loader **out, const struct loader_options *o,
@@ -125,13 +226,13 @@ int loader_open(struct loader **out, const struct loader_options *o,
 		explain("attaching to tracepoints", -err);
 		goto fail;
 	}
-	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
-				 (ring_buffer_sample_fn)on_event, ctx, NULL);
-	if (!l->rb) {
-		err = -errno;
-		explain("creating the ring buffer reader", -err);
+	err = ring_open(&l->ring, bpf_map__fd(l->skel->maps.events),
+			bpf_map__max_entries(l->skel->maps.events), on_event, ctx);
+	if (err) {
+		explain("mapping the ring buffer", -err);
 		goto fail;
 	}
+	l->ring_fd = bpf_map__fd(l->skel->maps.events);
 	*out = l;
 	return 0;
 fail:
@@ -143,7 +244,7 @@ void loader_close(struct loader *l)
 {
 	if (!l)
 		return;
-	ring_buffer__free(l->rb);
+	ring_close(&l->ring);
 	ipcscope_bpf__destroy(l->skel);
 	free(l);
 }
@@ -163,12 +264,12 @@ int loader_trace_pid(struct loader *l, uint32_t pid)
 
 int loader_ring_fd(struct loader *l)
 {
-	return ring_buffer__epoll_fd(l->rb);
+	return l->ring_fd;	/* the map polls readable when data is pending */
 }
 
 int loader_consume(struct loader *l)
 {
-	return ring_buffer__consume(l->rb);
+	return ring_consume(&l->ring);
 }
 
 uint64_t loader_lost(struct loader *l)
@@ -224,6 +325,27 @@ int loader_drain_flows(struct loader *l, bool final, loader_record_fn fn,
 	if (final && !err)
 		err = drain_map(maps[gen], fn, ctx);
 	return err;
+}
+
+/* A re-read while events are still being dropped is stale at once, and it
+ * costs the consumer exactly when it is behind (losses come in bursts, a
+ * 10 ms tick without one proves little): wait for RESYNC_QUIET_NS without
+ * new losses, or RESYNC_UNDER_LOSS_NS of losses that go on, then re-read
+ * everyone once. */
+bool loader_resync_due(struct loader *l, uint64_t lost, uint64_t now_ns)
+{
+	if (lost != l->lost_prev) {
+		l->lost_prev = lost;
+		l->lost_ns = now_ns;
+	}
+	if (lost == l->lost_synced)
+		return false;
+	if (now_ns - l->lost_ns < RESYNC_QUIET_NS &&
+	    now_ns - l->synced_ns < RESYNC_UNDER_LOSS_NS)
+		return false;
+	l->lost_synced = lost;
+	l->synced_ns = now_ns;
+	return true;
 }
 
 /* Runs one iterator program and returns everything it wrote. */

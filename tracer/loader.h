@@ -37,6 +37,9 @@ int loader_ring_fd(struct loader *l);
 int loader_consume(struct loader *l);
 /* Events the kernel could not queue, since start. */
 uint64_t loader_lost(struct loader *l);
+/* Given loader_lost() at each tick: whether every process should be re-read
+ * now (the losses stopped, or have gone on for a second). */
+bool loader_resync_due(struct loader *l, uint64_t lost, uint64_t now_ns);
 
 /* With aggregate: hands fn every flow (struct ipcs_flow) added since the
  * previous call but one, and starts a new generation. Call it every tick;

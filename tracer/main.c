@@ -322,8 +322,10 @@ static void resync(struct session *s, bool everyone)
 	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
 	for (size_t i = 0; i < n; i++) {
 		model_resync_begin(&s->model, pids[i]);
-		loader_snapshot(s->loader, pids[i], on_snap, s);
+		if (!loader_snapshot(s->loader, pids[i], on_snap, s))
+			model_resync_end(&s->model, pids[i]);
 		s->resyncs++;
+		loader_consume(s->loader);	/* keep up while re-reading */
 	}
 }
 
@@ -449,7 +451,7 @@ static void tick(struct session *s)
 		reread_quiet_pipes(s, quiet);
 	}
 	lost = loader_lost(s->loader);
-	resync(s, lost > s->lost_seen);
+	resync(s, loader_resync_due(s->loader, lost, now_ns(CLOCK_MONOTONIC)));
 	s->lost_seen = lost;
 	now = now_ns(CLOCK_MONOTONIC);
 	if (s->ui && now >= s->next_wait_ns) {

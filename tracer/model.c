@@ -67,6 +67,7 @@ void model_init(struct model *m)
 	memset(m, 0, sizeof(*m));
 	m->next_file_id = 1;
 	m->exited_keep_ns = 0;
+	m->sweep_at = UINT64_MAX;
 }
 
 static void table_release(struct model *m, struct model_table *t);
@@ -213,6 +214,7 @@ static struct model_object *object_get(struct model *m,
 	o->dev = fi->dev;
 	o->ino = fi->ino;
 	o->kind = kind_of(fi);
+	m->sweep_due = true;
 	if (hmap_put(&m->objects, fi->dev, fi->ino, o)) {
 		free(o);
 		return NULL;
@@ -434,6 +436,7 @@ static int file_retire(struct model *m, struct model_file *f)
 {
 	if (f->stale)
 		return 0;
+	m->sweep_due = true;
 	hmap_del(&m->files, f->kaddr, 0);
 	f->stale = true;
 	return hmap_put(&m->files, f->kaddr, f->id, f);
@@ -461,6 +464,7 @@ static struct model_file *file_get(struct model *m,
 			return NULL;
 		f->kaddr = fi->file;
 		f->id = m->next_file_id++;
+		m->sweep_due = true;
 		if (hmap_put(&m->files, fi->file, 0, f)) {
 			free(f);
 			return NULL;
@@ -497,6 +501,7 @@ static struct model_table *table_get(struct model *m, uint64_t kaddr)
 	if (!t)
 		return NULL;
 	t->kaddr = kaddr;
+	m->sweep_due = true;
 	if (hmap_put(&m->tables, kaddr, 0, t)) {
 		free(t);
 		return NULL;
@@ -559,6 +564,7 @@ static void proc_set_table(struct model *m, struct model_proc *p,
 {
 	if (p->table == t)
 		return;
+	m->sweep_due = true;
 	if (p->table && !p->exited && --p->table->users == 0)
 		table_release(m, p->table);
 	p->table = t;
@@ -585,6 +591,7 @@ static struct model_proc *proc_new(struct model *m, uint32_t pid,
 	p->pid = pid;
 	p->start = start;
 	p->wait_fd = -1;
+	m->sweep_due = true;
 	if (hmap_put(&m->procs, pid, 0, p)) {
 		free(p);
 		return NULL;
@@ -634,6 +641,7 @@ static struct model_object *sysv_get(struct model *m, enum obj_kind kind, int id
 		return NULL;
 	o->dev = MODEL_SYSV_DEV(kind);
 	o->ino = id;
+	m->sweep_due = true;
 	o->kind = kind;
 	o->sysv_alive = true;
 	o->name_certain = true;
@@ -971,6 +979,7 @@ static struct model_file *fd_entry(struct model *m, const struct ipcs_hdr *h,
 		s->file = f;
 		f->slots++;
 		p->uncertain = true;
+		m->sweep_due = true;
 	}
 	object_name(m, f->obj, fi, h->pid, fd, NULL, NULL, NULL);
 	if (full) {
@@ -1380,6 +1389,10 @@ int model_apply(struct model *m, const void *rec, size_t size)
 		return -EINVAL;
 	}
 	m->events++;
+	/* data records change what an entry or object holds, never who
+	 * points at whom (fd_entry() says so when they do) */
+	if (h->kind != IPCS_EV_WRITE && h->kind != IPCS_EV_READ)
+		m->sweep_due = true;
 	switch (h->kind) {
 	case IPCS_EV_FORK:
 		apply_fork(m, rec);
@@ -1449,6 +1462,9 @@ void model_resync_begin(struct model *m, uint32_t pid)
 {
 	struct model_proc *p = hmap_get(&m->procs, pid, 0);
 
+	m->sweep_due = true;
+	m->resync_pid = pid;
+	m->resync_found = false;
 	if (!p)
 		return;
 	proc_forget_maps(p);	/* the task_vma records bring them back */
@@ -1458,10 +1474,26 @@ void model_resync_begin(struct model *m, uint32_t pid)
 		slot_clear(&p->table->fds[fd], false);
 }
 
+void model_resync_end(struct model *m, uint32_t pid)
+{
+	struct model_proc *p = hmap_get(&m->procs, pid, 0);
+
+	if (pid != m->resync_pid || m->resync_found || !p || p->exited)
+		return;
+	/* as apply_exit(), without a note: we do not know how it ended */
+	proc_set_table(m, p, NULL);
+	proc_drop_maps(p);
+	p->exited = true;
+	p->exit_ns = p->last_ns;
+	p->uncertain = false;
+}
+
 static void snap_task(struct model *m, const struct ipcs_snap_task *r)
 {
 	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
 
+	if (r->pid == m->resync_pid)
+		m->resync_found = true;
 	if (!p || p->exited || (p->start && p->start != r->start))
 		p = proc_new(m, r->pid, r->start);
 	if (!p)
@@ -1547,6 +1579,7 @@ int model_apply_snap(struct model *m, const void *rec, size_t size)
 {
 	const struct ipcs_snap_task *r = rec;
 
+	m->sweep_due = true;
 	if (size >= sizeof(struct ipcs_snap_task) && r->kind == IPCS_SNAP_TASK &&
 	    r->size == sizeof(struct ipcs_snap_task)) {
 		snap_task(m, rec);
@@ -1604,13 +1637,22 @@ void model_sweep(struct model *m, uint64_t now_ns)
 {
 	struct hmap_slot *s;
 
+	if (!m->sweep_due && now_ns < m->sweep_at)
+		return;
+	m->sweep_at = UINT64_MAX;
 	/* Deleting shifts later slots back: re-examine the same slot. */
 	for (size_t i = 0; i < m->procs.cap; i++) {
 		struct model_proc *p;
 
 		while ((s = &m->procs.slots[i])->val) {
 			p = s->val;
-			if (!p->exited || now_ns < p->exit_ns + m->exited_keep_ns)
+			if (p->exited &&
+			    now_ns < p->exit_ns + m->exited_keep_ns) {
+				if (p->exit_ns + m->exited_keep_ns < m->sweep_at)
+					m->sweep_at = p->exit_ns + m->exited_keep_ns;
+				break;
+			}
+			if (!p->exited)
 				break;
 			hmap_del(&m->procs, p->pid, 0);
 			proc_free(m, p);
@@ -1652,6 +1694,7 @@ void model_sweep(struct model *m, uint64_t now_ns)
 			free(o);
 		}
 	}
+	m->sweep_due = false;
 }
 
 size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max)

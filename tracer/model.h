@@ -212,6 +212,12 @@ struct model {
 	model_note_fn note;
 	void *note_ctx;
 	uint64_t exited_keep_ns;	/* how long exited processes stay */
+	/* model_sweep() has work: something may have lost its last user
+	 * since the last sweep, or a kept exited process expires then */
+	bool sweep_due;
+	uint64_t sweep_at;
+	uint32_t resync_pid;	/* being re-read, and whether it was found */
+	bool resync_found;
 };
 
 void model_init(struct model *m);
@@ -227,9 +233,11 @@ int model_apply(struct model *m, const void *rec, size_t size);
 int model_apply_flow(struct model *m, const void *rec, size_t size);
 
 /* Snapshot records from the task iterators. Resync of one process: call
- * model_resync_begin(), then feed its records. */
+ * model_resync_begin(), feed its records, then model_resync_end(): a
+ * process the iterator did not find is gone (its exit event was lost). */
 int model_apply_snap(struct model *m, const void *rec, size_t size);
 void model_resync_begin(struct model *m, uint32_t pid);
+void model_resync_end(struct model *m, uint32_t pid);
 
 /* A fresh reading of a known object's state (pipe fill) from an fd
  * record of the iterator, taken at ts. */
@@ -245,7 +253,8 @@ void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
 void model_set_wait(struct model *m, const struct ipcs_snap_task *r);
 
 /* Drops entries no traced fd points at, objects no entry points at, and
- * exited processes older than exited_keep_ns before now_ns. */
+ * exited processes older than exited_keep_ns before now_ns. Returns at
+ * once when nothing changed since the last sweep but data moving. */
 void model_sweep(struct model *m, uint64_t now_ns);
 
 struct model_proc *model_proc(struct model *m, uint32_t pid);

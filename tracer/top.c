@@ -291,10 +291,12 @@ void top_print_text(struct top *t, const struct model *m, FILE *out,
 	reset(t);
 }
 
-static void ends_json(struct json *j, const char *key, const struct top_chan *c,
-		      int side)
+static void ends_json(struct json *j, const struct top_chan *c, int side)
 {
-	json_key(j, key);
+	if (side == W)	/* keys are literals (json.h) */
+		json_key(j, "writers");
+	else
+		json_key(j, "readers");
 	json_begin_array(j);
 	for (size_t i = 0; i < c->nends[side]; i++) {
 		const struct top_end *e = &c->ends[side][i];
@@ -345,8 +347,8 @@ void top_print_json(struct top *t, const struct model *m, struct json *j,
 			json_kv_u64(j, "buffered", c->buffered);
 			json_kv_u64(j, "capacity", c->capacity);
 		}
-		ends_json(j, "writers", c, W);
-		ends_json(j, "readers", c, R);
+		ends_json(j, c, W);
+		ends_json(j, c, R);
 		json_end_object(j);
 	}
 	json_end_array(j);

@@ -617,6 +617,27 @@ static void data_ev(struct rec_fx *fx, unsigned kind, uint64_t ts, int fd,
 	free(e);
 }
 
+/* The sweep skips ticks when nothing changed, but a data record that finds
+ * another entry in its fd (an event we missed) still leaves work for it. */
+static void test_sweep_after_data_that_replaced_an_entry(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const uint64_t other = WR + 0x1000;
+
+	with_pipe(fx);
+	model_sweep(&fx->m, 2 * MS);
+	assert_int_equal(fx->m.files.len, 2);
+	data_ev(fx, IPCS_EV_WRITE, 3 * MS, 4, WR, O_WRONLY, 1, 1, NULL);
+	model_sweep(&fx->m, 4 * MS);
+	assert_int_equal(fx->m.files.len, 2);
+	data_ev(fx, IPCS_EV_WRITE, 5 * MS, 4, other, O_WRONLY, 1, 2, NULL);
+	assert_int_equal(fx->m.files.len, 3);
+	model_sweep(&fx->m, 6 * MS);
+	assert_int_equal(fx->m.files.len, 2);
+	assert_null(model_file(&fx->m, WR));
+	assert_non_null(model_file(&fx->m, other));
+}
+
 static void test_write_read_update_object_and_counters(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1062,6 +1083,27 @@ static void test_resync_then_sweep_frees_gone_entry(void **state)
 	assert_int_equal(model_file(&fx->m, WR)->id, 2);
 	assert_int_equal(fx->m.files.len, 1);
 	assert_int_equal(fx->m.objects.len, 1);
+}
+
+/* A resync that finds no such process: its exit was among the lost
+ * events. It goes, and so do the fds it held. */
+static void test_resync_of_a_gone_process_drops_it(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+
+	with_pipe_forked(fx);
+	model_resync_begin(&fx->m, C);
+	model_resync_end(&fx->m, C);
+	assert_true(model_proc(&fx->m, C)->exited);
+	model_sweep(&fx->m, 3 * MS);
+	assert_null(model_proc(&fx->m, C));
+	assert_int_equal(model_file(&fx->m, RD)->slots, 1);
+	assert_int_equal(model_file(&fx->m, WR)->slots, 1);
+	/* one that is found stays */
+	model_resync_begin(&fx->m, P);
+	snap_task(fx, P, TBL_P);
+	model_resync_end(&fx->m, P);
+	assert_false(model_proc(&fx->m, P)->exited);
 }
 
 /* Regression: an OPEN (or PIPE) event that a resync has already seen must
@@ -1798,6 +1840,7 @@ int main(void)
 		T(test_close_range_note_is_implicit),
 		T(test_close_of_last_reference_retires_entry),
 		T(test_sweep_drops_unreferenced_entry_and_object),
+		T(test_sweep_after_data_that_replaced_an_entry),
 		T(test_fcntl_setfd_sets_cloexec),
 		T(test_exec_drops_cloexec_fds),
 		T(test_exec_marks_uncertain_once),
@@ -1830,6 +1873,7 @@ int main(void)
 		T(test_resync_drops_missing_fd_keeps_ids),
 		T(test_resync_after_events_converges),
 		T(test_resync_then_sweep_frees_gone_entry),
+		T(test_resync_of_a_gone_process_drops_it),
 		T(test_resync_overlapping_open_event_keeps_entry),
 		T(test_procs_sorted_by_pid),
 		T(test_files_sorted_by_id),
