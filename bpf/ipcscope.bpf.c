@@ -327,6 +327,15 @@ static __always_inline struct file *current_file(int fd, struct fdtable **fdt,
 	return fdt_file(*fdt, fd);
 }
 
+/* Linux 6.2+ casts a pointer to a kernel type for plain loads, where each
+ * BPF_CORE_READ is a helper call (~20 ns here). The data path comes in two
+ * variants, "direct" with it and a portable one; the loader loads the
+ * exit program the kernel can take. */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
+#define KCAST(p, type)                                                          \
+	((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+#define LOAD(direct, p, field) ((direct) ? (p)->field : BPF_CORE_READ(p, field))
+
 /* The pipe ring's indices and counters sit together after the wait queues
  * in every layout since 5.5: one read fetches them all. */
 #define PIPE_BLOCK 64
@@ -336,21 +345,36 @@ static __always_inline struct file *current_file(int fd, struct fdtable **fdt,
 		      (base)) & (PIPE_BLOCK - 4))))
 
 static __always_inline void pipe_fill(struct inode *inode,
-				      struct ipcs_file_info *fi)
+				      struct ipcs_file_info *fi, bool direct)
 {
-	struct pipe_inode_info *p = BPF_CORE_READ(inode, i_pipe);
+	struct pipe_inode_info *p = LOAD(direct, inode, i_pipe);
 	__u32 base = bpf_core_field_offset(struct pipe_inode_info, head);
 	__u64 bufsz = bpf_core_type_size(struct pipe_buffer);
 	__u32 head, tail, ring, used, total = 0;
 	__u8 blk[PIPE_BLOCK];
 	void *bufs;
 
-	if (!p || bpf_probe_read_kernel(blk, sizeof(blk), (void *)p + base))
+	if (!p)
 		return;
-	head = PIPE_FIELD(blk, base, head);
-	tail = PIPE_FIELD(blk, base, tail);
-	ring = PIPE_FIELD(blk, base, ring_size);
-	bufs = BPF_CORE_READ(p, bufs);
+	if (direct) {
+		head = p->head;
+		tail = p->tail;
+		ring = p->ring_size;
+		bufs = p->bufs;
+		fi->pipe_capacity = p->max_usage * PAGE_SIZE;
+		fi->pipe_readers = p->readers;
+		fi->pipe_writers = p->writers;
+	} else {
+		if (bpf_probe_read_kernel(blk, sizeof(blk), (void *)p + base))
+			return;
+		head = PIPE_FIELD(blk, base, head);
+		tail = PIPE_FIELD(blk, base, tail);
+		ring = PIPE_FIELD(blk, base, ring_size);
+		bufs = BPF_CORE_READ(p, bufs);
+		fi->pipe_capacity = PIPE_FIELD(blk, base, max_usage) * PAGE_SIZE;
+		fi->pipe_readers = PIPE_FIELD(blk, base, readers);
+		fi->pipe_writers = PIPE_FIELD(blk, base, writers);
+	}
 	used = head - tail;
 	for (int i = 0; i < MAX_PIPE_SLOTS; i++) {
 		struct pipe_buffer *b;
@@ -358,14 +382,12 @@ static __always_inline void pipe_fill(struct inode *inode,
 		if (i >= used || !ring)
 			break;
 		b = bufs + ((tail + i) & (ring - 1)) * bufsz;
-		total += BPF_CORE_READ(b, len);
+		total += direct ? KCAST(b, struct pipe_buffer)->len
+				: BPF_CORE_READ(b, len);
 	}
 	if (used > MAX_PIPE_SLOTS)
 		total += (used - MAX_PIPE_SLOTS) * PAGE_SIZE;
 	fi->pipe_buffered = total;
-	fi->pipe_capacity = PIPE_FIELD(blk, base, max_usage) * PAGE_SIZE;
-	fi->pipe_readers = PIPE_FIELD(blk, base, readers);
-	fi->pipe_writers = PIPE_FIELD(blk, base, writers);
 }
 
 /* Who is at the other end: the peer's inode for unix sockets (also for
@@ -413,23 +435,33 @@ static __always_inline void mq_fill(struct inode *inode,
 	fi->mq.qsize = BPF_CORE_READ(info, qsize);
 }
 
-/* The identity of a file and its object: cheap enough for every write. */
-static __always_inline void file_fill_object(struct file *f,
-					     struct ipcs_file_info *fi)
+/* The identity of a file and its object (inode is f's): cheap enough for
+ * every write. */
+static __always_inline void file_object(struct file *f, struct inode *inode,
+					struct ipcs_file_info *fi, bool direct)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-
 	fi->file = (__u64)f;
-	fi->ino = BPF_CORE_READ(inode, i_ino);
-	fi->imode = BPF_CORE_READ(inode, i_mode);
-	fi->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	fi->magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	fi->ino = LOAD(direct, inode, i_ino);
+	fi->imode = LOAD(direct, inode, i_mode);
+	if (direct) {
+		fi->dev = inode->i_sb->s_dev;
+		fi->magic = inode->i_sb->s_magic;
+	} else {
+		fi->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		fi->magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	}
 	if ((fi->imode & S_IFMT) == S_IFIFO)
-		pipe_fill(inode, fi);
+		pipe_fill(inode, fi, direct);
 	else if ((fi->imode & S_IFMT) == S_IFSOCK)
 		sock_fill(f, &fi->sock);
 	else if (fi->magic == IPCS_MQUEUE_MAGIC)	/* never on the data path */
 		mq_fill(inode, fi);
+}
+
+static __always_inline void file_fill_object(struct file *f,
+					     struct ipcs_file_info *fi)
+{
+	file_object(f, BPF_CORE_READ(f, f_inode), fi, false);
 }
 
 static __always_inline void file_fill(struct file *f, struct ipcs_file_info *fi)
@@ -502,7 +534,8 @@ static __always_inline void emit_mkfifo(const char *upath)
  * full or the entry belongs to an older file at the same address. */
 static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 				     struct file *f, struct inode *inode,
-				     __u32 imode, long ret, __u64 files)
+				     __u32 imode, long ret, __u64 files,
+				     bool direct)
 {
 	struct ipcs_flow_key k = {
 		.file = (__u64)f,
@@ -521,7 +554,7 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 		nv.files = files;
 		nv.last_ts = nv.h.ts;
 		nv.inode = (__u64)inode;
-		file_fill_object(f, &nv.f);
+		file_object(f, inode, &nv.f, direct);
 		if (!bpf_map_update_elem(map, &k, &nv, BPF_NOEXIST))
 			return true;
 		v = bpf_map_lookup_elem(map, &k);	/* another CPU won */
@@ -537,7 +570,7 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 	 * went quiet after an unsampled call */
 	if (imode == S_IFIFO && calls % IPCS_FLOW_FILL_EVERY == 0) {
 		v->last_ts = bpf_ktime_get_ns();
-		pipe_fill(inode, &v->f);
+		pipe_fill(inode, &v->f, direct);
 	}
 	return true;
 }
@@ -546,8 +579,9 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
  * when asked for (ubuf: the buffer, or an iovec array when buf_is_iov). */
 static __always_inline void data_record(enum ipcs_kind kind, int fd,
 					enum ipcs_data_syscall sc, long ret,
-					struct file *f, __u64 files,
-					const void *ubuf, bool buf_is_iov)
+					struct file *f, struct inode *inode,
+					__u64 files, const void *ubuf,
+					bool buf_is_iov, bool direct)
 {
 	struct ipcs_ev_data *e;
 	__u32 size;
@@ -566,7 +600,7 @@ static __always_inline void data_record(enum ipcs_kind kind, int fd,
 	e->bytes = ret;
 	e->files = files;
 	__builtin_memset(&e->f, 0, sizeof(e->f));
-	file_fill_object(f, &e->f);
+	file_object(f, inode, &e->f, direct);
 	if (payload_cap && ubuf && ret > 0) {
 		__u32 n = ret < payload_cap ? ret : payload_cap;
 
@@ -590,7 +624,8 @@ static __always_inline void data_record(enum ipcs_kind kind, int fd,
 /* Data moved through fd; only pipes, FIFOs and sockets are reported. */
 static __always_inline void data_event(enum ipcs_kind kind, int fd,
 				       enum ipcs_data_syscall sc, long ret,
-				       const void *ubuf, bool buf_is_iov)
+				       const void *ubuf, bool buf_is_iov,
+				       bool direct)
 {
 	struct fdtable *fdt;
 	struct inode *inode;
@@ -600,19 +635,24 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 
 	if (!f)
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	imode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	inode = direct ? KCAST(f, struct file)->f_inode : BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return;
+	imode = LOAD(direct, inode, i_mode) & S_IFMT;
 	if (imode != S_IFIFO && imode != S_IFSOCK)
 		return;
 	if (aggregate) {
 		if (flow_gen & 1) {
-			if (flow_add(&flows1, kind, f, inode, imode, ret, files))
+			if (flow_add(&flows1, kind, f, inode, imode, ret, files,
+				     direct))
 				return;
-		} else if (flow_add(&flows0, kind, f, inode, imode, ret, files)) {
+		} else if (flow_add(&flows0, kind, f, inode, imode, ret, files,
+				    direct)) {
 			return;
 		}
 	}
-	data_record(kind, fd, sc, ret, f, files, ubuf, buf_is_iov);
+	data_record(kind, fd, sc, ret, f, inode, files, ubuf, buf_is_iov,
+		    direct);
 }
 
 /* One copy for every data syscall: inlined at each of them, the exit
@@ -621,9 +661,22 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 #define DATA(kind, sc, iov) ((kind) | (sc) << 8 | (iov) << 16)
 static __noinline int emit_data(__u32 how, int fd, long ret, const void *ubuf)
 {
-	data_event(how & 0xff, fd, (how >> 8) & 0xff, ret, ubuf, how >> 16);
+	data_event(how & 0xff, fd, (how >> 8) & 0xff, ret, ubuf, how >> 16,
+		   false);
 	return 0;
 }
+
+static __noinline int emit_data_direct(__u32 how, int fd, long ret,
+				       const void *ubuf)
+{
+	data_event(how & 0xff, fd, (how >> 8) & 0xff, ret, ubuf, how >> 16,
+		   true);
+	return 0;
+}
+
+#define EMIT_DATA(direct, how, fd, ret, ubuf)                                  \
+	((direct) ? emit_data_direct(how, fd, ret, ubuf)                       \
+		  : emit_data(how, fd, ret, ubuf))
 
 /* mq_timedsend, mq_timedreceive: a message moved through a POSIX queue.
  * Apart from emit_data, so that the pipe and socket path stays as short. */
@@ -637,7 +690,8 @@ static __always_inline void emit_mq_data(enum ipcs_kind kind, int fd,
 
 	if (!f || BPF_CORE_READ(f, f_inode, i_sb, s_magic) != IPCS_MQUEUE_MAGIC)
 		return;
-	data_record(kind, fd, sc, bytes, f, files, ubuf, false);
+	data_record(kind, fd, sc, bytes, f, BPF_CORE_READ(f, f_inode), files,
+		    ubuf, false, false);
 }
 
 /* mq_unlink(name): glibc passes the name without its leading '/'. */
@@ -973,8 +1027,8 @@ static __always_inline void on_ipc_exit(long nr, unsigned long a0,
 	}
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int sys_exit(struct pt_regs *regs, long ret,
+				    bool direct)
 {
 	long nr = regs->orig_ax;
 	unsigned long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
@@ -1020,29 +1074,29 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 
 	switch (nr) {
 	case NR_write:
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_WRITE, false), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_WRITE, false), a0, ret, (void *)a1);
 		break;
 	case NR_writev:
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_WRITEV, true), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_WRITEV, true), a0, ret, (void *)a1);
 		break;
 	case NR_pwritev: case NR_pwritev2:
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_PWRITEV, true), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_PWRITEV, true), a0, ret, (void *)a1);
 		break;
 	case NR_read:
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_READ, false), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_READ, false), a0, ret, (void *)a1);
 		break;
 	case NR_readv:
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_READV, true), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_READV, true), a0, ret, (void *)a1);
 		break;
 	case NR_preadv: case NR_preadv2:
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_PREADV, true), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_PREADV, true), a0, ret, (void *)a1);
 		break;
 	case NR_splice:	/* splice(fd_in, off_in, fd_out, ...) */
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_SPLICE, false), a0, ret, NULL);
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SPLICE, false), a2, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_SPLICE, false), a0, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SPLICE, false), a2, ret, NULL);
 		break;
 	case NR_tee:	/* tee(fd_in, fd_out, ...): copies, consumes nothing */
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_TEE, false), a1, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_TEE, false), a1, ret, NULL);
 		break;
 	case NR_open: case NR_creat:
 		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a0, 0);
@@ -1093,23 +1147,23 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 		emit_sockaddr(IPCS_EV_LISTEN, a0, NULL, 0, a1, ret);
 		break;
 	case NR_sendto:
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SENDTO, false), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDTO, false), a0, ret, (void *)a1);
 		break;
 	case NR_recvfrom:
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_RECVFROM, false), a0, ret, (void *)a1);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVFROM, false), a0, ret, (void *)a1);
 		break;
 	case NR_sendmsg:
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SENDMSG, false), a0, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDMSG, false), a0, ret, NULL);
 		break;
 	case NR_recvmsg:
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_RECVMSG, false), a0, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVMSG, false), a0, ret, NULL);
 		on_recvmsg_exit((const struct user_msghdr *)a1);
 		break;
 	case NR_sendmmsg:	/* the result counts messages, not bytes */
-		emit_data(DATA(IPCS_EV_WRITE, IPCS_SC_SENDMMSG, false), a0, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDMMSG, false), a0, ret, NULL);
 		break;
 	case NR_recvmmsg:
-		emit_data(DATA(IPCS_EV_READ, IPCS_SC_RECVMMSG, false), a0, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVMMSG, false), a0, ret, NULL);
 		break;
 	case NR_mmap:	/* mmap(addr, len, prot, flags, fd, off) */
 		if ((a3 & MAP_SHARED) && (int)a4 >= 0)
@@ -1135,6 +1189,19 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	}
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
+{
+	return sys_exit(regs, ret, false);
+}
+
+/* The same with the direct data path (Linux 6.2+); see KCAST. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf_sys_exit_direct, struct pt_regs *regs, long ret)
+{
+	return sys_exit(regs, ret, true);
 }
 
 struct shm_vma_ctx {

@@ -85,17 +85,13 @@ static void explain(const char *what, int err)
 			what, strerror(err));
 }
 
-/* iter/task_vma is Linux 5.12+ (commit 3a7b35b899de "bpf: Introduce
- * task_vma bpf_iter"; bpf_d_path in iterators came with it, 3d06f34aa896):
- * without it snapshots list no shared mappings. */
-static bool have_task_vma_iter(void)
+/* What the running kernel offers, by its BTF: iter/task_vma is Linux 5.12+
+ * (commit 3a7b35b899de "bpf: Introduce task_vma bpf_iter"; bpf_d_path in
+ * iterators came with it, 3d06f34aa896): without it snapshots list no
+ * shared mappings. */
+static bool kernel_has_func(struct btf *vmlinux, const char *name)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool ok = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_iter_task_vma",
-						    BTF_KIND_FUNC) > 0;
-
-	btf__free(vmlinux);
-	return ok;
+	return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
 }
 
 static int ring_open(struct ring *r, int fd, size_t size, loader_record_fn fn,
@@ -174,7 +170,9 @@ out:
 int loader_open(struct loader **out, const struct loader_options *o,
 		loader_record_fn on_event, void *ctx)
 {
+	struct btf *vmlinux;
 	struct loader *l;
+	bool direct;
 	int err;
 
 	verbose = o->verbose;
@@ -213,8 +211,15 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	bpf_program__set_autoattach(l->skel->progs.iter_task, false);
 	bpf_program__set_autoattach(l->skel->progs.iter_task_file, false);
 	bpf_program__set_autoattach(l->skel->progs.iter_task_vma, false);
-	if (!have_task_vma_iter())
+	vmlinux = btf__load_vmlinux_btf();
+	if (!kernel_has_func(vmlinux, "bpf_iter_task_vma"))
 		bpf_program__set_autoload(l->skel->progs.iter_task_vma, false);
+	/* one of the two exit programs: plain loads on the data path where
+	 * the kernel has bpf_rdonly_cast (6.2+), helper reads elsewhere */
+	direct = kernel_has_func(vmlinux, "bpf_rdonly_cast");
+	bpf_program__set_autoload(l->skel->progs.tp_btf_sys_exit, !direct);
+	bpf_program__set_autoload(l->skel->progs.tp_btf_sys_exit_direct, direct);
+	btf__free(vmlinux);
 
 	err = ipcscope_bpf__load(l->skel);
 	if (err) {
