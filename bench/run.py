@@ -49,6 +49,14 @@ def run(argv):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench: tracing needs root; try: sudo make bench")
+    try:
+        with open("/proc/sys/kernel/bpf_stats_enabled") as f:
+            if f.read().strip() != "0":
+                print("bench: warning: kernel.bpf_stats_enabled is on; it adds two "
+                      "clock reads to every BPF program run and inflates the ratios "
+                      "(sysctl -w kernel.bpf_stats_enabled=0)", file=sys.stderr)
+    except OSError:
+        pass
     configs = [("json", [IPCSCOPE, "--json", "-o", "/dev/null", "--"]),
                ("top", [IPCSCOPE, "--top", "--json", "-o", "/dev/null", "--"])]
     if shutil.which("strace"):
