@@ -515,17 +515,20 @@ static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
 	emit_fd_at(kind, fd, oldfd, fd_flags, upath, refs_delta, 0, 0);
 }
 
-static __always_inline void emit_mkfifo(const char *upath)
+/* An event about a name, not an fd: mkfifo (imode S_IFIFO) and mq_unlink
+ * (glibc passes the queue's name without its leading '/'). */
+static __always_inline void emit_path(enum ipcs_kind kind, const char *upath,
+				      __u32 imode)
 {
 	struct ipcs_ev_fd *e = reserve(sizeof(*e));
 
 	if (!e)
 		return;
 	__builtin_memset(e, 0, sizeof(*e));
-	hdr_fill(&e->h, IPCS_EV_MKFIFO, sizeof(*e));
+	hdr_fill(&e->h, kind, sizeof(*e));
 	e->fd = -1;
 	e->oldfd = -1;
-	e->f.imode = S_IFIFO;
+	e->f.imode = imode;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
 	submit(e);
 }
@@ -685,28 +688,16 @@ static __always_inline void emit_mq_data(enum ipcs_kind kind, int fd,
 					 const void *ubuf)
 {
 	struct fdtable *fdt;
+	struct inode *inode;
 	__u64 files;
 	struct file *f = current_file(fd, &fdt, &files);
 
-	if (!f || BPF_CORE_READ(f, f_inode, i_sb, s_magic) != IPCS_MQUEUE_MAGIC)
+	if (!f)
 		return;
-	data_record(kind, fd, sc, bytes, f, BPF_CORE_READ(f, f_inode), files,
-		    ubuf, false, false);
-}
-
-/* mq_unlink(name): glibc passes the name without its leading '/'. */
-static __always_inline void emit_mq_unlink(const char *uname)
-{
-	struct ipcs_ev_fd *e = reserve(sizeof(*e));
-
-	if (!e)
+	inode = BPF_CORE_READ(f, f_inode);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != IPCS_MQUEUE_MAGIC)
 		return;
-	__builtin_memset(e, 0, sizeof(*e));
-	hdr_fill(&e->h, IPCS_EV_MQ_UNLINK, sizeof(*e));
-	e->fd = -1;
-	e->oldfd = -1;
-	bpf_probe_read_user_str(e->path, sizeof(e->path), uname);
-	submit(e);
+	data_record(kind, fd, sc, bytes, f, inode, files, ubuf, false, false);
 }
 
 /* munmap: a small record; user space knows which shared mappings it hit. */
@@ -1122,11 +1113,11 @@ static __always_inline int sys_exit(struct pt_regs *regs, long ret,
 		break;
 	case NR_mknod:
 		if ((a1 & S_IFMT) == S_IFIFO)
-			emit_mkfifo((const char *)a0);
+			emit_path(IPCS_EV_MKFIFO, (const char *)a0, S_IFIFO);
 		break;
 	case NR_mknodat:
 		if ((a2 & S_IFMT) == S_IFIFO)
-			emit_mkfifo((const char *)a1);
+			emit_path(IPCS_EV_MKFIFO, (const char *)a1, S_IFIFO);
 		break;
 	case NR_socket:
 		emit_fd(IPCS_EV_SOCKET, ret, -1, 0, NULL, 0);
@@ -1176,7 +1167,7 @@ static __always_inline int sys_exit(struct pt_regs *regs, long ret,
 		emit_fd(IPCS_EV_MQ_OPEN, ret, -1, 0, (const char *)a0, 0);
 		break;
 	case NR_mq_unlink:
-		emit_mq_unlink((const char *)a0);
+		emit_path(IPCS_EV_MQ_UNLINK, (const char *)a0, 0);
 		break;
 	case NR_mq_timedsend:	/* (mqdes, msg, len, prio, timeout): 0 or -errno */
 		emit_mq_data(IPCS_EV_WRITE, a0, IPCS_SC_MQ_TIMEDSEND, a2, (void *)a1);

@@ -103,6 +103,12 @@ static void on_note(void *ctx, const struct model_note *n)
 		ui_note(s->ui, n);
 }
 
+/* Syscalls seen: ring records plus the calls the kernel summed in flows. */
+static uint64_t calls_seen(const struct session *s)
+{
+	return s->records + s->flow_calls;
+}
+
 static int on_flow(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
@@ -141,11 +147,10 @@ static void reread_quiet_pipes(struct session *s, size_t n)
 		const struct quiet_pipe *q = &s->quiet[i];
 		const struct model_object *o =
 			hmap_get(&s->model.objects, q->dev, q->ino);
-		bool done = false;
 
-		for (size_t k = 0; k < i; k++)
-			done |= s->quiet[k].pid == q->pid;
-		if (!o || o->state_ns > q->ts || done)
+		/* newer than the flow: a later one, or a re-read of another
+		 * candidate's process that holds this pipe too */
+		if (!o || o->state_ns > q->ts)
 			continue;
 		s->state_ts = now_ns(CLOCK_MONOTONIC);
 		loader_files(s->loader, q->pid, on_fd_state, s);
@@ -365,7 +370,7 @@ static void top_print(struct session *s, uint64_t now)
 	struct top_stats st = {
 		.ts = now + s->ts_offset,
 		.interval_ns = now - s->top_start_ns,
-		.events = s->records + s->flow_calls - s->top_events,
+		.events = calls_seen(s) - s->top_events,
 		.lost = loader_lost(s->loader),
 	};
 
@@ -387,7 +392,7 @@ static void top_print(struct session *s, uint64_t now)
 			fputc('\n', s->out);
 	}
 	s->top_start_ns = now;
-	s->top_events = s->records + s->flow_calls;
+	s->top_events = calls_seen(s);
 	s->next_top_ns = now + s->opt.interval_ms * 1000000ULL;
 }
 
@@ -407,27 +412,27 @@ static void traced_ended(struct session *s, const char *what)
 
 static void ui_refresh(struct session *s, uint64_t now)
 {
-	struct ui_stats st = { .events = s->records + s->flow_calls,
+	struct ui_stats st = { .events = calls_seen(s),
 			       .lost = s->lost_seen };
 
 	if (s->ui)
 		ui_tick(s->ui, now, &st);
 }
 
-static void set_tick(struct session *s, uint64_t ns)
+static int set_tick(struct session *s, uint64_t ns)
 {
 	struct itimerspec its = {
 		.it_interval = { 0, ns }, .it_value = { 0, ns },
 	};
 
-	timerfd_settime(s->timerfd, 0, &its, NULL);
+	return timerfd_settime(s->timerfd, 0, &its, NULL);
 }
 
 /* An idle tracer wakes 10 times a second, not 100: the ring buffer's
  * wakeups and the first record after a quiet spell bring the pace back. */
 static void pace_ticks(struct session *s)
 {
-	uint64_t seen = s->records + s->flow_calls;
+	uint64_t seen = calls_seen(s);
 
 	if (seen != s->seen) {
 		if (s->quiet_ticks >= IDLE_AFTER)
@@ -599,9 +604,6 @@ static void on_signal(struct session *s)
 
 static int loop_setup(struct session *s)
 {
-	struct itimerspec its = {
-		.it_interval = { 0, TICK_NS }, .it_value = { 0, TICK_NS },
-	};
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -615,7 +617,7 @@ static int loop_setup(struct session *s)
 	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->sigfd < 0 || s->timerfd < 0 || s->epfd < 0 ||
-	    timerfd_settime(s->timerfd, 0, &its, NULL) ||
+	    set_tick(s, TICK_NS) ||
 	    add_fd(s->epfd, s->sigfd) || add_fd(s->epfd, s->timerfd) ||
 	    add_fd(s->epfd, loader_ring_fd(s->loader)) ||
 	    (s->ui && add_fd(s->epfd, STDIN_FILENO))) {
@@ -802,7 +804,7 @@ static int run(struct session *s)
 	}
 	if (json_out(s) && !s->output_broken) {
 		struct report_summary sum = {
-			.events = s->records + s->flow_calls,
+			.events = calls_seen(s),
 			.lost = loader_lost(s->loader),
 			.bad_records = s->model.bad_records,
 			.resyncs = s->resyncs,

@@ -154,7 +154,23 @@ void top_note(struct top *t, const struct model_note *n)
 	}
 }
 
-static int by_bytes(const void *a, const void *b);
+static uint64_t chan_bytes(const struct top_chan *c)
+{
+	return c->bytes[W] > c->bytes[R] ? c->bytes[W] : c->bytes[R];
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	const struct top_chan *x = a, *y = b;
+	uint64_t bx = chan_bytes(x), by = chan_bytes(y);
+	uint64_t cx = x->calls[W] + x->calls[R], cy = y->calls[W] + y->calls[R];
+
+	if (bx != by)
+		return bx < by ? 1 : -1;
+	if (cx != cy)
+		return cx < cy ? 1 : -1;
+	return strcmp(x->src, y->src);
+}
 
 /* The latest pipe state the model has: readings can come after the note
  * (a pipe re-read once quiet). */
@@ -173,24 +189,6 @@ static void settle(struct top *t, const struct model *m)
 		}
 	}
 	qsort(t->chans, t->n, sizeof(*t->chans), by_bytes);
-}
-
-static uint64_t chan_bytes(const struct top_chan *c)
-{
-	return c->bytes[W] > c->bytes[R] ? c->bytes[W] : c->bytes[R];
-}
-
-static int by_bytes(const void *a, const void *b)
-{
-	const struct top_chan *x = a, *y = b;
-	uint64_t bx = chan_bytes(x), by = chan_bytes(y);
-	uint64_t cx = x->calls[W] + x->calls[R], cy = y->calls[W] + y->calls[R];
-
-	if (bx != by)
-		return bx < by ? 1 : -1;
-	if (cx != cy)
-		return cx < cy ? 1 : -1;
-	return strcmp(x->src, y->src);
 }
 
 static double per_s(uint64_t v, uint64_t interval_ns)
