@@ -110,9 +110,12 @@ const volatile __u64 wake_every = 1024;	/* events per CPU between wakeups */
 const volatile char comm_filter[IPCS_COMM_LEN] = {};
 const volatile bool aggregate = false;	/* data into the flow maps, not the ring */
 
-/* Which flow map the programs add to; user space flips it, then drains the
- * other one a tick later, when no program can still be adding to it. */
+/* The generation of flows the programs add to (its parity picks the flow
+ * map and the half of flow_slots): user space counts it up every tick, then
+ * drains the other generation a tick later, when no program can still be
+ * adding to it. */
 volatile __u32 flow_gen;
+const volatile __u32 nr_cpus = 1;	/* possible CPUs: flow_slots' rows */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -164,6 +167,18 @@ struct flow_map {
 };
 struct flow_map flows0 SEC(".maps");
 struct flow_map flows1 SEC(".maps");
+
+/* 2 generations x nr_cpus x IPCS_FLOW_SLOTS; user space sets the size and
+ * reads the slots through mmap. A CPU's slots are its own: a raw
+ * tracepoint program never runs twice at once on one CPU (the kernel skips
+ * a nested run), so they need no atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2 * IPCS_FLOW_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ipcs_flow_slot);
+} flow_slots SEC(".maps");
 
 /* SysV calls that may sleep: when each began, to tell whether it blocked */
 struct wait_start {
@@ -283,6 +298,15 @@ static __always_inline void hdr_fill(struct ipcs_hdr *h, enum ipcs_kind kind,
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/* Linux 6.2+ casts a pointer to a kernel type for plain loads, where each
+ * BPF_CORE_READ is a helper call (~20 ns here). The data path comes in two
+ * variants, "direct" with it and a portable one; the loader loads the
+ * exit program the kernel can take. */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
+#define KCAST(p, type)                                                          \
+	((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+#define LOAD(direct, p, field) ((direct) ? (p)->field : BPF_CORE_READ(p, field))
+
 /* t is a trusted BTF pointer (the current task, or a tracepoint argument):
  * plain loads walk it, far cheaper than a helper call per field. */
 static __always_inline struct fdtable *task_fdt(struct task_struct *t,
@@ -327,14 +351,18 @@ static __always_inline struct file *current_file(int fd, struct fdtable **fdt,
 	return fdt_file(*fdt, fd);
 }
 
-/* Linux 6.2+ casts a pointer to a kernel type for plain loads, where each
- * BPF_CORE_READ is a helper call (~20 ns here). The data path comes in two
- * variants, "direct" with it and a portable one; the loader loads the
- * exit program the kernel can take. */
-extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
-#define KCAST(p, type)                                                          \
-	((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
-#define LOAD(direct, p, field) ((direct) ? (p)->field : BPF_CORE_READ(p, field))
+/* The same with a plain load for the fd array's slot, where fdt_file pays
+ * a helper call: every kernel's struct kiocb begins with a struct file
+ * pointer (ki_filp), so the slot is read as one. */
+static __always_inline struct file *current_file_direct(int fd, __u64 *files)
+{
+	struct fdtable *fdt = task_fdt(bpf_get_current_task_btf(), files);
+
+	if (!fdt || fd < 0 || (__u32)fd >= fdt->max_fds)
+		return NULL;
+	return KCAST(fdt->fd + fd, struct kiocb)->ki_filp;
+}
+
 
 /* The pipe ring's indices and counters sit together after the wait queues
  * in every layout since 5.5: one read fetches them all. */
@@ -533,31 +561,85 @@ static __always_inline void emit_path(enum ipcs_kind kind, const char *upath,
 	submit(e);
 }
 
-/* Adds one call to this process's flow through f; false when the map is
- * full or the entry belongs to an older file at the same address. */
+/* A flow's first call. */
+static __always_inline void flow_init(struct ipcs_flow *v, enum ipcs_kind kind,
+				      struct file *f, struct inode *inode,
+				      long ret, __u64 files, bool direct)
+{
+	hdr_fill(&v->h, kind, sizeof(*v));
+	v->calls = 1;
+	v->bytes = ret;
+	v->files = files;
+	v->last_ts = v->h.ts;
+	v->inode = (__u64)inode;
+	file_object(f, inode, &v->f, direct);
+}
+
+/* Reading the pipe's fill costs ~150 ns: at the first call (flow_init) and
+ * every IPCS_FLOW_FILL_EVERY calls; user space re-reads a pipe that went
+ * quiet after an unsampled call. */
+static __always_inline void flow_sample(struct ipcs_flow *v, __u64 calls,
+					struct inode *inode, __u32 imode,
+					bool direct)
+{
+	if (imode == S_IFIFO && calls % IPCS_FLOW_FILL_EVERY == 0) {
+		v->last_ts = bpf_ktime_get_ns();
+		pipe_fill(inode, &v->f, direct);
+	}
+}
+
+/* Adds one call to this process's flow through f in this CPU's slot for
+ * it; false when another flow holds the slot. */
+static __always_inline bool flow_slot_add(__u32 gen, int fd,
+					  enum ipcs_kind kind, __u32 tgid,
+					  struct file *f, struct inode *inode,
+					  __u32 imode, long ret, __u64 files,
+					  bool direct)
+{
+	__u32 h = (tgid ^ (__u32)fd << 12 ^ (__u32)kind << 26) * 0x9e3779b1U;
+	__u32 i = ((gen & 1) * nr_cpus + bpf_get_smp_processor_id()) *
+		  IPCS_FLOW_SLOTS + (h >> (32 - IPCS_FLOW_SLOT_BITS));
+	struct ipcs_flow_slot *s = bpf_map_lookup_elem(&flow_slots, &i);
+	__u64 epoch = (__u64)gen + 1;
+
+	if (!s)
+		return false;
+	if (s->epoch != epoch) {	/* free in this generation: take it */
+		s->k.file = (__u64)f;
+		s->k.tgid = tgid;
+		s->k.kind = kind;
+		s->k._pad = 0;
+		flow_init(&s->v, kind, f, inode, ret, files, direct);
+		s->epoch = epoch;
+		return true;
+	}
+	if (s->k.file != (__u64)f || s->k.tgid != tgid || s->k.kind != kind ||
+	    s->v.inode != (__u64)inode)
+		return false;
+	s->v.bytes += ret;
+	flow_sample(&s->v, ++s->v.calls, inode, imode, direct);
+	return true;
+}
+
+/* Adds one call to this process's flow through f in a flow map; false when
+ * the map is full or the entry belongs to an older file at the same
+ * address. */
 static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
-				     struct file *f, struct inode *inode,
-				     __u32 imode, long ret, __u64 files,
-				     bool direct)
+				     __u32 tgid, struct file *f,
+				     struct inode *inode, __u32 imode, long ret,
+				     __u64 files, bool direct)
 {
 	struct ipcs_flow_key k = {
 		.file = (__u64)f,
-		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.tgid = tgid,
 		.kind = kind,
 	};
 	struct ipcs_flow *v = bpf_map_lookup_elem(map, &k);
-	__u64 calls;
 
 	if (!v) {
 		struct ipcs_flow nv = {};
 
-		hdr_fill(&nv.h, kind, sizeof(nv));
-		nv.calls = 1;
-		nv.bytes = ret;
-		nv.files = files;
-		nv.last_ts = nv.h.ts;
-		nv.inode = (__u64)inode;
-		file_object(f, inode, &nv.f, direct);
+		flow_init(&nv, kind, f, inode, ret, files, direct);
 		if (!bpf_map_update_elem(map, &k, &nv, BPF_NOEXIST))
 			return true;
 		v = bpf_map_lookup_elem(map, &k);	/* another CPU won */
@@ -566,15 +648,9 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 	}
 	if (v->inode != (__u64)inode)	/* an older file at the same address */
 		return false;
-	calls = __sync_fetch_and_add(&v->calls, 1) + 1;
 	__sync_fetch_and_add(&v->bytes, ret);
-	/* reading the pipe's fill costs ~150 ns: at the first call (above)
-	 * and every IPCS_FLOW_FILL_EVERY calls; user space re-reads a pipe that
-	 * went quiet after an unsampled call */
-	if (imode == S_IFIFO && calls % IPCS_FLOW_FILL_EVERY == 0) {
-		v->last_ts = bpf_ktime_get_ns();
-		pipe_fill(inode, &v->f, direct);
-	}
+	flow_sample(v, __sync_fetch_and_add(&v->calls, 1) + 1, inode, imode,
+		    direct);
 	return true;
 }
 
@@ -634,7 +710,8 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 	struct inode *inode;
 	__u32 imode;
 	__u64 files;
-	struct file *f = current_file(fd, &fdt, &files);
+	struct file *f = direct ? current_file_direct(fd, &files)
+				: current_file(fd, &fdt, &files);
 
 	if (!f)
 		return;
@@ -645,14 +722,14 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 	if (imode != S_IFIFO && imode != S_IFSOCK)
 		return;
 	if (aggregate) {
-		if (flow_gen & 1) {
-			if (flow_add(&flows1, kind, f, inode, imode, ret, files,
-				     direct))
-				return;
-		} else if (flow_add(&flows0, kind, f, inode, imode, ret, files,
-				    direct)) {
+		__u32 gen = flow_gen;
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (flow_slot_add(gen, fd, kind, tgid, f, inode, imode, ret,
+				  files, direct) ||
+		    flow_add(gen & 1 ? (void *)&flows1 : (void *)&flows0, kind,
+			     tgid, f, inode, imode, ret, files, direct))
 			return;
-		}
 	}
 	data_record(kind, fd, sc, ret, f, inode, files, ubuf, buf_is_iov,
 		    direct);

@@ -210,6 +210,18 @@ struct ipcs_flow {
 	struct ipcs_file_info f;	/* pipe fill as of last_ts */
 };
 
+/* In front of the flow maps, each CPU has IPCS_FLOW_SLOTS slots per
+ * generation (map flow_slots, mmapped by user space): a flow whose slot is
+ * free takes it for the generation and adds there without a hash lookup
+ * or atomics; a flow whose slot another holds goes to the flow map. */
+#define IPCS_FLOW_SLOT_BITS 6
+#define IPCS_FLOW_SLOTS (1U << IPCS_FLOW_SLOT_BITS)
+struct ipcs_flow_slot {
+	__u64 epoch;		/* flow_gen + 1 of the generation it holds */
+	struct ipcs_flow_key k;
+	struct ipcs_flow v;
+};
+
 /* bind, connect: the address as the caller passed it. */
 #define IPCS_SOCKADDR_MAX 128	/* >= sizeof(struct sockaddr_un); a power of two */
 struct ipcs_ev_sockaddr {
@@ -339,6 +351,7 @@ _Static_assert(sizeof(struct ipcs_ev_fd) % 8 == 0, "ipcs_ev_fd padding");
 _Static_assert(sizeof(struct ipcs_ev_data) % 8 == 0, "ipcs_ev_data padding");
 _Static_assert(sizeof(struct ipcs_flow) % 8 == 0, "ipcs_flow padding");
 _Static_assert(sizeof(struct ipcs_flow_key) == 16, "ipcs_flow_key layout");
+_Static_assert(sizeof(struct ipcs_flow_slot) % 8 == 0, "ipcs_flow_slot padding");
 _Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
 _Static_assert(sizeof(struct ipcs_snap_vma) % 8 == 0, "ipcs_snap_vma padding");
 _Static_assert(sizeof(struct ipcs_ev_munmap) == 56, "ipcs_ev_munmap layout");

@@ -68,6 +68,9 @@ run_suite unit unit_suite build
 
 if [ "$what" = all ]; then
 	run_suite integration python3 tests/integration/run.py
+	# the data path for kernels without bpf_rdonly_cast (before 6.2)
+	run_suite integration-portable env IPCSCOPE_PORTABLE_BPF=1 \
+		python3 tests/integration/run.py
 	[ -x build/san/ipcscope ] && run_suite integration-asan \
 		env IPCSCOPE=build/san/ipcscope ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/run.py --quick

@@ -40,6 +40,8 @@ struct loader {
 	struct ring ring;
 	int ring_fd;
 	int ncpus;
+	struct ipcs_flow_slot *slots;	/* flow_slots, mmapped */
+	size_t slots_len;
 	uint64_t lost_prev;	/* lost count, as last seen */
 	uint64_t lost_ns;	/* when it last grew */
 	uint64_t lost_synced;	/* lost count when everyone was last re-read */
@@ -167,6 +169,13 @@ out:
 	return n;
 }
 
+static bool getenv_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
 int loader_open(struct loader **out, const struct loader_options *o,
 		loader_record_fn on_event, void *ctx)
 {
@@ -202,6 +211,9 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	if (o->comm)
 		strncpy((char *)l->skel->rodata->comm_filter, o->comm,
 			IPCS_COMM_LEN - 1);
+	l->skel->rodata->nr_cpus = l->ncpus;
+	bpf_map__set_max_entries(l->skel->maps.flow_slots,
+				 2 * l->ncpus * IPCS_FLOW_SLOTS);
 	if (o->ring_bytes) {
 		bpf_map__set_max_entries(l->skel->maps.events, o->ring_bytes);
 		/* a wakeup per CPU for every ~1/16 of the ring */
@@ -215,8 +227,14 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	if (!kernel_has_func(vmlinux, "bpf_iter_task_vma"))
 		bpf_program__set_autoload(l->skel->progs.iter_task_vma, false);
 	/* one of the two exit programs: plain loads on the data path where
-	 * the kernel has bpf_rdonly_cast (6.2+), helper reads elsewhere */
-	direct = kernel_has_func(vmlinux, "bpf_rdonly_cast");
+	 * the kernel has bpf_rdonly_cast (6.2+), helper reads elsewhere;
+	 * IPCSCOPE_PORTABLE_BPF=1 picks the portable one anyway, so that the
+	 * tests run it on new kernels too */
+	direct = kernel_has_func(vmlinux, "bpf_rdonly_cast") &&
+		 !getenv_flag("IPCSCOPE_PORTABLE_BPF");
+	if (verbose)
+		fprintf(stderr, "ipcscope: data path: %s\n",
+			direct ? "direct loads (bpf_rdonly_cast)" : "portable");
 	bpf_program__set_autoload(l->skel->progs.tp_btf_sys_exit, !direct);
 	bpf_program__set_autoload(l->skel->progs.tp_btf_sys_exit_direct, direct);
 	btf__free(vmlinux);
@@ -238,6 +256,16 @@ int loader_open(struct loader **out, const struct loader_options *o,
 		goto fail;
 	}
 	l->ring_fd = bpf_map__fd(l->skel->maps.events);
+	l->slots_len = bpf_map__max_entries(l->skel->maps.flow_slots) *
+		       sizeof(*l->slots);
+	l->slots = mmap(NULL, l->slots_len, PROT_READ, MAP_SHARED,
+			bpf_map__fd(l->skel->maps.flow_slots), 0);
+	if (l->slots == MAP_FAILED) {
+		l->slots = NULL;
+		err = -errno;
+		explain("mapping the flow slots", -err);
+		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
@@ -250,6 +278,8 @@ void loader_close(struct loader *l)
 	if (!l)
 		return;
 	ring_close(&l->ring);
+	if (l->slots)
+		munmap(l->slots, l->slots_len);
 	ipcscope_bpf__destroy(l->skel);
 	free(l);
 }
@@ -317,18 +347,40 @@ static int drain_map(struct bpf_map *map, loader_record_fn fn, void *ctx)
 	}
 }
 
+/* Hands on the flows the CPUs' slots hold for generation gen. */
+static void drain_slots(struct loader *l, __u32 gen, loader_record_fn fn,
+			void *ctx)
+{
+	const struct ipcs_flow_slot *s = l->slots +
+		(size_t)(gen & 1) * l->ncpus * IPCS_FLOW_SLOTS;
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < (size_t)l->ncpus * IPCS_FLOW_SLOTS; i++)
+		if (s[i].epoch == (__u64)gen + 1)
+			fn(ctx, &s[i].v, sizeof(s[i].v));
+}
+
+static int drain_gen(struct loader *l, __u32 gen, loader_record_fn fn,
+		     void *ctx)
+{
+	struct bpf_map *maps[2] = { l->skel->maps.flows0, l->skel->maps.flows1 };
+
+	drain_slots(l, gen, fn, ctx);
+	return drain_map(maps[gen & 1], fn, ctx);
+}
+
 int loader_drain_flows(struct loader *l, bool final, loader_record_fn fn,
 		       void *ctx)
 {
-	struct bpf_map *maps[2] = { l->skel->maps.flows0, l->skel->maps.flows1 };
-	__u32 gen = l->skel->bss->flow_gen & 1;
+	__u32 gen = l->skel->bss->flow_gen;
 	int err;
 
-	/* maps[!gen] stopped taking flows a tick ago: nothing adds to it */
-	err = drain_map(maps[!gen], fn, ctx);
-	l->skel->bss->flow_gen = !gen;
+	/* generation gen - 1 stopped taking flows a tick ago: nothing adds
+	 * to it; its slots and map are then free for gen + 1 */
+	err = drain_gen(l, gen - 1, fn, ctx);
+	__atomic_store_n(&l->skel->bss->flow_gen, gen + 1, __ATOMIC_RELEASE);
 	if (final && !err)
-		err = drain_map(maps[gen], fn, ctx);
+		err = drain_gen(l, gen, fn, ctx);
 	return err;
 }
 

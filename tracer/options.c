@@ -43,7 +43,7 @@ static const char usage[] =
 "\n"
 "Other:\n"
 "      --ring-size BYTES kernel ring buffer size (power of two, default 4 MiB)\n"
-"  -v, --verbose         show libbpf's diagnostics\n"
+"  -v, --verbose         show libbpf's diagnostics and the data path loaded\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
@@ -59,7 +59,10 @@ static const char usage[] =
 "Requires Linux 5.8+ with BTF (/sys/kernel/btf/vmlinux), and root or\n"
 "CAP_BPF + CAP_PERFMON. Hooks are tracepoints: 32-bit compat syscalls on\n"
 "x86_64 are not seen. Exit status: the traced command's, 0 after Ctrl-C,\n"
-"1 on a failure, 2 on a usage error.\n";
+"1 on a failure, 2 on a usage error.\n"
+"\n"
+"Environment: NO_COLOR (see --no-color); IPCSCOPE_PORTABLE_BPF=1 loads the\n"
+"data path made for kernels before 6.2 (helper reads), to test it.\n";
 
 static const struct {
 	const char *name, *about;

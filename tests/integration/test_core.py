@@ -262,3 +262,23 @@ def demo_tour_runs_every_demo():
             check(of(events, kind), f"the tour shows {kind} events")
     finally:
         rmtree(d)
+
+
+@test(quick=True)
+def data_path_variant():
+    # the exit program with plain loads where the kernel has
+    # bpf_rdonly_cast (6.2+), the portable one before that or when asked
+    # for with IPCSCOPE_PORTABLE_BPF=1 (tests/run.sh runs the suite twice)
+    p = run_ipcscope(["-v", "--json", "-o", "/dev/null", "--", "true"])
+    eq(p.returncode, 0, f"exit status (stderr {p.stderr.decode()[-300:]!r})")
+    lines = [ln for ln in p.stderr.decode().splitlines()
+             if ln.startswith("ipcscope: data path: ")]
+    eq(len(lines), 1, "-v names the data path once")
+    release = tuple(int(x) for x in os.uname().release.split(".")[:2])
+    if os.environ.get("IPCSCOPE_PORTABLE_BPF", "0") not in ("", "0"):
+        want = "portable"
+    elif release >= (6, 2):
+        want = "direct loads (bpf_rdonly_cast)"
+    else:
+        want = "portable"
+    eq(lines[0], f"ipcscope: data path: {want}", "the exit program loaded")
