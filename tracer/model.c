@@ -445,6 +445,25 @@ static int file_retire(struct model *m, struct model_file *f)
 /* The entry at kaddr. A struct file address is reused after free (the slab
  * is SLAB_TYPESAFE_BY_RCU): a different object behind it, or an event that
  * creates a file (fresh), means a new entry. */
+static struct model_file *file_new(struct model *m, uint64_t kaddr,
+				   struct model_object *o, bool stale)
+{
+	struct model_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->kaddr = kaddr;
+	f->id = m->next_file_id++;
+	f->stale = stale;
+	m->sweep_due = true;
+	if (hmap_put(&m->files, kaddr, stale ? f->id : 0, f)) {
+		free(f);
+		return NULL;
+	}
+	file_set_object(f, o);
+	return f;
+}
+
 static struct model_file *file_get(struct model *m,
 				   const struct ipcs_file_info *fi, bool fresh)
 {
@@ -458,20 +477,24 @@ static struct model_file *file_get(struct model *m,
 			return NULL;
 		f = NULL;
 	}
-	if (!f) {
-		f = calloc(1, sizeof(*f));
-		if (!f)
-			return NULL;
-		f->kaddr = fi->file;
-		f->id = m->next_file_id++;
-		m->sweep_due = true;
-		if (hmap_put(&m->files, fi->file, 0, f)) {
-			free(f);
-			return NULL;
-		}
-		file_set_object(f, o);
-	}
-	return f;
+	return f ? f : file_new(m, fi->file, o, false);
+}
+
+/* The entry a flow went through. Flows are drained a tick or two late: an
+ * entry at the address with another object behind it came after the
+ * flow's file, which closed meanwhile. It stays; the flow gets an entry of
+ * its own, stale from the start, which the sweep removes. */
+static struct model_file *flow_file(struct model *m,
+				    const struct ipcs_file_info *fi)
+{
+	struct model_file *f = hmap_get(&m->files, fi->file, 0);
+	struct model_object *o = object_get(m, fi);
+
+	if (!o)
+		return NULL;
+	if (!f || f->obj == o)
+		return f ? f : file_new(m, fi->file, o, false);
+	return file_new(m, fi->file, o, true);
 }
 
 static void file_update(struct model_file *f, const struct ipcs_file_info *fi,
@@ -1069,7 +1092,7 @@ int model_apply_flow(struct model *m, const void *rec, size_t size)
 	p = hmap_get(&m->procs, h.pid, 0);
 	if (!p || !p->exited)
 		p = proc_for_event(m, &h, fl->files);
-	f = file_get(m, &fl->f, false);
+	f = flow_file(m, &fl->f);
 	if (!f)
 		return -ENOMEM;
 	fd = p ? table_find(p->table, f) : -1;

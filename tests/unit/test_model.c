@@ -699,6 +699,39 @@ static void test_flow_notes_sum_with_fd_found(void **state)
 	assert_int_equal(o->last_writer, P);
 }
 
+/* Flows are drained a tick or two late. Meanwhile the writer closed its
+ * end and a new pipe's write end took the same struct file address: the
+ * late flow counts for the old pipe and leaves the new entry alone. */
+static void test_late_flow_of_a_reused_address(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const uint64_t rd2 = RD + 0x1000;
+	struct model_object *old;
+	struct model_file *f;
+
+	with_pipe(fx);
+	old = model_file(&fx->m, WR)->obj;
+	fd_ev(fx, IPCS_EV_CLOSE, 3 * MS, P, TBL_P, 4, -1, 0,
+	      rec_pipe(WR, PIPE_INO, O_WRONLY, 0));
+	fd_ev(fx, IPCS_EV_PIPE, 4 * MS, P, TBL_P, 5, -1, 0,
+	      rec_pipe(rd2, PIPE_INO + 1, O_RDONLY, 1));
+	fd_ev(fx, IPCS_EV_PIPE, 4 * MS, P, TBL_P, 4, -1, 0,
+	      rec_pipe(WR, PIPE_INO + 1, O_WRONLY, 1));
+	f = file_at(&fx->m, P, 4);
+	clear_log(fx);
+	flow_ev(fx, IPCS_EV_WRITE, 2 * MS, P, TBL_P, WR, 3, 30, 30);
+	assert_int_equal(fx->log.n, 1);
+	assert_string_equal(fx->log.v[0].object, "pipe:[4242]");
+	assert_int_equal(old->bytes_in, 30);
+	/* the new write end is untouched, still at its address and its fd */
+	assert_ptr_equal(model_file(&fx->m, WR), f);
+	assert_ptr_equal(file_at(&fx->m, P, 4), f);
+	assert_false(f->stale);
+	assert_int_equal(f->obj->ino, PIPE_INO + 1);
+	assert_int_equal(f->bytes_in, 0);
+	assert_int_equal(f->obj->bytes_in, 0);
+}
+
 static void test_flow_keeps_latest_pipe_state(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1856,6 +1889,7 @@ int main(void)
 		T(test_data_on_unknown_fd_installs_it),
 		T(test_flow_notes_sum_with_fd_found),
 		T(test_flow_keeps_latest_pipe_state),
+		T(test_late_flow_of_a_reused_address),
 		T(test_flow_after_exit_does_not_revive),
 		T(test_flow_bad_kind_refused),
 		T(test_bad_record_size_zero),
