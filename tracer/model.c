@@ -1301,6 +1301,12 @@ static void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 		o->sysv_alive = true;
 	}
 	switch (e->h.kind) {
+	case IPCS_EV_MSGGET:
+	case IPCS_EV_SHMGET:
+	case IPCS_EV_SEMGET:
+		if (o)
+			o->stat.key = e->key;
+		break;
 	case IPCS_EV_MSGSND:
 		if (o) {
 			o->last_writer = e->h.pid;

@@ -1567,6 +1567,20 @@ static struct model_object *segment(struct rec_fx *fx)
 	return o;
 }
 
+/* shmget/msgget/semget name the key the object was asked for by. */
+static void test_get_keeps_the_key(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_ipc get = rec_ipc(IPCS_EV_SHMGET, 1 * MS, P, SHMID,
+					 true, 0, 6000);
+
+	snap_task(fx, P, TBL_P);
+	get.key = 0x1234abcd;
+	ipc_ev(fx, get);
+	assert_non_null(segment(fx));
+	assert_int_equal(segment(fx)->stat.key, 0x1234abcd);
+}
+
 static void test_munmap_of_attach_drops_an_attach(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1924,6 +1938,7 @@ int main(void)
 		T(test_munmap_of_one_end_shrinks_mapping),
 		T(test_munmap_elsewhere_says_nothing),
 		T(test_munmap_in_child_keeps_parents_mapping),
+		T(test_get_keeps_the_key),
 		T(test_munmap_of_attach_drops_an_attach),
 		T(test_shmdt_with_kernel_id_takes_kernel_nattch),
 		T(test_shmdt_removes_every_vma_of_the_attach),
