@@ -169,9 +169,10 @@ struct flow_map flows0 SEC(".maps");
 struct flow_map flows1 SEC(".maps");
 
 /* 2 generations x nr_cpus x IPCS_FLOW_SLOTS; user space sets the size and
- * reads the slots through mmap. A CPU's slots are its own: a raw
- * tracepoint program never runs twice at once on one CPU (the kernel skips
- * a nested run), so they need no atomics. */
+ * reads the slots through mmap. A CPU's slots are its own and need no
+ * atomics: the exit program never runs twice at once on one CPU (syscall
+ * tracepoints run it with preemption off, and the kernel skips a nested
+ * run of a raw tracepoint program). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -362,7 +363,6 @@ static __always_inline struct file *current_file_direct(int fd, __u64 *files)
 		return NULL;
 	return KCAST(fdt->fd + fd, struct kiocb)->ki_filp;
 }
-
 
 /* The pipe ring's indices and counters sit together after the wait queues
  * in every layout since 5.5: one read fetches them all. */

@@ -197,6 +197,12 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	if (!l)
 		return -ENOMEM;
 	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		err = l->ncpus ? l->ncpus : -EINVAL;
+		fprintf(stderr, "ipcscope: counting the possible CPUs "
+			"(/sys/devices/system/cpu/possible): %s\n", strerror(-err));
+		goto fail;
+	}
 	l->skel = ipcscope_bpf__open();
 	if (!l->skel) {
 		err = -errno;
@@ -309,7 +315,7 @@ int loader_consume(struct loader *l)
 
 uint64_t loader_lost(struct loader *l)
 {
-	__u64 vals[l->ncpus > 0 ? l->ncpus : 1];
+	__u64 vals[l->ncpus];
 	__u32 zero = 0;	/* CNT_LOST */
 	uint64_t sum = 0;
 
