@@ -39,6 +39,10 @@
 #define EXITED_KEEP_NS (5ULL * 1000 * 1000 * 1000)
 #define MAX_RESYNC_PER_TICK 64
 #define WAIT_POLL_NS (500 * 1000 * 1000)	/* live view: who is blocked */
+/* live view and --top: a pipe last seen holding data is re-read after a
+ * second, in case a process we do not trace emptied it */
+#define UNSURE_PIPE_NS (1000 * 1000 * 1000ULL)
+#define MAX_UNSURE_PER_TICK 8
 #define MAX_QUIET 32	/* pipes re-read per tick after their flows stop */
 
 /* A pipe whose latest flow ended with calls the kernel did not sample the
@@ -67,6 +71,7 @@ struct session {
 	bool ended;		/* live view: what we traced is over */
 	uint64_t next_top_ns, top_start_ns, top_events;
 	uint64_t next_wait_ns;
+	uint64_t next_unsure_ns;
 	uint64_t seen;		/* records + flow calls at the last tick */
 	unsigned quiet_ticks;
 	struct quiet_pipe quiet[MAX_QUIET];
@@ -136,6 +141,24 @@ static int on_fd_state(void *ctx, const void *rec, size_t size)
 	    (r->f.imode & S_IFMT) == S_IFIFO)
 		model_object_state(&s->model, r, s->state_ts);
 	return 0;
+}
+
+/* Pipes read by processes we do not trace: re-read through a traced
+ * holder's fds (see model_unsure_pipes). */
+static void reread_unsure_pipes(struct session *s, uint64_t now)
+{
+	uint32_t pids[MAX_UNSURE_PER_TICK];
+	size_t n;
+
+	if (now < s->next_unsure_ns)
+		return;
+	s->next_unsure_ns = now + UNSURE_PIPE_NS / 2;
+	n = model_unsure_pipes(&s->model, now - UNSURE_PIPE_NS, now, pids,
+			       MAX_UNSURE_PER_TICK);
+	for (size_t i = 0; i < n; i++) {
+		s->state_ts = now_ns(CLOCK_MONOTONIC);
+		loader_files(s->loader, pids[i], on_fd_state, s);
+	}
 }
 
 /* Pipes whose last flow ended unsampled and that no newer reading
@@ -459,6 +482,8 @@ static void tick(struct session *s)
 	resync(s, loader_resync_due(s->loader, lost, now_ns(CLOCK_MONOTONIC)));
 	s->lost_seen = lost;
 	now = now_ns(CLOCK_MONOTONIC);
+	if (s->ui || s->top)
+		reread_unsure_pipes(s, now);
 	if (s->ui && now >= s->next_wait_ns) {
 		loader_tasks(s->loader, on_task_wait, s);
 		s->next_wait_ns = now + WAIT_POLL_NS;

@@ -1639,6 +1639,41 @@ void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
 		object_update(o, &r->f, ts);
 }
 
+static bool pipe_unsure(const struct model_object *o, uint64_t before)
+{
+	return (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) && o->buffered &&
+	       o->state_ns < before && o->asked_ns < before;
+}
+
+size_t model_unsure_pipes(struct model *m, uint64_t before, uint64_t now_ns,
+			  uint32_t *pids, size_t max)
+{
+	size_t n = 0;
+
+	hmap_for_each(&m->procs, slot) {
+		struct model_proc *p = slot->val;
+		struct model_table *t = p->table;
+		bool chosen = false;
+
+		if (n == max)
+			break;
+		if (p->exited || !t)
+			continue;
+		/* one re-read of p's fds reads every pipe it holds */
+		for (int fd = 0; fd < t->nfds; fd++) {
+			struct model_file *f = t->fds[fd].file;
+
+			if (f && pipe_unsure(f->obj, before)) {
+				chosen = true;
+				f->obj->asked_ns = now_ns;
+			}
+		}
+		if (chosen)
+			pids[n++] = p->pid;
+	}
+	return n;
+}
+
 void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
 			uint64_t ts)
 {

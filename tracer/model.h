@@ -60,6 +60,7 @@ struct model_object {
 	uint32_t buffered, capacity;
 	uint16_t readers, writers;
 	uint64_t state_ns;		/* when they were read */
+	uint64_t asked_ns;		/* when a re-read was last asked for */
 	uint64_t bytes_in, bytes_out;	/* written into / read from it */
 	uint64_t last_ns;		/* last change, for highlighting */
 	unsigned nfiles;		/* entries that point here */
@@ -243,6 +244,13 @@ void model_resync_end(struct model *m, uint32_t pid);
  * record of the iterator, taken at ts. */
 void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
 			uint64_t ts);
+
+/* Pipes and FIFOs last seen holding data, as read before `before`: a
+ * process the tracer does not see (with -p, or outside a traced command)
+ * may have read them since. Gives up to max traced processes whose fds
+ * reach them, for a re-read (model_object_state), and notes the time. */
+size_t model_unsure_pipes(struct model *m, uint64_t before, uint64_t now_ns,
+			  uint32_t *pids, size_t max);
 
 /* A pipe we read to the end ourselves (untraced, so no event says so):
  * it is empty as of ts. dev as the kernel encodes it. */

@@ -10,7 +10,8 @@
 #     80x24); resizing redraws (and says "terminal too small" below
 #     80x24); 'q' ends ipcscope and leaves the terminal sane.
 #   - the demo's narration in the OUTPUT pane, a process blocked in read,
-#     and after the demo ends: the view stays, exited processes greyed.
+#     and after the demo ends: the view stays, exited processes greyed;
+#   - with -p, a pipe emptied by a reader we do not trace shows empty.
 # Needs root, BPF and tmux: otherwise prints SKIP and exits 0, unless
 # CI=true, where that is a failure. Only processes this script started are
 # ended, by pid; its tmux session is killed on exit.
@@ -156,6 +157,45 @@ if wait_for 20 'demo ended \(exit 0\)'; then
 else
 	fail demo-ends "no 'demo ended' 20 s after the demo: $(tr -s ' ' <"$tmp/screen" | tail -c 300)"
 fi
+
+# --- -p a writer whose reader is not traced ------------------------------
+# A shell writes 100 bytes into a pipe that another shell, not traced,
+# reads: no event says so, and the gauge must still come back to 0.
+mkfifo "$tmp/go" "$tmp/drain" || skip "mkfifo failed"
+sh -c 'echo $$ >"$0/writer.pid"; read x <"$0/go"; printf %0100d 0; exec sleep 60' "$tmp" |
+	sh -c 'echo $$ >"$0/reader.pid"; read x <"$0/drain"; head -c 100 >/dev/null; exec sleep 60' "$tmp" &
+for _ in $(seq 50); do
+	[ -s "$tmp/writer.pid" ] && [ -s "$tmp/reader.pid" ] && break
+	sleep 0.1
+done
+start untraced "'$bin' -p $(cat "$tmp/writer.pid")" || skip "tmux cannot start a session"
+if wait_for 10 'PROCESSES'; then
+	echo go >"$tmp/go"
+	if wait_for 10 '(^|[^0-9])100/64K'; then
+		# the gauge is on the line under the pipe's name
+		pipe=$(grep -B1 -E '(^|[^0-9])100/64K' "$tmp/screen" | grep -oE 'pipe:\[[0-9]+\]' | head -n 1)
+		echo go >"$tmp/drain"
+		end=$((SECONDS + 10))
+		until screen | grep -A1 -F "$pipe" | tail -n 1 | grep -Eq '(^|[^0-9/])0/64K'; do
+			[ "$SECONDS" -ge "$end" ] && break
+			sleep 0.1
+		done
+		if screen | grep -A1 -F "$pipe" | tail -n 1 | grep -Eq '(^|[^0-9/])0/64K'; then
+			ok untraced-reader-emptied
+		else
+			fail untraced-reader-emptied "$pipe still shows the 100 bytes: $(screen | grep -A1 -F "$pipe" | tr -s ' ')"
+		fi
+	else
+		fail untraced-reader-emptied "no 100/64K after the write: $(tr -s ' ' <"$tmp/screen" | head -c 600)"
+	fi
+else
+	fail untraced-reader-emptied "no view: $(head -c 300 "$tmp/screen")"
+fi
+tmux send-keys -t "$session" q
+wait_for 10 'IPCSCOPE-ENDED' || fail untraced-reader-quit "ipcscope still running after q"
+kill "$(cat "$tmp/writer.pid")" "$(cat "$tmp/reader.pid")" 2>/dev/null
+rm -f "$tmp/writer.pid" "$tmp/reader.pid"
+wait 2>/dev/null
 
 # --- a name with escape sequences, '?', resize, q ------------------------
 start evil "'$bin' -- '$tmp/evil' '$tmp/helper.pid' 30" ||

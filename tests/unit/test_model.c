@@ -732,6 +732,27 @@ static void test_late_flow_of_a_reused_address(void **state)
 	assert_int_equal(f->obj->bytes_in, 0);
 }
 
+/* A pipe last seen holding data may have been read by a process we do
+ * not trace: after a while, a holder is named for a re-read, once. */
+static void test_unsure_pipes_name_a_holder_once(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	uint32_t pids[4];
+
+	with_pipe(fx);
+	data_ev(fx, IPCS_EV_WRITE, 2 * MS, 4, WR, O_WRONLY, 100, 100, NULL);
+	/* read at 2 ms: still sure at 1 ms */
+	assert_int_equal(model_unsure_pipes(&fx->m, 1 * MS, 5 * MS, pids, 4), 0);
+	assert_int_equal(model_unsure_pipes(&fx->m, 3 * MS, 5 * MS, pids, 4), 1);
+	assert_int_equal(pids[0], P);
+	/* asked at 5 ms: not again before that */
+	assert_int_equal(model_unsure_pipes(&fx->m, 4 * MS, 6 * MS, pids, 4), 0);
+	assert_int_equal(model_unsure_pipes(&fx->m, 6 * MS, 7 * MS, pids, 4), 1);
+	/* an empty pipe is sure */
+	data_ev(fx, IPCS_EV_READ, 8 * MS, 3, RD, O_RDONLY, 100, 0, NULL);
+	assert_int_equal(model_unsure_pipes(&fx->m, 20 * MS, 21 * MS, pids, 4), 0);
+}
+
 static void test_flow_keeps_latest_pipe_state(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1904,6 +1925,7 @@ int main(void)
 		T(test_flow_notes_sum_with_fd_found),
 		T(test_flow_keeps_latest_pipe_state),
 		T(test_late_flow_of_a_reused_address),
+		T(test_unsure_pipes_name_a_holder_once),
 		T(test_flow_after_exit_does_not_revive),
 		T(test_flow_bad_kind_refused),
 		T(test_bad_record_size_zero),
