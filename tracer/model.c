@@ -442,9 +442,8 @@ static int file_retire(struct model *m, struct model_file *f)
 	return hmap_put(&m->files, f->kaddr, f->id, f);
 }
 
-/* The entry at kaddr. A struct file address is reused after free (the slab
- * is SLAB_TYPESAFE_BY_RCU): a different object behind it, or an event that
- * creates a file (fresh), means a new entry. */
+/* A new entry for the file at kaddr; a stale one is kept apart from the
+ * live entry at that address. */
 static struct model_file *file_new(struct model *m, uint64_t kaddr,
 				   struct model_object *o, bool stale)
 {
@@ -464,6 +463,9 @@ static struct model_file *file_new(struct model *m, uint64_t kaddr,
 	return f;
 }
 
+/* The entry at kaddr. A struct file address is reused after free (the slab
+ * is SLAB_TYPESAFE_BY_RCU): a different object behind it, or an event that
+ * creates a file (fresh), means a new entry. */
 static struct model_file *file_get(struct model *m,
 				   const struct ipcs_file_info *fi, bool fresh)
 {
