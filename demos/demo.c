@@ -19,6 +19,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -614,4 +615,53 @@ void demo_write_all(int fd, const void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+static const char request[] = "GET /time";
+static const char response[] = "it is demo time";
+
+void demo_request(int fd)
+{
+	char buf[64];
+
+	demo_step("sending the request \"%s\" on fd %d", request, fd);
+	demo_write_all(fd, request, strlen(request));
+	demo_step("shutdown(fd %d, SHUT_WR): the request is complete", fd);
+	if (shutdown(fd, SHUT_WR) == -1)
+		die("shutdown fd %d", fd);
+
+	demo_step("reading the response from fd %d until EOF", fd);
+	demo_read_all(fd, buf, sizeof(buf));
+	demo_step("got the response \"%s\"", buf);
+	if (close(fd) == -1)
+		die("close fd %d", fd);
+	if (strcmp(buf, response) != 0)
+		demo_fail("client expected \"%s\"", response);
+}
+
+void demo_serve(int listen_fd, pid_t client)
+{
+	char buf[64];
+	int fd;
+
+	demo_step("accept(fd %d): waiting for a connection", listen_fd);
+	fd = accept(listen_fd, NULL, NULL);
+	if (fd == -1)
+		die("accept");
+	demo_step("accepted: the connection is my new fd %d", fd);
+
+	demo_step("reading the request from fd %d until EOF", fd);
+	demo_read_all(fd, buf, sizeof(buf));
+	demo_step("got the request \"%s\"", buf);
+	if (strcmp(buf, request) != 0)
+		demo_fail("server expected \"%s\"", request);
+
+	demo_step("sending the response \"%s\" and closing fd %d", response,
+		  fd);
+	demo_write_all(fd, response, strlen(response));
+	if (close(fd) == -1)
+		die("close fd %d", fd);
+
+	demo_step("waiting for client %d with waitpid()", (int)client);
+	demo_wait_ok(client);
 }

@@ -90,4 +90,15 @@ size_t demo_read_all(int fd, char *buf, size_t size);
 /* Writes all of @buf, resuming after short writes. */
 void demo_write_all(int fd, const void *buf, size_t len);
 
+/*
+ * The exchange of the socket demos (unix-socket, tcp-socket) over a
+ * connected stream socket. demo_request: send the request on @fd, shut
+ * down the sending half, read the response until EOF, close @fd.
+ * demo_serve: accept one connection on @listen_fd, read the request until
+ * EOF, send the response, close the connection, wait for @client. Either
+ * fails the demo on a message it did not expect.
+ */
+void demo_request(int fd);
+void demo_serve(int listen_fd, pid_t client);
+
 #endif /* IPCSCOPE_DEMO_H */

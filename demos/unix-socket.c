@@ -11,17 +11,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-static const char request[] = "GET /time";
-static const char response[] = "it is demo time";
-
 static _Noreturn void client(int listen_fd, const struct sockaddr_un *addr)
 {
-	char buf[64];
 	int fd;
 
 	demo_step("closing the listening socket fd %d I inherited: only the "
@@ -36,27 +31,15 @@ static _Noreturn void client(int listen_fd, const struct sockaddr_un *addr)
 	if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == -1)
 		die("connect %s", addr->sun_path);
 
-	demo_step("sending the request \"%s\" on fd %d", request, fd);
-	demo_write_all(fd, request, strlen(request));
-	demo_step("shutdown(fd %d, SHUT_WR): the request is complete", fd);
-	if (shutdown(fd, SHUT_WR) == -1)
-		die("shutdown fd %d", fd);
-
-	demo_step("reading the response from fd %d until EOF", fd);
-	demo_read_all(fd, buf, sizeof(buf));
-	demo_step("got the response \"%s\"", buf);
-	if (close(fd) == -1)
-		die("close fd %d", fd);
-	if (strcmp(buf, response) != 0)
-		demo_fail("client expected \"%s\"", response);
+	demo_request(fd);
 	exit(0);
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char dir[64], buf[64];
-	int listen_fd, fd;
+	char dir[64];
+	int listen_fd;
 	pid_t pid;
 
 	demo_init(argc, argv, "unix-socket", NULL);
@@ -84,26 +67,7 @@ int main(int argc, char **argv)
 	if (pid == 0)
 		client(listen_fd, &addr);
 
-	demo_step("accept(fd %d): waiting for a connection", listen_fd);
-	fd = accept(listen_fd, NULL, NULL);
-	if (fd == -1)
-		die("accept");
-	demo_step("accepted: the connection is my new fd %d", fd);
-
-	demo_step("reading the request from fd %d until EOF", fd);
-	demo_read_all(fd, buf, sizeof(buf));
-	demo_step("got the request \"%s\"", buf);
-	if (strcmp(buf, request) != 0)
-		demo_fail("server expected \"%s\"", request);
-
-	demo_step("sending the response \"%s\" and closing fd %d", response,
-		  fd);
-	demo_write_all(fd, response, strlen(response));
-	if (close(fd) == -1)
-		die("close fd %d", fd);
-
-	demo_step("waiting for client %d with waitpid()", (int)pid);
-	demo_wait_ok(pid);
+	demo_serve(listen_fd, pid);
 
 	demo_step("closing fd %d, removing %s and its directory", listen_fd,
 		  addr.sun_path);
