@@ -481,6 +481,16 @@ int demo_temp_file(char *path, size_t size)
 	return fd;
 }
 
+void demo_remove_temp_file(int fd, const char *path)
+{
+	demo_step("closing fd %d and removing %s", fd, path);
+	if (close(fd) == -1)
+		die("close fd %d", fd);
+	if (unlink(path) == -1)
+		die("unlink %s", path);
+	demo_untrack_path(path);
+}
+
 pid_t demo_fork(const char *child_role)
 {
 	sigset_t old;

@@ -67,6 +67,8 @@ void demo_untrack_ipc(enum demo_ipc kind, int id);
 void demo_temp_dir(char *dir, size_t size);
 /* mkstemp("/tmp/ipcscope-NAME.XXXXXX") into @path, already tracked; the fd. */
 int demo_temp_file(char *path, size_t size);
+/* Says so, closes @fd and removes @path (from demo_temp_file). */
+void demo_remove_temp_file(int fd, const char *path);
 
 /*
  * fork() with the bookkeeping: the child gets @child_role and an empty

@@ -48,12 +48,7 @@ int main(int argc, char **argv)
 	buf[n] = '\0';
 	demo_step("read() returned %zd bytes: \"%s\"", n, buf);
 
-	demo_step("closing fd %d and removing %s", fd, path);
-	if (close(fd) == -1)
-		die("close fd %d", fd);
-	if (unlink(path) == -1)
-		die("unlink %s", path);
-	demo_untrack_path(path);
+	demo_remove_temp_file(fd, path);
 
 	if (strcmp(buf, text) != 0)
 		demo_fail("expected to read back \"%s\"", text);

@@ -73,12 +73,7 @@ int main(int argc, char **argv)
 	buf[n] = '\0';
 	demo_step("the file now holds \"%s\": one after the other", buf);
 
-	demo_step("closing fd %d and removing %s", fd, path);
-	if (close(fd) == -1)
-		die("close fd %d", fd);
-	if (unlink(path) == -1)
-		die("unlink %s", path);
-	demo_untrack_path(path);
+	demo_remove_temp_file(fd, path);
 
 	if (strncmp(buf, child_text, strlen(child_text)) != 0 ||
 	    strcmp(buf + strlen(child_text), parent_text) != 0)

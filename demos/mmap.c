@@ -80,12 +80,7 @@ int main(int argc, char **argv)
 	file[n] = '\0';
 	demo_step("and read() on the file sees it too: \"%s\"", file);
 
-	demo_step("closing fd %d and removing %s", fd, path);
-	if (close(fd) == -1)
-		die("close fd %d", fd);
-	if (unlink(path) == -1)
-		die("unlink %s", path);
-	demo_untrack_path(path);
+	demo_remove_temp_file(fd, path);
 
 	if (strcmp(copy, text) != 0 || strcmp(file, text) != 0)
 		demo_fail("expected \"%s\" in the mapping and the file", text);
