@@ -109,6 +109,11 @@ const volatile __u32 payload_cap = 0;	/* bytes of data payload, <= IPCS_PAYLOAD_
 const volatile __u64 wake_every = 1024;	/* events per CPU between wakeups */
 const volatile char comm_filter[IPCS_COMM_LEN] = {};
 const volatile bool aggregate = false;	/* data into the flow maps, not the ring */
+/* Optional features the loader switched on (IPCS_FEAT_*, tracer/kernel_features.c).
+ * Read-only data: the verifier sees the code of a feature that is off as
+ * dead and never checks it, so one a kernel refuses can be left out. */
+const volatile __u32 features_on = ~0U;
+#define FEAT(name) (features_on & IPCS_FEAT_##name)
 
 /* The generation of flows the programs add to (its parity picks the flow
  * map and the half of flow_slots): user space counts it up every tick, then
@@ -146,12 +151,13 @@ static __always_inline void set_traced(__u32 tgid, bool on)
 }
 
 /* per CPU: [0] ring-buffer reserve failures (events lost), [1] events
- * submitted, which paces the wakeups */
-#define CNT_LOST 0
-#define CNT_SUBMITTED 1
+ * submitted, which paces the wakeups, [2] syscalls of traced 32-bit
+ * processes left undecoded (IPCS_CNT_IA32) */
+#define CNT_LOST IPCS_CNT_LOST
+#define CNT_SUBMITTED IPCS_CNT_SUBMITTED
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -181,6 +187,34 @@ struct {
 	__type(value, struct ipcs_flow_slot);
 } flow_slots SEC(".maps");
 
+/* A new flow is built here before it goes into a flow map: 200 bytes on
+ * the stack would take the exit program past the 512 bytes a call chain
+ * may use on kernels without private BPF stacks (before 6.13). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipcs_flow);
+} flow_scratch SEC(".maps");
+
+/* close: the record is made at entry, while the file can still be read
+ * safely, and sent at exit, once the fd is gone and the reference dropped,
+ * so that a re-read made after user space has it never sees the close
+ * half done. Keyed by tid; fd_scratch is where it is built. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct ipcs_ev_fd);
+} closing SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipcs_ev_fd);
+} fd_scratch SEC(".maps");
+
 /* SysV calls that may sleep: when each began, to tell whether it blocked */
 struct wait_start {
 	__u64 ts;
@@ -193,6 +227,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct wait_start);
 } waits SEC(".maps");
+
+/* munmap: the file mapped at the address, and its count, at entry */
+struct munmap_start {
+	__u64 file;
+	__u64 refs;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct munmap_start);
+} munmaps SEC(".maps");
 
 /* shmdt: the segment found at the address at entry, for the exit */
 struct {
@@ -265,15 +312,18 @@ static __always_inline void count_lost(void)
  * wake_every events of this CPU; its 10 ms timer picks up the rest. A
  * per-CPU count, because asking the ring how much is pending
  * (bpf_ringbuf_query) reads the consumer's cache line: ~240 ns here. */
-static __always_inline void submit(void *rec)
+static __always_inline __u64 wake_flags(void)
 {
 	__u32 key = CNT_SUBMITTED;
 	__u64 *n = bpf_map_lookup_elem(&lost, &key);
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (n && ++*n % wake_every == 0)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(rec, flags);
+	return n && ++*n % wake_every == 0 ? BPF_RB_FORCE_WAKEUP
+					     : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, wake_flags());
 }
 
 static __always_inline void *reserve(__u32 size)
@@ -500,21 +550,14 @@ static __always_inline void file_fill(struct file *f, struct ipcs_file_info *fi)
 	fi->refs = file_refs(f);
 }
 
-/* One fd appeared or disappeared in the current task's table. */
-static __always_inline void emit_fd_at(enum ipcs_kind kind, int fd, int oldfd,
-				       __u32 fd_flags, const char *upath,
-				       __s64 refs_delta, __u64 addr, __u64 len)
+/* The record of an fd that appeared in or is leaving the current task's
+ * table, whose file is f. */
+static __always_inline void fd_record(struct ipcs_ev_fd *e, struct file *f,
+				      struct fdtable *fdt, __u64 files,
+				      enum ipcs_kind kind, int fd, int oldfd,
+				      __u32 fd_flags, const char *upath,
+				      __s64 refs_delta, __u64 addr, __u64 len)
 {
-	struct ipcs_ev_fd *e;
-	struct fdtable *fdt;
-	__u64 files;
-	struct file *f = current_file(fd, &fdt, &files);
-
-	if (!f)
-		return;
-	e = reserve(sizeof(*e));
-	if (!e)
-		return;
 	hdr_fill(&e->h, kind, sizeof(*e));
 	e->fd = fd;
 	e->oldfd = oldfd;
@@ -533,6 +576,25 @@ static __always_inline void emit_fd_at(enum ipcs_kind kind, int fd, int oldfd,
 	e->path[0] = 0;
 	if (upath)
 		bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+}
+
+/* One fd appeared or disappeared in the current task's table. */
+static __always_inline void emit_fd_at(enum ipcs_kind kind, int fd, int oldfd,
+				       __u32 fd_flags, const char *upath,
+				       __s64 refs_delta, __u64 addr, __u64 len)
+{
+	struct ipcs_ev_fd *e;
+	struct fdtable *fdt;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!f)
+		return;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fd_record(e, f, fdt, files, kind, fd, oldfd, fd_flags, upath,
+		  refs_delta, addr, len);
 	submit(e);
 }
 
@@ -541,6 +603,36 @@ static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
 				    __s64 refs_delta)
 {
 	emit_fd_at(kind, fd, oldfd, fd_flags, upath, refs_delta, 0, 0);
+}
+
+/* close(fd), at entry: the count after is the count now minus one (a close
+ * of an open fd always removes it, whatever it returns). */
+static __always_inline void close_enter(int fd)
+{
+	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
+	struct ipcs_ev_fd *e = bpf_map_lookup_elem(&fd_scratch, &zero);
+	struct fdtable *fdt;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!e || !f)
+		return;
+	fd_record(e, f, fdt, files, IPCS_EV_CLOSE, fd, -1, 0, NULL, -1, 0, 0);
+	if (bpf_map_update_elem(&closing, &tid, e, BPF_ANY))
+		count_lost();
+}
+
+/* ... and at exit: sent. */
+static __always_inline void close_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ipcs_ev_fd *e = bpf_map_lookup_elem(&closing, &tid);
+
+	if (!e)
+		return;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()))
+		count_lost();
+	bpf_map_delete_elem(&closing, &tid);
 }
 
 /* An event about a name, not an fd: mkfifo (imode S_IFIFO) and mq_unlink
@@ -637,10 +729,14 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 	struct ipcs_flow *v = bpf_map_lookup_elem(map, &k);
 
 	if (!v) {
-		struct ipcs_flow nv = {};
+		__u32 zero = 0;
+		struct ipcs_flow *nv = bpf_map_lookup_elem(&flow_scratch, &zero);
 
-		flow_init(&nv, kind, f, inode, ret, files, direct);
-		if (!bpf_map_update_elem(map, &k, &nv, BPF_NOEXIST))
+		if (!nv)
+			return false;
+		__builtin_memset(nv, 0, sizeof(*nv));
+		flow_init(nv, kind, f, inode, ret, files, direct);
+		if (!bpf_map_update_elem(map, &k, nv, BPF_NOEXIST))
 			return true;
 		v = bpf_map_lookup_elem(map, &k);	/* another CPU won */
 		if (!v)
@@ -719,7 +815,7 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 	if (!inode)
 		return;
 	imode = LOAD(direct, inode, i_mode) & S_IFMT;
-	if (imode != S_IFIFO && imode != S_IFSOCK)
+	if (imode != S_IFIFO && (imode != S_IFSOCK || !FEAT(SOCKETS)))
 		return;
 	if (aggregate) {
 		__u32 gen = flow_gen;
@@ -777,17 +873,25 @@ static __always_inline void emit_mq_data(enum ipcs_kind kind, int fd,
 	data_record(kind, fd, sc, bytes, f, inode, files, ubuf, false, false);
 }
 
-/* munmap: a small record; user space knows which shared mappings it hit. */
+/* munmap: a small record; user space knows which shared mappings it hit,
+ * and has the count of the file at addr as it was before (munmap_enter):
+ * one held for a while by someone else (msync holds one) is no guess. */
 static __always_inline void emit_munmap(__u64 addr, __u64 len)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct munmap_start *st = bpf_map_lookup_elem(&munmaps, &tid);
 	struct ipcs_ev_munmap *e = reserve(sizeof(*e));
 
-	if (!e)
-		return;
-	hdr_fill(&e->h, IPCS_EV_MUNMAP, sizeof(*e));
-	e->addr = addr;
-	e->len = len;
-	submit(e);
+	if (e) {
+		hdr_fill(&e->h, IPCS_EV_MUNMAP, sizeof(*e));
+		e->addr = addr;
+		e->len = len;
+		e->file = st ? st->file : 0;
+		e->refs = st ? st->refs : 0;
+		submit(e);
+	}
+	if (st)
+		bpf_map_delete_elem(&munmaps, &tid);
 }
 
 /* pipe(), socketpair(): two fds written to user memory */
@@ -1095,77 +1199,36 @@ static __always_inline void on_ipc_exit(long nr, unsigned long a0,
 	}
 }
 
-static __always_inline int sys_exit(struct pt_regs *regs, long ret,
-				    bool direct)
-{
-	long nr = regs->orig_ax;
-	unsigned long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
+/* x86's TS_COMPAT (arch/x86/include/asm/thread_info.h, the same value
+ * since it came): the syscall in progress came through the 32-bit entry,
+ * with ia32 numbers (3 is read, not close) and ia32 argument registers.
+ * Those are not decoded; they are counted, and user space says so. */
+#define TS_COMPAT 0x0002
 
+static __always_inline bool ia32_syscall(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (!(t->thread_info.status & TS_COMPAT))
+		return false;
+	__u32 key = IPCS_CNT_IA32;
+	__u64 *n = bpf_map_lookup_elem(&lost, &key);
+
+	if (n)
+		(*n)++;
+	return true;
+}
+
+/* Every call that is not a data call: fd-table changes, socket addresses,
+ * SysV IPC, POSIX queues, shared mappings. A subprogram of its own, so
+ * that its frame and the data path's are never on the stack together
+ * (before 6.13 a call chain may use 512 bytes in all). */
+static __noinline int sys_exit_other(struct pt_regs *regs, long nr, long ret)
+{
+	unsigned long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
 	unsigned long a3 = regs->r10, a4 = regs->r8;
 
-	/* every syscall of every process comes here: leave early */
 	switch (nr) {
-	case NR_read: case NR_write: case NR_readv: case NR_writev:
-	case NR_preadv: case NR_pwritev: case NR_preadv2: case NR_pwritev2:
-	case NR_splice: case NR_tee:
-	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
-	case NR_pipe: case NR_pipe2: case NR_dup: case NR_dup2: case NR_dup3:
-	case NR_fcntl: case NR_mknod: case NR_mknodat:
-	case NR_socket: case NR_socketpair: case NR_accept: case NR_accept4:
-	case NR_bind: case NR_listen: case NR_connect:
-	case NR_sendto: case NR_recvfrom: case NR_sendmsg: case NR_recvmsg:
-	case NR_sendmmsg: case NR_recvmmsg: case NR_mmap:
-	case NR_msgget: case NR_msgsnd: case NR_msgrcv: case NR_msgctl:
-	case NR_shmget: case NR_shmat: case NR_shmdt: case NR_shmctl:
-	case NR_semget: case NR_semop: case NR_semtimedop: case NR_semctl:
-	case NR_munmap: case NR_mq_open: case NR_mq_unlink:
-	case NR_mq_timedsend: case NR_mq_timedreceive:
-		break;
-	default:
-		return 0;
-	}
-	if (ret < 0 && !(nr == NR_connect && ret == -EINPROGRESS)) {
-		if (nr == NR_msgsnd || nr == NR_msgrcv || nr == NR_semop ||
-		    nr == NR_semtimedop) {
-			__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-			bpf_map_delete_elem(&waits, &tid);
-		} else if (nr == NR_shmdt) {
-			__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-			bpf_map_delete_elem(&shmdt_ids, &tid);
-		}
-		return 0;
-	}
-	if (!wanted(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-
-	switch (nr) {
-	case NR_write:
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_WRITE, false), a0, ret, (void *)a1);
-		break;
-	case NR_writev:
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_WRITEV, true), a0, ret, (void *)a1);
-		break;
-	case NR_pwritev: case NR_pwritev2:
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_PWRITEV, true), a0, ret, (void *)a1);
-		break;
-	case NR_read:
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_READ, false), a0, ret, (void *)a1);
-		break;
-	case NR_readv:
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_READV, true), a0, ret, (void *)a1);
-		break;
-	case NR_preadv: case NR_preadv2:
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_PREADV, true), a0, ret, (void *)a1);
-		break;
-	case NR_splice:	/* splice(fd_in, off_in, fd_out, ...) */
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_SPLICE, false), a0, ret, NULL);
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SPLICE, false), a2, ret, NULL);
-		break;
-	case NR_tee:	/* tee(fd_in, fd_out, ...): copies, consumes nothing */
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_TEE, false), a1, ret, NULL);
-		break;
 	case NR_open: case NR_creat:
 		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a0, 0);
 		break;
@@ -1197,66 +1260,160 @@ static __always_inline int sys_exit(struct pt_regs *regs, long ret,
 			emit_path(IPCS_EV_MKFIFO, (const char *)a1, S_IFIFO);
 		break;
 	case NR_socket:
-		emit_fd(IPCS_EV_SOCKET, ret, -1, 0, NULL, 0);
+		if (FEAT(SOCKETS))
+			emit_fd(IPCS_EV_SOCKET, ret, -1, 0, NULL, 0);
 		break;
 	case NR_socketpair:	/* socketpair(domain, type, protocol, sv) */
-		on_pair_exit(IPCS_EV_SOCKETPAIR, (const int *)a3);
+		if (FEAT(SOCKETS))
+			on_pair_exit(IPCS_EV_SOCKETPAIR, (const int *)a3);
 		break;
 	case NR_accept: case NR_accept4:
-		emit_fd(IPCS_EV_ACCEPT, ret, a0, 0, NULL, 0);
+		if (FEAT(SOCKETS))
+			emit_fd(IPCS_EV_ACCEPT, ret, a0, 0, NULL, 0);
 		break;
 	case NR_bind:
-		emit_sockaddr(IPCS_EV_BIND, a0, (void *)a1, a2, 0, ret);
+		if (FEAT(SOCKETS))
+			emit_sockaddr(IPCS_EV_BIND, a0, (void *)a1, a2, 0, ret);
 		break;
 	case NR_connect:
-		emit_sockaddr(IPCS_EV_CONNECT, a0, (void *)a1, a2, 0, ret);
+		if (FEAT(SOCKETS))
+			emit_sockaddr(IPCS_EV_CONNECT, a0, (void *)a1, a2, 0, ret);
 		break;
 	case NR_listen:
-		emit_sockaddr(IPCS_EV_LISTEN, a0, NULL, 0, a1, ret);
+		if (FEAT(SOCKETS))
+			emit_sockaddr(IPCS_EV_LISTEN, a0, NULL, 0, a1, ret);
 		break;
-	case NR_sendto:
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDTO, false), a0, ret, (void *)a1);
-		break;
-	case NR_recvfrom:
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVFROM, false), a0, ret, (void *)a1);
-		break;
-	case NR_sendmsg:
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDMSG, false), a0, ret, NULL);
-		break;
-	case NR_recvmsg:
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVMSG, false), a0, ret, NULL);
-		on_recvmsg_exit((const struct user_msghdr *)a1);
-		break;
-	case NR_sendmmsg:	/* the result counts messages, not bytes */
-		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDMMSG, false), a0, ret, NULL);
-		break;
-	case NR_recvmmsg:
-		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVMMSG, false), a0, ret, NULL);
+	case NR_recvmsg:	/* its data went through the data path */
+		if (FEAT(SOCKETS))
+			on_recvmsg_exit((const struct user_msghdr *)a1);
 		break;
 	case NR_mmap:	/* mmap(addr, len, prot, flags, fd, off) */
-		if ((a3 & MAP_SHARED) && (int)a4 >= 0)
+		if (FEAT(MMAP) && (a3 & MAP_SHARED) && (int)a4 >= 0)
 			emit_fd_at(IPCS_EV_MMAP, a4, -1, 0, NULL, 0, ret, a1);
 		break;
 	case NR_munmap:	/* munmap(addr, len) */
-		emit_munmap(a0, a1);
+		if (FEAT(MMAP))
+			emit_munmap(a0, a1);
 		break;
 	case NR_mq_open:	/* mq_open(name, oflag, mode, attr) */
-		emit_fd(IPCS_EV_MQ_OPEN, ret, -1, 0, (const char *)a0, 0);
+		if (FEAT(POSIX_MQ))
+			emit_fd(IPCS_EV_MQ_OPEN, ret, -1, 0, (const char *)a0, 0);
 		break;
 	case NR_mq_unlink:
-		emit_path(IPCS_EV_MQ_UNLINK, (const char *)a0, 0);
+		if (FEAT(POSIX_MQ))
+			emit_path(IPCS_EV_MQ_UNLINK, (const char *)a0, 0);
 		break;
 	case NR_mq_timedsend:	/* (mqdes, msg, len, prio, timeout): 0 or -errno */
-		emit_mq_data(IPCS_EV_WRITE, a0, IPCS_SC_MQ_TIMEDSEND, a2, (void *)a1);
+		if (FEAT(POSIX_MQ))
+			emit_mq_data(IPCS_EV_WRITE, a0, IPCS_SC_MQ_TIMEDSEND, a2, (void *)a1);
 		break;
 	case NR_mq_timedreceive:	/* returns the message's length */
-		emit_mq_data(IPCS_EV_READ, a0, IPCS_SC_MQ_TIMEDRECEIVE, ret, (void *)a1);
+		if (FEAT(POSIX_MQ))
+			emit_mq_data(IPCS_EV_READ, a0, IPCS_SC_MQ_TIMEDRECEIVE, ret, (void *)a1);
 		break;
 	default:
-		on_ipc_exit(nr, a0, a1, a2, a3, ret);
+		if (FEAT(SYSV))
+			on_ipc_exit(nr, a0, a1, a2, a3, ret);
 		break;
 	}
 	return 0;
+}
+
+static __always_inline int sys_exit(struct pt_regs *regs, long ret,
+				    bool direct)
+{
+	long nr = regs->orig_ax;
+	unsigned long a0 = regs->di, a1 = regs->si, a2 = regs->dx;
+
+	/* every syscall of every process comes here: leave early */
+	switch (nr) {
+	case NR_read: case NR_write: case NR_readv: case NR_writev:
+	case NR_preadv: case NR_pwritev: case NR_preadv2: case NR_pwritev2:
+	case NR_splice: case NR_tee:
+	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
+	case NR_pipe: case NR_pipe2: case NR_dup: case NR_dup2: case NR_dup3:
+	case NR_fcntl: case NR_mknod: case NR_mknodat:
+	case NR_socket: case NR_socketpair: case NR_accept: case NR_accept4:
+	case NR_bind: case NR_listen: case NR_connect:
+	case NR_sendto: case NR_recvfrom: case NR_sendmsg: case NR_recvmsg:
+	case NR_sendmmsg: case NR_recvmmsg: case NR_mmap:
+	case NR_msgget: case NR_msgsnd: case NR_msgrcv: case NR_msgctl:
+	case NR_shmget: case NR_shmat: case NR_shmdt: case NR_shmctl:
+	case NR_semget: case NR_semop: case NR_semtimedop: case NR_semctl:
+	case NR_munmap: case NR_mq_open: case NR_mq_unlink:
+	case NR_mq_timedsend: case NR_mq_timedreceive:
+		break;
+	case NR_close:	/* whatever it returned: see close_enter */
+		if (wanted(bpf_get_current_pid_tgid() >> 32))
+			close_exit();
+		return 0;
+	default:
+		return 0;
+	}
+	if (ret < 0 && !(nr == NR_connect && ret == -EINPROGRESS)) {
+		if (nr == NR_msgsnd || nr == NR_msgrcv || nr == NR_semop ||
+		    nr == NR_semtimedop) {
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			bpf_map_delete_elem(&waits, &tid);
+		} else if (nr == NR_shmdt || nr == NR_munmap) {
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			bpf_map_delete_elem(nr == NR_shmdt ? (void *)&shmdt_ids
+							   : (void *)&munmaps,
+					    &tid);
+		}
+		return 0;
+	}
+	if (!wanted(bpf_get_current_pid_tgid() >> 32) || ia32_syscall())
+		return 0;
+
+	switch (nr) {
+	case NR_write:
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_WRITE, false), a0, ret, (void *)a1);
+		return 0;
+	case NR_writev:
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_WRITEV, true), a0, ret, (void *)a1);
+		return 0;
+	case NR_pwritev: case NR_pwritev2:
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_PWRITEV, true), a0, ret, (void *)a1);
+		return 0;
+	case NR_read:
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_READ, false), a0, ret, (void *)a1);
+		return 0;
+	case NR_readv:
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_READV, true), a0, ret, (void *)a1);
+		return 0;
+	case NR_preadv: case NR_preadv2:
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_PREADV, true), a0, ret, (void *)a1);
+		return 0;
+	case NR_splice:	/* splice(fd_in, off_in, fd_out, ...) */
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_SPLICE, false), a0, ret, NULL);
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SPLICE, false), a2, ret, NULL);
+		return 0;
+	case NR_tee:	/* tee(fd_in, fd_out, ...): copies, consumes nothing */
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_TEE, false), a1, ret, NULL);
+		return 0;
+	case NR_sendto:
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDTO, false), a0, ret, (void *)a1);
+		return 0;
+	case NR_recvfrom:
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVFROM, false), a0, ret, (void *)a1);
+		return 0;
+	case NR_sendmsg:
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDMSG, false), a0, ret, NULL);
+		return 0;
+	case NR_recvmsg:	/* and the fds it may have brought: below */
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVMSG, false), a0, ret, NULL);
+		break;
+	case NR_sendmmsg:	/* the result counts messages, not bytes */
+		EMIT_DATA(direct, DATA(IPCS_EV_WRITE, IPCS_SC_SENDMMSG, false), a0, ret, NULL);
+		return 0;
+	case NR_recvmmsg:
+		EMIT_DATA(direct, DATA(IPCS_EV_READ, IPCS_SC_RECVMMSG, false), a0, ret, NULL);
+		return 0;
+	}
+	return sys_exit_other(regs, nr, ret);
 }
 
 SEC("tp_btf/sys_exit")
@@ -1272,35 +1429,50 @@ int BPF_PROG(tp_btf_sys_exit_direct, struct pt_regs *regs, long ret)
 	return sys_exit(regs, ret, true);
 }
 
-struct shm_vma_ctx {
-	struct inode *inode;
+struct vma_file_ctx {
+	struct file *file;
 };
 
-static long shm_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
-		       struct shm_vma_ctx *c)
+static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma,
+			struct vma_file_ctx *c)
 {
-	c->inode = BPF_CORE_READ(vma, vm_file, f_inode);
+	c->file = BPF_CORE_READ(vma, vm_file);
 	return 0;
 }
 
+/* munmap(addr, len): the file mapped at addr, while it is. */
+static __always_inline void munmap_enter(__u64 addr)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vma_file_ctx c = {};
+	struct munmap_start st;
+
+	if (bpf_find_vma(t, addr, vma_file_cb, &c, 0) || !c.file)
+		return;
+	st.file = (__u64)c.file;
+	st.refs = file_refs(c.file);
+	bpf_map_update_elem(&munmaps, &tid, &st, BPF_ANY);
+}
+
 /* shmdt(addr): once it returns the mapping is gone, so which segment is
- * attached at addr is asked now. bpf_find_vma is Linux 5.17+ (commit
- * 7c7e3d31e785 "bpf: Introduce helper bpf_find_vma"); without it shmdt
- * events carry no id and the model finds the segment by address. */
+ * attached at addr is asked now (bpf_find_vma, Linux 5.17, older than the
+ * core's needs). */
 static __always_inline void shmdt_enter(__u64 addr)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct shm_vma_ctx c = {};
+	struct vma_file_ctx c = {};
 	__u64 nattch, segsz;
 	__s32 id;
 
-	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_find_vma))
+	struct file *f;
+
+	if (bpf_find_vma(t, addr, vma_file_cb, &c, 0) || !c.file)
 		return;
-	if (bpf_find_vma(t, addr, shm_vma_cb, &c, 0) || !c.inode)
-		return;
-	id = shm_id_of(BPF_CORE_READ(t, nsproxy, ipc_ns), c.inode, &nattch,
-		       &segsz);
+	f = c.file;	/* not inside BPF_CORE_READ: c is no kernel type */
+	id = shm_id_of(BPF_CORE_READ(t, nsproxy, ipc_ns),
+		       BPF_CORE_READ(f, f_inode), &nattch, &segsz);
 	if (id >= 0)
 		bpf_map_update_elem(&shmdt_ids, &tid, &id, BPF_ANY);
 }
@@ -1327,23 +1499,32 @@ static long close_range_one(__u32 i, struct close_range_ctx *c)
 	return 0;
 }
 
-/* close and close_range are reported at entry, while the file can still be
- * read safely; a close of an open fd always removes it, whatever it
- * returns, so the count after is the count now minus one. */
+/* close and close_range are read at entry, while the file can still be
+ * read safely (close is sent at exit: close_enter); a close of an open fd
+ * always removes it, whatever it returns, so the count after is the count
+ * now minus one. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id != NR_close && id != NR_close_range && id != NR_msgsnd &&
 	    id != NR_msgrcv && id != NR_semop && id != NR_semtimedop &&
-	    id != NR_shmdt)
+	    id != NR_shmdt && id != NR_munmap)
 		return 0;
-	if (!wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!wanted(bpf_get_current_pid_tgid() >> 32) || ia32_syscall())
 		return 0;
 	if (id == NR_shmdt) {
-		shmdt_enter(regs->di);
+		if (FEAT(SYSV))
+			shmdt_enter(regs->di);
+		return 0;
+	}
+	if (id == NR_munmap) {
+		if (FEAT(MMAP))
+			munmap_enter(regs->di);
 		return 0;
 	}
 	if (id != NR_close && id != NR_close_range) {
+		if (!FEAT(SYSV))
+			return 0;
 		struct task_struct *cur = bpf_get_current_task_btf();
 		struct wait_start w = { bpf_ktime_get_ns(), cur->nvcsw };
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -1352,9 +1533,11 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	if (id == NR_close) {
-		emit_fd(IPCS_EV_CLOSE, regs->di, -1, 0, NULL, -1);
+		close_enter(regs->di);
 		return 0;
 	}
+	if (!FEAT(CLOSE_RANGE))
+		return 0;
 
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct close_range_ctx c = {};
@@ -1531,7 +1714,7 @@ static __always_inline void task_wait(struct task_struct *t,
 
 	rec->wait = IPCS_WAIT_NONE;
 	rec->wait_fd = -1;
-	if (!(t->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
+	if (!FEAT(WAITS) || !(t->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
 		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	if (!regs)
@@ -1669,7 +1852,11 @@ int iter_task_vma(struct bpf_iter__task_vma *ctx)
 	rec->shmid = shm_id_of(BPF_CORE_READ(t, nsproxy, ipc_ns),
 			       BPF_CORE_READ(f, f_inode), &rec->nattch,
 			       &rec->segsz);
-	bpf_d_path((struct path *)&f->f_path, rec->path, sizeof(rec->path));
+	/* Only the last component: bpf_d_path wants a trusted file, and
+	 * vma->vm_file is not one on every kernel (6.18.44 refuses it). The
+	 * loader reads the whole path from /proc/PID/map_files. */
+	bpf_probe_read_kernel_str(rec->path, sizeof(rec->path),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;
 }

@@ -86,6 +86,25 @@ enum ipcs_data_syscall {
 	IPCS_SC__COUNT
 };
 
+/* Optional features, as the loader switches them in the programs'
+ * read-only data (tracer/kernel_features.c has the table: names, what each gives,
+ * how it is probed). */
+#define IPCS_FEAT_FAST_DATA	(1U << 0)	/* tp_btf_sys_exit_direct */
+#define IPCS_FEAT_MAPS		(1U << 1)	/* iter_task_vma */
+#define IPCS_FEAT_SIGNALS	(1U << 2)	/* tp_btf_signal_generate */
+#define IPCS_FEAT_SOCKETS	(1U << 3)
+#define IPCS_FEAT_SYSV		(1U << 4)
+#define IPCS_FEAT_POSIX_MQ	(1U << 5)
+#define IPCS_FEAT_MMAP		(1U << 6)
+#define IPCS_FEAT_CLOSE_RANGE	(1U << 7)
+#define IPCS_FEAT_WAITS		(1U << 8)
+
+/* Per-CPU counters in the map "lost": events the ring could not take, events
+ * submitted, syscalls of traced 32-bit (ia32) processes left undecoded. */
+#define IPCS_CNT_LOST 0
+#define IPCS_CNT_SUBMITTED 1
+#define IPCS_CNT_IA32 2
+
 /* Flags on fd events. */
 #define IPCS_FD_CLOEXEC 0x1	/* the fd has close-on-exec set */
 #define IPCS_FD_IMPLICIT 0x2	/* closed as a side effect (close_range) */
@@ -240,6 +259,8 @@ struct ipcs_ev_munmap {
 	struct ipcs_hdr h;
 	__u64 addr;
 	__u64 len;		/* bytes, as passed */
+	__u64 file;		/* the file mapped at addr before the call, or 0 */
+	__u64 refs;		/* its reference count then (the kernel's) */
 };
 
 /* SysV IPC: msg*, shm*, sem*. */
@@ -330,7 +351,8 @@ struct ipcs_snap_vma {
 	__u64 nattch;		/* SysV: the segment's attaches now */
 	__u64 segsz;		/* SysV: the segment's size in bytes */
 	struct ipcs_file_info f;
-	char path[IPCS_PATH_LEN]; /* d_path, as /proc/PID/maps shows it */
+	char path[IPCS_PATH_LEN]; /* the last component; the loader puts the
+				   * whole path from /proc/PID/map_files */
 };
 
 #define IPCS_PIPEFS_MAGIC 0x50495045
@@ -354,7 +376,7 @@ _Static_assert(sizeof(struct ipcs_flow_key) == 16, "ipcs_flow_key layout");
 _Static_assert(sizeof(struct ipcs_flow_slot) % 8 == 0, "ipcs_flow_slot padding");
 _Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
 _Static_assert(sizeof(struct ipcs_snap_vma) % 8 == 0, "ipcs_snap_vma padding");
-_Static_assert(sizeof(struct ipcs_ev_munmap) == 56, "ipcs_ev_munmap layout");
+_Static_assert(sizeof(struct ipcs_ev_munmap) == 72, "ipcs_ev_munmap layout");
 #endif
 
 #endif /* IPCSCOPE_H */

@@ -1208,9 +1208,14 @@ static void apply_munmap(struct model *m, const struct ipcs_ev_munmap *e)
 {
 	struct model_proc *p = hmap_get(&m->procs, e->h.pid, 0);
 	uint64_t lo = e->addr, hi = e->addr + page_up(e->len);
+	struct model_file *at = e->file ? hmap_get(&m->files, e->file, 0) : NULL;
 
 	if (p && p->exited)
 		return;
+	/* the count of the file mapped at addr, as the kernel had it just
+	 * before: the vmas' arithmetic below starts from the truth */
+	if (at && !at->stale && e->refs)
+		at->refs = e->refs;
 	for (size_t i = 0; p && i < p->nmaps;) {
 		struct model_map *mp = &p->maps[i], cut, tail;
 		uint64_t start = mp->addr, end = map_end(mp);
