@@ -40,6 +40,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD) -I
 
 # The model, outputs and scene are pure C: unit tests link them alone.
 CORE_SRCS := tracer/model.c tracer/hmap.c tracer/escape.c tracer/json.c \
+	tracer/kernel_features.c \
 	tracer/report.c tracer/names.c
 UI_SRCS := $(wildcard ui/*.c)
 TRACER_SRCS := $(filter-out $(CORE_SRCS),$(wildcard tracer/*.c))
@@ -51,13 +52,16 @@ DEMO_SRCS := $(filter-out demos/demo.c,$(wildcard demos/*.c))
 DEMOS := $(DEMO_SRCS:demos/%.c=$(BUILD)/demos/%)
 TEST_PROG_SRCS := $(wildcard tests/progs/*.c)
 TEST_PROGS := $(TEST_PROG_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%)
+# 32-bit (ia32) test programs: built without the sanitizers
+TEST_PROG32_SRCS := $(wildcard tests/progs32/*.c)
+TEST_PROGS32 := $(TEST_PROG32_SRCS:tests/progs32/%.c=$(BUILD)/tests/progs32/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_PROGS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps test unit unit-bins run bench clean help
-all: $(BUILD)/ipcscope $(DEMOS) $(TEST_PROGS)
+all: $(BUILD)/ipcscope $(DEMOS) $(TEST_PROGS) $(TEST_PROGS32)
 
 help:
 	@echo "make            build build/ipcscope and the demos into build/demos/"
@@ -71,7 +75,7 @@ help:
 # --- set-up --------------------------------------------------------------
 DEB_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libncurses-dev pkg-config libcmocka-dev tmux python3 make gcc \
-	iproute2 procps strace
+	iproute2 procps strace gcc-multilib
 deps:
 	$(Q)scripts/deps.sh $(DEB_PKGS)
 
@@ -108,6 +112,10 @@ $(BUILD)/demos/%: demos/%.c demos/demo.c demos/demo.h | $(BUILD)
 $(BUILD)/tests/progs/%: tests/progs/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE $< -o $@
+
+$(BUILD)/tests/progs32/%: tests/progs32/%.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -m32 $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $< -o $@
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(CORE_OBJS) $(UI_OBJS)
 	$(Q)$(CC) $(SANFLAGS) $^ -o $@ -lcmocka $(LDLIBS_CURSES)

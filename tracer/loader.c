@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kernel_features.h"
 #include "ipcscope.h"
 #include "ipcscope.skel.h"
 #include "loader.h"
@@ -53,14 +55,30 @@ struct loader {
 
 static bool verbose;
 
+/* What libbpf said during a load: the name of a program the kernel refused
+ * and the verifier's log are read from it. */
+static struct {
+	char buf[64 * 1024];
+	size_t len;
+	bool on;
+} said;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	if (!verbose && level != LIBBPF_WARN)
-		return 0;
-	if (!verbose)	/* warnings are summed up by our own message */
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	if (said.on && level == LIBBPF_WARN) {
+		va_list copy;
+		size_t room = sizeof(said.buf) - said.len;
+		int n;
+
+		va_copy(copy, ap);
+		n = vsnprintf(said.buf + said.len, room, fmt, copy);
+		va_end(copy);
+		if (n > 0)	/* a log too long keeps its start: the name */
+			said.len += (size_t)n < room ? (size_t)n : room - 1;
+	}
+	/* without -v, warnings are summed up by our own message */
+	return verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 static void explain(const char *what, int err)
@@ -79,7 +97,7 @@ static void explain(const char *what, int err)
 	else if (err == ENOENT || err == ESRCH || err == 524 /* ENOTSUPP */ || err == EINVAL)
 		fprintf(stderr,
 			"ipcscope: %s: %s: this kernel lacks a tracepoint or "
-			"BPF feature ipcscope needs (Linux 5.8+ with BTF); "
+			"BPF feature ipcscope needs (Linux " IPCSCOPE_MIN_KERNEL "+ with BTF); "
 			"run with -v for libbpf's details\n",
 			what, strerror(err));
 	else
@@ -87,13 +105,71 @@ static void explain(const char *what, int err)
 			what, strerror(err));
 }
 
-/* What the running kernel offers, by its BTF: iter/task_vma is Linux 5.12+
- * (commit 3a7b35b899de "bpf: Introduce task_vma bpf_iter"; bpf_d_path in
- * iterators came with it, 3d06f34aa896): without it snapshots list no
- * shared mappings. */
-static bool kernel_has_func(struct btf *vmlinux, const char *name)
+/* What the running kernel offers, by its BTF: a function (kfuncs, the
+ * iterators' bpf_iter_* functions), a tracepoint's btf_trace_* typedef, or
+ * a helper's BPF_FUNC_* value. */
+static bool kernel_has(void *ctx, const char *name)
 {
-	return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	struct btf *vmlinux = ctx;
+	const struct btf_type *t;
+	char helper[64];
+	int id;
+
+	if (!vmlinux)
+		return false;
+	if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0 ||
+	    btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0)
+		return true;
+	if (strncmp(name, "bpf_", 4))
+		return false;
+	snprintf(helper, sizeof(helper), "BPF_FUNC_%s", name + 4);
+	id = btf__find_by_name_kind(vmlinux, "bpf_func_id", BTF_KIND_ENUM);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(vmlinux, id);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(vmlinux, btf_enum(t)[i].name_off),
+			    helper))
+			return true;
+	return false;
+}
+
+/* What the core needs, in the order it came; a kernel without one gets a
+ * clear line instead of a verifier's riddle. The tid-filtered task
+ * iterators (struct bpf_iter_link_info's task, Linux 6.1) are the newest. */
+static int check_core(struct btf *vmlinux)
+{
+	static const struct { const char *name, *what; } need[] = {
+		{ "btf_trace_sys_exit", "the raw syscall tracepoints (tp_btf)" },
+		{ "bpf_ringbuf_reserve", "BPF ring buffers (Linux 5.8)" },
+		{ "bpf_iter_task_file", "the task_file iterator (Linux 5.8)" },
+		{ "bpf_get_current_task_btf", "bpf_get_current_task_btf (Linux 5.11)" },
+	};
+	struct utsname u = {};
+	int id;
+
+	uname(&u);
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!kernel_has(vmlinux, need[i].name)) {
+			fprintf(stderr, "ipcscope: this kernel (%s) lacks %s; "
+				"ipcscope needs Linux %s or newer with BTF\n",
+				u.release, need[i].what, IPCSCOPE_MIN_KERNEL);
+			return -ENOTSUP;
+		}
+	id = btf__find_by_name_kind(vmlinux, "bpf_iter_link_info", BTF_KIND_UNION);
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, id);
+		const struct btf_member *m = btf_members(t);
+
+		for (int i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(vmlinux, m[i].name_off),
+				    "task"))
+				return 0;
+	}
+	fprintf(stderr, "ipcscope: this kernel (%s) has no task iterators "
+		"filtered by process (Linux 6.1); ipcscope needs Linux %s or "
+		"newer with BTF\n", u.release, IPCSCOPE_MIN_KERNEL);
+	return -ENOTSUP;
 }
 
 static int ring_open(struct ring *r, int fd, size_t size, loader_record_fn fn,
@@ -169,11 +245,88 @@ out:
 	return n;
 }
 
-static bool getenv_flag(const char *name)
+/* Opens the skeleton and sets what the programs read before they load. */
+static int skel_open(struct loader *l, const struct loader_options *o)
 {
-	const char *v = getenv(name);
+	struct ipcscope_bpf *skel = ipcscope_bpf__open();
+	struct bpf_program *prog;
 
-	return v && *v && strcmp(v, "0");
+	if (!skel)
+		return -errno;
+	l->skel = skel;
+	skel->rodata->trace_all = o->trace_all;
+	skel->rodata->aggregate = o->aggregate;
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->payload_cap =
+		o->payload > IPCS_PAYLOAD_MAX ? IPCS_PAYLOAD_MAX : o->payload;
+	if (o->comm)
+		strncpy((char *)skel->rodata->comm_filter, o->comm,
+			IPCS_COMM_LEN - 1);
+	skel->rodata->nr_cpus = l->ncpus;
+	skel->rodata->features_on = features_mask(o->features);
+	bpf_map__set_max_entries(skel->maps.flow_slots,
+				 2 * l->ncpus * IPCS_FLOW_SLOTS);
+	if (o->ring_bytes) {
+		bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
+		/* a wakeup per CPU for every ~1/16 of the ring */
+		skel->rodata->wake_every = o->ring_bytes / 16 / 256 ?: 1;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		bpf_program__set_autoload(prog, features_autoload(
+			o->features, bpf_program__name(prog)));
+		/* the iterators are attached on demand, not at start */
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
+		    !strncmp(bpf_program__name(prog), "iter_", 5))
+			bpf_program__set_autoattach(prog, false);
+	}
+	return 0;
+}
+
+/* Loads the programs the features leave on. A program the kernel refuses
+ * switches its feature off (and the features whose code it holds), and
+ * the rest is loaded again; a core program refused ends it, saying which
+ * and why. */
+static int skel_load(struct loader *l, const struct loader_options *o)
+{
+	int err;
+
+	for (;;) {
+		char prog[64], why[FEATURE_WHY_LEN];
+
+		err = skel_open(l, o);
+		if (err) {
+			explain("opening the BPF object", -err);
+			return err;
+		}
+		said.len = 0;
+		said.buf[0] = 0;
+		said.on = true;
+		err = ipcscope_bpf__load(l->skel);
+		said.on = false;
+		if (!err)
+			return 0;
+		ipcscope_bpf__destroy(l->skel);
+		l->skel = NULL;
+		if (!features_parse_refusal(said.buf, prog, sizeof(prog), why,
+					    sizeof(why))) {
+			explain("loading BPF programs", -err);
+			return err;
+		}
+		if (!features_refused(o->features, prog, why)) {
+			struct utsname u = {};
+
+			uname(&u);
+			fprintf(stderr, "ipcscope: the kernel (%s) refused the "
+				"required program %s: %s; ipcscope needs Linux "
+				"%s or newer; run with -v for the verifier's "
+				"log\n", u.release, prog, why,
+				IPCSCOPE_MIN_KERNEL);
+			return err;
+		}
+		if (verbose)
+			fprintf(stderr, "ipcscope: %s refused (%s); loading "
+				"again without it\n", prog, why);
+	}
 }
 
 int loader_open(struct loader **out, const struct loader_options *o,
@@ -181,7 +334,6 @@ int loader_open(struct loader **out, const struct loader_options *o,
 {
 	struct btf *vmlinux;
 	struct loader *l;
-	bool direct;
 	int err;
 
 	verbose = o->verbose;
@@ -190,7 +342,8 @@ int loader_open(struct loader **out, const struct loader_options *o,
 		fprintf(stderr,
 			"ipcscope: /sys/kernel/btf/vmlinux is missing: the kernel "
 			"has no BTF; ipcscope needs one built with "
-			"CONFIG_DEBUG_INFO_BTF=y (Linux 5.8+)\n");
+			"CONFIG_DEBUG_INFO_BTF=y (Linux %s+)\n",
+			IPCSCOPE_MIN_KERNEL);
 		return -ENOENT;
 	}
 	l = calloc(1, sizeof(*l));
@@ -203,53 +356,19 @@ int loader_open(struct loader **out, const struct loader_options *o,
 			"(/sys/devices/system/cpu/possible): %s\n", strerror(-err));
 		goto fail;
 	}
-	l->skel = ipcscope_bpf__open();
-	if (!l->skel) {
-		err = -errno;
-		explain("opening the BPF object", -err);
-		goto fail;
-	}
-	l->skel->rodata->trace_all = o->trace_all;
-	l->skel->rodata->aggregate = o->aggregate;
-	l->skel->rodata->self_tgid = getpid();
-	l->skel->rodata->payload_cap =
-		o->payload > IPCS_PAYLOAD_MAX ? IPCS_PAYLOAD_MAX : o->payload;
-	if (o->comm)
-		strncpy((char *)l->skel->rodata->comm_filter, o->comm,
-			IPCS_COMM_LEN - 1);
-	l->skel->rodata->nr_cpus = l->ncpus;
-	bpf_map__set_max_entries(l->skel->maps.flow_slots,
-				 2 * l->ncpus * IPCS_FLOW_SLOTS);
-	if (o->ring_bytes) {
-		bpf_map__set_max_entries(l->skel->maps.events, o->ring_bytes);
-		/* a wakeup per CPU for every ~1/16 of the ring */
-		l->skel->rodata->wake_every = o->ring_bytes / 16 / 256 ?: 1;
-	}
-	/* the iterators are attached on demand, not at start */
-	bpf_program__set_autoattach(l->skel->progs.iter_task, false);
-	bpf_program__set_autoattach(l->skel->progs.iter_task_file, false);
-	bpf_program__set_autoattach(l->skel->progs.iter_task_vma, false);
 	vmlinux = btf__load_vmlinux_btf();
-	if (!kernel_has_func(vmlinux, "bpf_iter_task_vma"))
-		bpf_program__set_autoload(l->skel->progs.iter_task_vma, false);
-	/* one of the two exit programs: plain loads on the data path where
-	 * the kernel has bpf_rdonly_cast (6.2+), helper reads elsewhere;
-	 * IPCSCOPE_PORTABLE_BPF=1 picks the portable one anyway, so that the
-	 * tests run it on new kernels too */
-	direct = kernel_has_func(vmlinux, "bpf_rdonly_cast") &&
-		 !getenv_flag("IPCSCOPE_PORTABLE_BPF");
-	if (verbose)
-		fprintf(stderr, "ipcscope: data path: %s\n",
-			direct ? "direct loads (bpf_rdonly_cast)" : "portable");
-	bpf_program__set_autoload(l->skel->progs.tp_btf_sys_exit, !direct);
-	bpf_program__set_autoload(l->skel->progs.tp_btf_sys_exit_direct, direct);
+	err = vmlinux ? check_core(vmlinux) : -errno;
+	if (!vmlinux)
+		explain("reading the kernel's BTF", -err);
+	features_probe(o->features, kernel_has, vmlinux);
 	btf__free(vmlinux);
-
-	err = ipcscope_bpf__load(l->skel);
-	if (err) {
-		explain("loading BPF programs", -err);
+	if (err)
 		goto fail;
-	}
+	err = skel_load(l, o);
+	if (err)
+		goto fail;
+	if (verbose)
+		features_print(o->features, stderr);
 	err = ipcscope_bpf__attach(l->skel);
 	if (err) {
 		explain("attaching to tracepoints", -err);
@@ -313,18 +432,28 @@ int loader_consume(struct loader *l)
 	return ring_consume(&l->ring);
 }
 
-uint64_t loader_lost(struct loader *l)
+/* One of the programs' per-CPU counters (IPCS_CNT_*), summed. */
+static uint64_t counter(struct loader *l, __u32 key)
 {
 	__u64 vals[l->ncpus];
-	__u32 zero = 0;	/* CNT_LOST */
 	uint64_t sum = 0;
 
-	if (bpf_map__lookup_elem(l->skel->maps.lost, &zero, sizeof(zero), vals,
+	if (bpf_map__lookup_elem(l->skel->maps.lost, &key, sizeof(key), vals,
 				 sizeof(vals), 0))
 		return 0;
 	for (int i = 0; i < l->ncpus; i++)
 		sum += vals[i];
 	return sum;
+}
+
+uint64_t loader_lost(struct loader *l)
+{
+	return counter(l, IPCS_CNT_LOST);
+}
+
+uint64_t loader_ia32(struct loader *l)
+{
+	return counter(l, IPCS_CNT_IA32);
 }
 
 /* Takes everything out of one flow map, FLOW_BATCH entries a call. */
@@ -508,18 +637,43 @@ int loader_tasks(struct loader *l, loader_record_fn fn, void *ctx)
 	return iter_run(l->skel->progs.iter_task, 0, fn, ctx);
 }
 
+/* iter/task_vma gives a mapping's last path component (see the program):
+ * the whole path, as /proc/PID/maps shows it, is the link in map_files. */
+struct vma_paths {
+	loader_record_fn fn;
+	void *ctx;
+};
+
+static int vma_with_path(void *ctx, const void *rec, size_t size)
+{
+	const struct vma_paths *v = ctx;
+	struct ipcs_snap_vma r;
+	char link[80];
+	ssize_t n;
+
+	if (size != sizeof(r))
+		return v->fn(v->ctx, rec, size);
+	memcpy(&r, rec, sizeof(r));
+	snprintf(link, sizeof(link), "/proc/%u/map_files/%llx-%llx", r.pid,
+		 (unsigned long long)r.start, (unsigned long long)r.end);
+	n = readlink(link, r.path, sizeof(r.path) - 1);
+	if (n > 0)	/* else gone already, or not ours to read: the name */
+		r.path[n] = 0;
+	return v->fn(v->ctx, &r, sizeof(r));
+}
+
 int loader_snapshot(struct loader *l, uint32_t pid, loader_record_fn fn,
 		    void *ctx)
 {
-	struct bpf_program *progs[] = { l->skel->progs.iter_task,
-					l->skel->progs.iter_task_file,
-					l->skel->progs.iter_task_vma };
-	int err = 0;
+	struct vma_paths v = { fn, ctx };
+	int err;
 
-	for (size_t i = 0; i < 3 && !err; i++) {
-		if (!bpf_program__autoload(progs[i]))
-			continue;	/* a kernel without that iterator */
-		err = iter_run(progs[i], pid, fn, ctx);
-	}
+	err = iter_run(l->skel->progs.iter_task, pid, fn, ctx);
+	if (!err)
+		err = iter_run(l->skel->progs.iter_task_file, pid, fn, ctx);
+	/* shared mappings, where the maps feature is on */
+	if (!err && bpf_program__autoload(l->skel->progs.iter_task_vma))
+		err = iter_run(l->skel->progs.iter_task_vma, pid,
+			       vma_with_path, &v);
 	return err;
 }

@@ -12,6 +12,11 @@
 #include <stdint.h>
 
 struct loader;
+struct features;
+
+/* The oldest kernel ipcscope loads on (the core's newest need: task
+ * iterators filtered by process). */
+#define IPCSCOPE_MIN_KERNEL "6.1"
 
 struct loader_options {
 	bool trace_all;		/* every process but ourselves */
@@ -20,6 +25,7 @@ struct loader_options {
 	uint32_t ring_bytes;	/* ring buffer size, a power of two */
 	bool verbose;		/* let libbpf print its diagnostics */
 	bool aggregate;		/* data into the kernel's flow maps */
+	struct features *features;	/* in: those wanted; out: those on */
 };
 
 /* Called for each ring-buffer record or iterator record. */
@@ -37,6 +43,8 @@ int loader_ring_fd(struct loader *l);
 int loader_consume(struct loader *l);
 /* Events the kernel could not queue, since start. */
 uint64_t loader_lost(struct loader *l);
+/* Syscalls of traced 32-bit (ia32) processes left undecoded, since start. */
+uint64_t loader_ia32(struct loader *l);
 /* Given loader_lost() at each tick: whether every process should be re-read
  * now (the losses stopped, or have gone on for a second). */
 bool loader_resync_due(struct loader *l, uint64_t lost, uint64_t now_ns);

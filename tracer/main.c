@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "kernel_features.h"
 #include "loader.h"
 #include "model.h"
 #include "names.h"
@@ -58,6 +59,10 @@ struct session {
 	struct loader *loader;
 	struct ui *ui;
 	struct json json;
+	struct features features;	/* optional kernel features */
+	const char *features_off[FEAT__COUNT];
+	size_t nfeatures_off;
+	char features_off_text[256];
 	struct top *top;	/* --top */
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command, or 0 */
@@ -715,7 +720,9 @@ static int run(struct session *s)
 		.verbose = s->opt.verbose,
 		.aggregate = s->opt.mode == OUT_LIVE || s->opt.mode == OUT_TOP ||
 			     s->opt.mode == OUT_TOP_JSON,
+		.features = &s->features,
 	};
+	struct report_features feat;
 	bool snapshot = s->opt.mode == OUT_SNAPSHOT ||
 			s->opt.mode == OUT_SNAPSHOT_JSON;
 	char demo_path[PATH_MAX], pace[16], *demo_args[4];
@@ -762,6 +769,11 @@ static int run(struct session *s)
 	}
 	if (loader_open(&s->loader, &lo, on_event, s))
 		goto fail;
+	s->nfeatures_off = features_off(&s->features, s->features_off,
+					FEAT__COUNT);
+	features_off_text(&s->features, s->features_off_text,
+			  sizeof(s->features_off_text));
+	feat = (struct report_features){ s->features_off, s->nfeatures_off };
 	s->ts_offset = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	s->start_ns = now_ns(CLOCK_MONOTONIC);
 	if (s->child && loader_trace_pid(s->loader, s->child)) {
@@ -773,9 +785,9 @@ static int run(struct session *s)
 	if (snapshot) {
 		names_add_sysv(&s->model);
 		if (s->opt.mode == OUT_SNAPSHOT_JSON)
-			report_snapshot_json(s->out, &s->model);
+			report_snapshot_json(s->out, &s->model, &feat);
 		else
-			report_snapshot_text(s->out, &s->model);
+			report_snapshot_text(s->out, &s->model, &feat);
 		loader_close(s->loader);
 		return fflush(s->out) ? 1 : 0;
 	}
@@ -784,6 +796,7 @@ static int run(struct session *s)
 			.ascii = s->opt.ascii,
 			.no_color = s->opt.no_color || getenv("NO_COLOR"),
 			.target = s->opt.demo ? s->opt.demo : argv ? argv[0] : NULL,
+			.features_off = s->features_off_text,
 		};
 
 		s->model.exited_keep_ns = EXITED_KEEP_NS;
@@ -835,6 +848,9 @@ static int run(struct session *s)
 			.resyncs = s->resyncs,
 			.duration_ns = now_ns(CLOCK_MONOTONIC) - s->start_ns,
 			.exit_status = s->child ? s->child_status : -1,
+			.ia32 = loader_ia32(s->loader),
+			.features_off = s->features_off,
+			.nfeatures_off = s->nfeatures_off,
 		};
 
 		report_summary_json(&s->json, &sum);
@@ -847,6 +863,11 @@ static int run(struct session *s)
 				(unsigned long long)sum.lost,
 				(unsigned long long)sum.resyncs);
 	}
+	if (loader_ia32(s->loader))
+		fprintf(stderr, "ipcscope: %llu syscalls of traced 32-bit "
+			"processes were not decoded (ia32 syscalls are not "
+			"traced; their fd tables are as read at exec)\n",
+			(unsigned long long)loader_ia32(s->loader));
 	loader_close(s->loader);
 	return s->child && s->child_status >= 0 ? s->child_status : 0;
 fail:
@@ -866,6 +887,8 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? 0 : rc;
+	if (features_init(&s.features, getenv("IPCSCOPE_REFUSE")))
+		return 2;
 	model_init(&s.model);
 	s.model.resolve = names_resolve_fd;
 	s.model.note = on_note;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ipcscope.h"
+#include "kernel_features.h"
 #include "options.h"
 
 static const char usage[] =
@@ -43,7 +44,8 @@ static const char usage[] =
 "\n"
 "Other:\n"
 "      --ring-size BYTES kernel ring buffer size (power of two, default 4 MiB)\n"
-"  -v, --verbose         show libbpf's diagnostics and the data path loaded\n"
+"  -v, --verbose         show libbpf's diagnostics and each optional kernel\n"
+"                        feature, on or off and why\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
@@ -56,13 +58,24 @@ static const char usage[] =
 "  sudo ipcscope --snapshot -p 1234    fds, shared entries and refs, now\n"
 "  sudo ipcscope --snapshot --json     the whole system, as JSON\n"
 "\n"
-"Requires Linux 5.8+ with BTF (/sys/kernel/btf/vmlinux), and root or\n"
-"CAP_BPF + CAP_PERFMON. Hooks are tracepoints: 32-bit compat syscalls on\n"
-"x86_64 are not seen. Exit status: the traced command's, 0 after Ctrl-C,\n"
-"1 on a failure, 2 on a usage error.\n"
+"Requires Linux 6.1 or newer with BTF (/sys/kernel/btf/vmlinux), and root\n"
+"or CAP_BPF + CAP_PERFMON. Tested on 6.1, 6.12 and 6.18. Hooks are\n"
+"tracepoints. Syscalls of 32-bit (ia32) processes on x86_64 are not\n"
+"decoded: they are counted (\"ia32_syscalls\" in the summary) and said.\n"
 "\n"
-"Environment: NO_COLOR (see --no-color); IPCSCOPE_PORTABLE_BPF=1 loads the\n"
-"data path made for kernels before 6.2 (helper reads), to test it.\n";
+"Optional kernel features: one the kernel lacks or refuses is switched off\n"
+"and the rest runs; -v says which and why, and the JSON summary, snapshots\n"
+"and the live view's help name those off:\n";
+
+static const char usage_tail[] =
+"\n"
+"Exit status: the traced command's, 0 after Ctrl-C, 1 on a failure (the\n"
+"kernel refused a required program, no privilege, ...), 2 on a usage error.\n"
+"\n"
+"Environment: NO_COLOR (see --no-color); IPCSCOPE_REFUSE=NAME[,NAME]\n"
+"treats those optional features as refused by the kernel (to test each\n"
+"degradation on any kernel; fast-data refused loads the data path made for\n"
+"kernels before 6.2).\n";
 
 static const struct {
 	const char *name, *about;
@@ -220,6 +233,8 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			features_help(stdout);
+			fputs(usage_tail, stdout);
 			return 1;
 		case 'V':
 			printf("ipcscope %s\n", IPCSCOPE_VERSION);

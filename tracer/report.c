@@ -310,6 +310,16 @@ void report_note_json(struct json *j, const struct model_note *n,
 	json_newline(j);
 }
 
+/* "features_off":["maps",...], always there (empty when all are on). */
+static void features_off_json(struct json *j, const char *const *off, size_t n)
+{
+	json_key(j, "features_off");
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		json_string(j, off[i]);
+	json_end_array(j);
+}
+
 void report_summary_json(struct json *j, const struct report_summary *s)
 {
 	json_begin_object(j);
@@ -321,6 +331,8 @@ void report_summary_json(struct json *j, const struct report_summary *s)
 	json_kv_u64(j, "duration_ns", s->duration_ns);
 	if (s->exit_status >= 0)
 		json_kv_i64(j, "exit_status", s->exit_status);
+	json_kv_u64(j, "ia32_syscalls", s->ia32);
+	features_off_json(j, s->features_off, s->nfeatures_off);
 	json_end_object(j);
 	json_newline(j);
 }
@@ -475,7 +487,8 @@ static void object_state_json(struct json *j, const struct model *m,
 	}
 }
 
-void report_snapshot_json(FILE *out, const struct model *m)
+void report_snapshot_json(FILE *out, const struct model *m,
+			  const struct report_features *feat)
 {
 	size_t np, nf, no;
 	struct model_proc **procs = model_procs_sorted(m, &np);
@@ -551,6 +564,8 @@ void report_snapshot_json(FILE *out, const struct model *m)
 		json_end_object(&j);
 	}
 	json_end_array(&j);
+	if (feat)
+		features_off_json(&j, feat->off, feat->n);
 	json_end_object(&j);
 	json_newline(&j);
 	free(procs);
@@ -604,7 +619,8 @@ static void maps_text(FILE *out, const struct model_proc *p)
 	free(v);
 }
 
-void report_snapshot_text(FILE *out, const struct model *m)
+void report_snapshot_text(FILE *out, const struct model *m,
+			  const struct report_features *feat)
 {
 	size_t np, nf, no;
 	struct model_proc **procs = model_procs_sorted(m, &np);
@@ -679,6 +695,12 @@ void report_snapshot_text(FILE *out, const struct model *m)
 				(unsigned long long)o->stat.bytes);
 		else if (o->kind == OBJ_SOCKET)
 			socket_text(out, m, o);
+		fputc('\n', out);
+	}
+	if (feat && feat->n) {
+		fprintf(out, "\nFEATURES OFF (ipcscope -v says why)\n ");
+		for (size_t i = 0; i < feat->n; i++)
+			fprintf(out, " %s", feat->off[i]);
 		fputc('\n', out);
 	}
 	free(procs);

@@ -19,6 +19,16 @@ struct report_summary {
 	uint64_t resyncs;	/* processes re-read */
 	uint64_t duration_ns;
 	int exit_status;	/* of the traced command, -1 if none */
+	uint64_t ia32;		/* syscalls of 32-bit processes not decoded */
+	const char *const *features_off;	/* optional features off */
+	size_t nfeatures_off;
+};
+
+/* What a snapshot says of the run beside the model: the optional kernel
+ * features that are off. */
+struct report_features {
+	const char *const *off;
+	size_t n;
 };
 
 const char *report_kind_name(enum ipcs_kind kind);
@@ -31,7 +41,9 @@ void report_summary_json(struct json *j, const struct report_summary *s);
 /* --demo tour: a line before each demo. */
 void report_title_json(struct json *j, int n, const char *name,
 		       const char *about, uint64_t ts);
-void report_snapshot_json(FILE *out, const struct model *m);
-void report_snapshot_text(FILE *out, const struct model *m);
+void report_snapshot_json(FILE *out, const struct model *m,
+			  const struct report_features *feat);
+void report_snapshot_text(FILE *out, const struct model *m,
+			  const struct report_features *feat);
 
 #endif /* IPCSCOPE_REPORT_H */

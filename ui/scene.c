@@ -1819,8 +1819,11 @@ static const char *const help_lines[] = {
 static void draw_help(const struct ctx *c)
 {
 	struct frame *f = c->f;
-	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
+	int lines = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
+	const char *off = c->v->features_off;
+	int n = lines + (off && *off ? 2 : 0);
 	int w = 72, pad = 1, h;
+	char off_line[160];
 
 	if (n + 4 > f->h - 2)
 		pad = 0;	/* 80x24: no blank rows inside the box */
@@ -1829,8 +1832,11 @@ static void draw_help(const struct ctx *c)
 		h = f->h - 2;
 	int x = (f->w - w) / 2, y = (f->h - h) / 2;
 	draw_box(f, x, y, w, h, "ipcscope keys");
+	snprintf(off_line, sizeof(off_line), "off on this kernel: %s "
+		 "(ipcscope -v says why)", off ? off : "");
 	for (int i = 0; i < n && i < h - 2 - 2 * pad; i++) {
-		const char *s = help_lines[i];
+		const char *s = i < lines ? help_lines[i] :
+				i == lines ? "" : off_line;
 
 		/* the help's own glyphs turn ASCII too */
 		if (f->ascii && !strncmp(s, "\xc2\xbb", 2))

@@ -53,6 +53,7 @@ struct ui {
 	struct ui_stats stats;
 
 	char target[256];
+	char features_off[128];	/* plain names ipcscope chose: no escaping */
 	char message[256];
 	bool message_warn;
 	uint64_t message_ns;
@@ -77,6 +78,9 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 	if (opts && opts->target)
 		scene_escape(ui->target, sizeof(ui->target), opts->target,
 			     strlen(opts->target));
+	if (opts && opts->features_off)
+		snprintf(ui->features_off, sizeof(ui->features_off), "%s",
+			 opts->features_off);
 	err = term_open(&ui->term, opts && opts->ascii,
 			opts && opts->no_color, &ui->ascii);
 	if (err) {
@@ -203,6 +207,7 @@ static void view_update(struct ui *ui)
 	v->events = ui->stats.events;
 	v->lost = ui->stats.lost;
 	v->target = ui->target[0] ? ui->target : NULL;
+	v->features_off = ui->features_off;
 	v->message = ui->message[0] ? ui->message : NULL;
 	v->message_warn = ui->message_warn;
 	v->log = &ui->log;

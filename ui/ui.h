@@ -19,6 +19,7 @@ struct ui_options {
 	bool ascii;		/* no Unicode line drawing */
 	bool no_color;		/* also implied by the NO_COLOR variable */
 	const char *target;	/* what is traced, for the status bar */
+	const char *features_off;	/* "maps, signals": told in the help */
 };
 
 struct ui_stats {

@@ -111,6 +111,7 @@ struct view {
 	double events_per_s;
 	uint64_t events, lost;
 	const char *target;	/* escaped */
+	const char *features_off;	/* optional kernel features off, or "" */
 	const char *message;	/* escaped, or NULL */
 	bool message_warn;
 	const struct view_log *log;

@@ -836,7 +836,7 @@ static char *snapshot_json(struct model *m)
 	struct mem out;
 
 	mem_open(&out);
-	report_snapshot_json(out.f, m);
+	report_snapshot_json(out.f, m, NULL);
 	fclose(out.f);
 	return out.buf;
 }
@@ -1089,7 +1089,7 @@ static void test_snapshot_text_maps_and_ipv6(void **state)
 	assert_int_equal(model_apply_snap(&x->m, &v, sizeof(v)), 0);
 	assert_int_equal(model_apply_snap(&x->m, &s1, sizeof(s1)), 0);
 	mem_open(&out);
-	report_snapshot_text(out.f, &x->m);
+	report_snapshot_text(out.f, &x->m, NULL);
 	assert_has(mem_text(&out), "    map 0x7f0000000000 8192     f1    "
 				   "/tmp/\\x1b[31mm\n");
 	assert_has(mem_text(&out), "  f1    refs 1   fds 0   pos 0        rw"
