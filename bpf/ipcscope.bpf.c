@@ -1633,6 +1633,34 @@ int BPF_PROG(tp_btf_sched_process_fork, struct task_struct *parent,
 	return 0;
 }
 
+/* The fds open once exec is done: the kernel's own answer to which
+ * close-on-exec fds it closed, so that the table needs no re-read (which
+ * would hold a reference on each file while the program runs on). */
+static __always_inline void exec_open_fds(struct ipcs_ev_proc *e,
+					  struct task_struct *p)
+{
+	__u64 files;
+	struct fdtable *fdt = task_fdt(p, &files);
+	unsigned long *bits;
+	__u32 words;
+
+	if (!fdt)
+		return;
+	e->max_fds = fdt->max_fds;
+	words = (e->max_fds + 63) / 64;
+	if (words > IPCS_EXEC_FD_WORDS)
+		words = IPCS_EXEC_FD_WORDS;
+	bits = fdt->open_fds;
+	for (__u32 i = 0; i < IPCS_EXEC_FD_WORDS; i++) {
+		if (i >= words)
+			break;
+		if (bpf_probe_read_kernel(&e->open_fds[i], sizeof(e->open_fds[i]),
+					  bits + i))
+			return;	/* fd_words stays 0: unknown */
+	}
+	e->fd_words = words;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1656,6 +1684,7 @@ int BPF_PROG(tp_btf_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	e->old_pid = old_pid;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 				  BPF_CORE_READ(bprm, filename));
+	exec_open_fds(e, p);
 	submit(e);
 	return 0;
 }

@@ -166,6 +166,10 @@ struct ipcs_file_info {
 	};
 };
 
+/* exec: the fds open once it is done, for fds below 64 * this; a table
+ * with room for more is re-read (a task iterator) instead. */
+#define IPCS_EXEC_FD_WORDS 16
+
 struct ipcs_ev_proc {
 	struct ipcs_hdr h;
 	__u32 child;		/* fork: child tgid */
@@ -178,6 +182,12 @@ struct ipcs_ev_proc {
 	__u32 old_pid;		/* exec: tid before exec */
 	__u32 flags;		/* IPCS_PROC_* */
 	char filename[IPCS_PATH_LEN]; /* exec */
+	/* exec: the open fds after it (close-on-exec ones are gone), one bit
+	 * each, in fd_words words; max_fds: the table's room (fd_words is 0
+	 * when it could not be read) */
+	__u32 fd_words;
+	__u32 max_fds;
+	__u64 open_fds[IPCS_EXEC_FD_WORDS];
 };
 
 struct ipcs_ev_fd {

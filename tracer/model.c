@@ -627,10 +627,12 @@ static struct model_proc *proc_new(struct model *m, uint32_t pid,
 }
 
 /* The live process for an event from pid; one we never saw is created and
- * marked uncertain so that the loop re-reads it. */
-static struct model_proc *proc_for_event(struct model *m,
-					 const struct ipcs_hdr *h,
-					 uint64_t files)
+ * marked uncertain so that the loop re-reads it. rename: take the name the
+ * event carries, as of the call (prctl(PR_SET_NAME) changes it without an
+ * event of its own); fork's is given to the child, not taken here. */
+static struct model_proc *proc_for_event_as(struct model *m,
+					    const struct ipcs_hdr *h,
+					    uint64_t files, bool rename)
 {
 	struct model_proc *p = hmap_get(&m->procs, h->pid, 0);
 
@@ -639,8 +641,10 @@ static struct model_proc *proc_for_event(struct model *m,
 		if (!p)
 			return NULL;
 		p->uncertain = true;
-		memcpy(p->comm, h->comm, sizeof(p->comm));
 	}
+	/* a thread's own name is not the process's */
+	if (rename && h->tid == h->pid)
+		memcpy(p->comm, h->comm, sizeof(p->comm));
 	if (files && (!p->table || p->table->kaddr != files)) {
 		if (p->table)	/* the table changed under us: unshare, exec */
 			p->uncertain = true;
@@ -648,6 +652,13 @@ static struct model_proc *proc_for_event(struct model *m,
 	}
 	p->last_ns = h->ts;
 	return p;
+}
+
+static struct model_proc *proc_for_event(struct model *m,
+					 const struct ipcs_hdr *h,
+					 uint64_t files)
+{
+	return proc_for_event_as(m, h, files, true);
 }
 
 /* --- shared mappings and SysV objects ---------------------------------------- */
@@ -791,7 +802,7 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 		m->bad_records++;
 		return;
 	}
-	parent = proc_for_event(m, &e->h, e->parent_files);
+	parent = proc_for_event_as(m, &e->h, e->parent_files, false);
 	child = proc_new(m, e->child, e->start);
 	if (!child)
 		return;
@@ -838,6 +849,46 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 	emit(m, &n);
 }
 
+/* Did the kernel tell which fds are open after exec, for the whole table? */
+static bool exec_fds_known(const struct ipcs_ev_proc *e)
+{
+	return e->fd_words && e->fd_words <= IPCS_EXEC_FD_WORDS &&
+	       e->max_fds <= e->fd_words * 64;
+}
+
+static bool exec_fd_open(const struct ipcs_ev_proc *e, int fd)
+{
+	return (e->open_fds[fd / 64] >> (fd % 64)) & 1;
+}
+
+/* The table as the kernel left it after exec: every fd it closed (the
+ * close-on-exec ones) is an implicit close; those left have close-on-exec
+ * clear. One the model never knew of is re-read. */
+static void exec_close_to(struct model *m, struct model_proc *p,
+			  const struct ipcs_ev_proc *e)
+{
+	int known = 0;
+
+	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
+		struct model_fd *s = &p->table->fds[fd];
+		struct model_file *f;
+
+		if (!s->file)
+			continue;
+		if (exec_fd_open(e, fd)) {
+			s->cloexec = false;
+			known++;
+			continue;
+		}
+		f = slot_clear(s, true);
+		note_fd(m, &e->h, IPCS_EV_CLOSE, fd, f, false, "exec");
+	}
+	for (uint32_t i = 0; i < e->fd_words; i++)
+		known -= __builtin_popcountll(e->open_fds[i]);
+	if (known != 0 || !p->table)
+		p->uncertain = true;
+}
+
 static void apply_exec(struct model *m, const struct ipcs_ev_proc *e)
 {
 	struct model_proc *p = proc_for_event(m, &e->h, e->files);
@@ -855,6 +906,10 @@ static void apply_exec(struct model *m, const struct ipcs_ev_proc *e)
 	n.filename = e->filename;
 	emit(m, &n);
 
+	if (exec_fds_known(e)) {
+		exec_close_to(m, p, e);
+		return;
+	}
 	/* exec has already closed the close-on-exec fds */
 	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
 		struct model_fd *s = &p->table->fds[fd];

@@ -474,6 +474,45 @@ static void test_exec_drops_cloexec_fds(void **state)
 	assert_int_equal(model_file(&fx->m, FB)->slots, 0);
 }
 
+/* The kernel's own list of the fds left after exec wins over the model's
+ * close-on-exec bits (FIOCLEX and FIONCLEX change them without an event),
+ * and needs no re-read. */
+static void test_exec_with_open_fds_closes_what_the_kernel_closed(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	const struct rec_note *n = fx->log.v;
+	struct ipcs_ev_proc e = rec_exec(2 * MS, P, TBL_P, "/bin/cat");
+	uint32_t pids[4];
+
+	snap_task(fx, P, TBL_P);
+	open_ev(fx, 1 * MS, P, TBL_P, 3, 0, FA, 10, 1);
+	open_ev(fx, 1 * MS, P, TBL_P, 4, IPCS_FD_CLOEXEC, FB, 11, 1);
+	model_take_uncertain(&fx->m, pids, 4);
+	clear_log(fx);
+	e.fd_words = 1;
+	e.max_fds = 64;
+	e.open_fds[0] = 1ULL << 4;	/* fd 3 went, fd 4 stayed */
+	proc_ev(fx, e);
+	assert_int_equal(fx->log.n, 2);
+	assert_int_equal(n[1].kind, IPCS_EV_CLOSE);
+	assert_int_equal(n[1].fd, 3);
+	assert_string_equal(n[1].implicit, "exec");
+	assert_null(file_at(&fx->m, P, 3));
+	assert_ptr_equal(file_at(&fx->m, P, 4), model_file(&fx->m, FB));
+	assert_false(model_proc(&fx->m, P)->table->fds[4].cloexec);
+	assert_int_equal(model_take_uncertain(&fx->m, pids, 4), 0);
+
+	/* an fd open that the model never saw: re-read */
+	e.open_fds[0] = 1ULL << 4 | 1ULL << 7;
+	proc_ev(fx, e);
+	assert_int_equal(model_take_uncertain(&fx->m, pids, 4), 1);
+	/* a table with room beyond what the record holds: re-read */
+	e.open_fds[0] = 1ULL << 4;
+	e.max_fds = 64 * IPCS_EXEC_FD_WORDS + 64;
+	proc_ev(fx, e);
+	assert_int_equal(model_take_uncertain(&fx->m, pids, 4), 1);
+}
+
 static void test_exec_marks_uncertain_once(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1911,6 +1950,7 @@ int main(void)
 		T(test_sweep_after_data_that_replaced_an_entry),
 		T(test_fcntl_setfd_sets_cloexec),
 		T(test_exec_drops_cloexec_fds),
+		T(test_exec_with_open_fds_closes_what_the_kernel_closed),
 		T(test_exec_marks_uncertain_once),
 		T(test_event_from_unknown_process_is_uncertain),
 		T(test_exit_drops_all_fds),
