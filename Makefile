@@ -60,14 +60,18 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_PROGS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps test unit unit-bins run bench clean help
+.PHONY: all deps test unit unit-bins run bench clean help vmtest
 all: $(BUILD)/ipcscope $(DEMOS) $(TEST_PROGS) $(TEST_PROGS32)
 
 help:
 	@echo "make            build build/ipcscope and the demos into build/demos/"
 	@echo "make deps       install the Debian packages the build and tests need"
 	@echo "make run        build and run ipcscope on the pipe demo (root)"
-	@echo "make test       deps, build, and every test (integration tests need root)"
+	@echo "make test       deps, build, and every test (root): unit, integration,"
+	@echo "                demos, terminal, then again under Debian 12's 6.1 and"
+	@echo "                6.12 kernels in qemu (make vmtest)"
+	@echo "make vmtest     unit and integration tests under Debian 12's 6.1 and 6.12"
+	@echo "                kernels in qemu (root; VMTEST_KERNELS picks others)"
 	@echo "make bench      overhead benchmarks (root)"
 	@echo "make clean      remove build/"
 	@echo "V=1 shows commands; SAN=1 builds with ASan+UBSan into build/san/"
@@ -75,7 +79,7 @@ help:
 # --- set-up --------------------------------------------------------------
 DEB_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libncurses-dev pkg-config libcmocka-dev tmux python3 make gcc \
-	iproute2 procps strace gcc-multilib
+	iproute2 procps strace gcc-multilib qemu-system-x86 busybox-static
 deps:
 	$(Q)scripts/deps.sh $(DEB_PKGS)
 
@@ -152,6 +156,12 @@ test:
 
 unit: all unit-bins
 	$(Q)tests/run.sh unit
+
+# Debian's kernels run 32-bit programs: there the ia32 test must run.
+VMTEST_KERNELS ?=
+vmtest: all unit-bins
+	$(Q)scripts/deps.sh --quiet $(DEB_PKGS)
+	$(Q)IPCSCOPE_REQUIRE_IA32=1 tests/vmtest/vmtest.sh $(VMTEST_KERNELS)
 
 bench: all $(BENCH_PROGS)
 	$(Q)bench/run.py

@@ -2,8 +2,12 @@
 # Runs the test suites and sums them up in one closing line.
 #   tests/run.sh            everything
 #   tests/run.sh unit       only the unit tests (no privileges needed)
-# Integration and terminal tests need root and BPF: they fail under CI=true
-# when they cannot have them, and are skipped, saying so, elsewhere.
+#   tests/run.sh vm         what runs under other kernels (make vmtest):
+#                           unit tests and every integration test
+# Integration and terminal tests need root and BPF: they fail when they
+# cannot have them, unless IPCSCOPE_SKIP_BPF=1 asks to skip them. "all"
+# ends with the vm suite under Debian 12's 6.1 and 6.12 kernels in qemu
+# (tests/vmtest/vmtest.sh), unless IPCSCOPE_SKIP_VMTEST=1.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -64,18 +68,34 @@ unit_suite() {
 }
 
 run_suite unit unit_suite build
-[ -d build/san/tests/unit ] && run_suite unit-asan unit_suite build/san
+[ "$what" != vm ] && [ -d build/san/tests/unit ] &&
+	run_suite unit-asan unit_suite build/san
 
+if [ "$what" = vm ]; then
+	run_suite integration python3 tests/integration/run.py
+fi
 if [ "$what" = all ]; then
 	run_suite integration python3 tests/integration/run.py
 	# the data path for kernels without bpf_rdonly_cast (before 6.2)
-	run_suite integration-portable env IPCSCOPE_PORTABLE_BPF=1 \
+	run_suite integration-portable env IPCSCOPE_REFUSE=fast-data \
 		python3 tests/integration/run.py
+	# the core once with each optional feature refused: still exact
+	for feature in $(build/ipcscope -v --json -o /dev/null -- true 2>&1 |
+			 sed -nE 's/^ipcscope: feature ([a-z0-9-]+): .*/\1/p'); do
+		[ "$feature" = fast-data ] && continue	# the whole suite above
+		run_suite "refused-$feature" env IPCSCOPE_REFUSE="$feature" \
+			python3 tests/integration/run.py --core
+	done
 	[ -x build/san/ipcscope ] && run_suite integration-asan \
 		env IPCSCOPE=build/san/ipcscope ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/run.py --quick
 	run_suite demos tests/demos.sh build/demos
 	[ -x tests/terminal/test_ui.sh ] && run_suite terminal tests/terminal/test_ui.sh
+	if [ "${IPCSCOPE_SKIP_VMTEST:-}" = 1 ]; then
+		echo "== vmtest: skipped (IPCSCOPE_SKIP_VMTEST=1)"
+	else
+		run_suite vmtest env IPCSCOPE_REQUIRE_IA32=1 tests/vmtest/vmtest.sh
+	fi
 fi
 
 echo

@@ -11,7 +11,7 @@ def closes_of(events, file_id):
     return [e["refs"] for e in of(events, "close", file=file_id)]
 
 
-@test(quick=True)
+@test(quick=True, core=True)
 def pipe_fork_hello():
     events, summary = trace([prog("pipe_fork")], ["--payload", "32"])
     eq(summary["lost"], 0, "lost events")
@@ -50,7 +50,7 @@ def pipe_fork_hello():
             check(key in e, f"{key} in every event: {e}")
 
 
-@test
+@test(core=True)
 def pipe_fork_refs_in_snapshot():
     with Holder("pipe-fork") as h:
         parent, child = h.pids
@@ -66,7 +66,7 @@ def pipe_fork_refs_in_snapshot():
         check(kcmp_same_file(parent, 3, child, 3), "kcmp agrees")
 
 
-@test
+@test(core=True)
 def dup2_stdout_then_exec():
     events, _ = trace([prog("dup2_exec")])
     parent = of(events, "exec")[0]["pid"]
@@ -89,7 +89,7 @@ def dup2_stdout_then_exec():
     eq(sum(e["bytes"] for e in r), 6, "parent reads what echo wrote")
 
 
-@test(quick=True)
+@test(quick=True, core=True)
 def open_three_times_vs_dup():
     d = tempdir()
     try:
@@ -111,7 +111,7 @@ def open_three_times_vs_dup():
         rmtree(d)
 
 
-@test
+@test(core=True)
 def fork_shares_offset():
     d = tempdir()
     try:
@@ -131,7 +131,7 @@ def fork_shares_offset():
         rmtree(d)
 
 
-@test
+@test(core=True)
 def fifo_between_unrelated_processes():
     d = tempdir()
     try:
@@ -155,7 +155,7 @@ def fifo_between_unrelated_processes():
         rmtree(d)
 
 
-@test
+@test(core=True)
 def process_exits_with_fds_open():
     with Holder("exit-open") as h:
         parent, child = h.pids
@@ -171,7 +171,7 @@ def process_exits_with_fds_open():
     check(of(events, "exit"), "exit events")
 
 
-@test(quick=True)
+@test(quick=True, core=True)
 def snapshot_agrees_with_proc_and_kcmp():
     d = tempdir()
     try:
@@ -233,7 +233,7 @@ def errors_are_one_clear_line():
     check(p.returncode == 2 and b"needs a terminal" in p.stderr, p.stderr)
 
 
-@test
+@test(core=True)
 def exit_status_of_the_command():
     _, summary = trace(["sh", "-c", "exit 7"], expect_rc=7)
     eq(summary["exit_status"], 7, "summary carries the status")
@@ -262,23 +262,3 @@ def demo_tour_runs_every_demo():
             check(of(events, kind), f"the tour shows {kind} events")
     finally:
         rmtree(d)
-
-
-@test(quick=True)
-def data_path_variant():
-    # the exit program with plain loads where the kernel has
-    # bpf_rdonly_cast (6.2+), the portable one before that or when asked
-    # for with IPCSCOPE_PORTABLE_BPF=1 (tests/run.sh runs the suite twice)
-    p = run_ipcscope(["-v", "--json", "-o", "/dev/null", "--", "true"])
-    eq(p.returncode, 0, f"exit status (stderr {p.stderr.decode()[-300:]!r})")
-    lines = [ln for ln in p.stderr.decode().splitlines()
-             if ln.startswith("ipcscope: data path: ")]
-    eq(len(lines), 1, "-v names the data path once")
-    release = tuple(int(x) for x in os.uname().release.split(".")[:2])
-    if os.environ.get("IPCSCOPE_PORTABLE_BPF", "0") not in ("", "0"):
-        want = "portable"
-    elif release >= (6, 2):
-        want = "direct loads (bpf_rdonly_cast)"
-    else:
-        want = "portable"
-    eq(lines[0], f"ipcscope: data path: {want}", "the exit program loaded")
