@@ -30,9 +30,16 @@ struct top_chan {
 	uint64_t dev, ino;	/* the object, for its state at print time */
 };
 
+/* A pipe a table showed, and the fill it showed. */
+struct top_fill {
+	uint64_t dev, ino, buffered;
+};
+
 struct top {
 	struct top_chan *chans;
 	size_t n, cap;
+	struct top_fill *shown;	/* the pipes of the last table */
+	size_t nshown;
 };
 
 struct top *top_new(void)
@@ -55,6 +62,7 @@ void top_free(struct top *t)
 		return;
 	reset(t);
 	free(t->chans);
+	free(t->shown);
 	free(t);
 }
 
@@ -123,8 +131,11 @@ void top_note(struct top *t, const struct model_note *n)
 	if (!o || (n->kind != IPCS_EV_WRITE && n->kind != IPCS_EV_READ &&
 		   n->kind != IPCS_EV_MSGSND && n->kind != IPCS_EV_MSGRCV))
 		return;
-	/* a socket's data goes from the writer's socket to its peer */
+	/* a socket's data goes from the writer's socket to its peer; nothing
+	 * read from no one (EOF once the peer is gone) is no channel */
 	directed = o->kind == OBJ_SOCKET;
+	if (directed && !n->peer && n->bytes <= 0)
+		return;
 	peer = n->peer ? n->peer : "";
 	if (!directed)
 		c = chan_get(t, o->name, o->name, false);
@@ -172,15 +183,57 @@ static int by_bytes(const void *a, const void *b)
 	return strcmp(x->src, y->src);
 }
 
+static bool is_pipe(enum obj_kind kind)
+{
+	return kind == OBJ_PIPE || kind == OBJ_FIFO;
+}
+
+/* A pipe the last table showed, whose fill changed since without a call
+ * (a reading that came after that table): a row of its own. */
+static void fill_rows(struct top *t, const struct model *m)
+{
+	for (size_t i = 0; i < t->nshown; i++) {
+		const struct top_fill *f = &t->shown[i];
+		const struct model_object *o = hmap_get(&m->objects, f->dev, f->ino);
+		struct top_chan *c;
+
+		if (!o || !is_pipe(o->kind) || o->buffered == f->buffered)
+			continue;
+		c = chan_get(t, o->name, o->name, false);
+		if (!c || c->nends[W] || c->nends[R])	/* a row already */
+			continue;
+		c->kind = o->kind;
+		c->dev = o->dev;
+		c->ino = o->ino;
+		c->has_fill = true;
+	}
+}
+
+/* Remembers the pipes this table shows, with their fill. */
+static void remember_fills(struct top *t)
+{
+	struct top_fill *v = realloc(t->shown, (t->n ? t->n : 1) * sizeof(*v));
+
+	t->nshown = 0;
+	if (!v)
+		return;
+	t->shown = v;
+	for (size_t i = 0; i < t->n; i++)
+		if (is_pipe(t->chans[i].kind))
+			v[t->nshown++] = (struct top_fill){ t->chans[i].dev,
+				t->chans[i].ino, t->chans[i].buffered };
+}
+
 /* The latest pipe state the model has: readings can come after the note
  * (a pipe re-read once quiet). */
 static void settle(struct top *t, const struct model *m)
 {
+	fill_rows(t, m);
 	for (size_t i = 0; i < t->n; i++) {
 		struct top_chan *c = &t->chans[i];
 		const struct model_object *o;
 
-		if (c->kind != OBJ_PIPE && c->kind != OBJ_FIFO)
+		if (!is_pipe(c->kind))
 			continue;
 		o = hmap_get(&m->objects, c->dev, c->ino);
 		if (o) {
@@ -188,7 +241,9 @@ static void settle(struct top *t, const struct model *m)
 			c->capacity = o->capacity;
 		}
 	}
-	qsort(t->chans, t->n, sizeof(*t->chans), by_bytes);
+	remember_fills(t);
+	if (t->n)	/* qsort's pointer must not be NULL, even for none */
+		qsort(t->chans, t->n, sizeof(*t->chans), by_bytes);
 }
 
 static double per_s(uint64_t v, uint64_t interval_ns)

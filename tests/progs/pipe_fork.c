@@ -1,8 +1,10 @@
 /* The classic: parent writes "Hello, Pipe!" to its child through a pipe;
  * each side first closes the end it does not use. The parent writes only
  * once the child has closed its write end (SIGUSR1 says so), so the ref
- * counts at each close are always the same. Exit 0 when the child read
- * exactly the message. */
+ * counts at each close are always the same; the child reads only once the
+ * parent's write has returned (SIGUSR1 again), so the pipe is seen holding
+ * the message after the write, however the two are scheduled. Exit 0 when
+ * the child read exactly the message. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,7 @@ int main(void)
 	if (pid == 0) {
 		close(p[1]);
 		kill(getppid(), SIGUSR1);
+		sigwait(&usr1, &sig);
 		while ((n = read(p[0], buf + got, sizeof(buf) - got)) > 0)
 			got += n;
 		close(p[0]);
@@ -39,6 +42,7 @@ int main(void)
 	sigwait(&usr1, &sig);
 	if (write(p[1], msg, strlen(msg)) != (ssize_t)strlen(msg))
 		return perror("write"), 1;
+	kill(pid, SIGUSR1);
 	close(p[1]);
 	if (waitpid(pid, &status, 0) != pid)
 		return perror("waitpid"), 1;

@@ -11,10 +11,12 @@
 #     80x24); 'q' ends ipcscope and leaves the terminal sane.
 #   - the demo's narration in the OUTPUT pane, a process blocked in read,
 #     and after the demo ends: the view stays, exited processes greyed;
-#   - with -p, a pipe emptied by a reader we do not trace shows empty.
+#   - with -p, a pipe emptied by a reader we do not trace shows empty;
+#   - with optional kernel features refused, the help names them.
 # Needs root, BPF and tmux: without them it fails, unless
-# IPCSCOPE_SKIP_BPF=1, where it prints SKIP and exits 0. Only processes this script started are
-# ended, by pid; its tmux session is killed on exit.
+# IPCSCOPE_SKIP_BPF=1, where it prints SKIP and exits 0. Only processes
+# this script started are ended, by pid; its tmux session is killed on
+# exit.
 #
 #   tests/terminal/test_ui.sh        (IPCSCOPE=path overrides build/ipcscope)
 set -u
@@ -276,4 +278,17 @@ if wait_for 10 'IPCSCOPE-ENDED'; then
 else
 	fail quit "ipcscope still running 10 s after q: $(tr -s ' ' <"$tmp/screen" | head -c 400)"
 fi
+
+# --- optional kernel features off: the help names them --------------------
+start refused "env IPCSCOPE_REFUSE=maps,signals '$bin' --demo pipe --pace 300" ||
+	fail help-features-off "tmux cannot start a session"
+wait_for 10 'PROCESSES +FD TABLE'
+tmux send-keys -t "$session" '?'
+if wait_for 5 'off on this kernel: (.*, )?maps, signals'; then
+	ok help-features-off
+else
+	fail help-features-off "the help does not name maps and signals: $(tr -s ' ' <"$tmp/screen" | head -c 600)"
+fi
+tmux send-keys -t "$session" Escape q
+wait_for 10 'IPCSCOPE-ENDED' || fail help-features-off-quit "ipcscope still running after q"
 finish
