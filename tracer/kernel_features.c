@@ -199,8 +199,10 @@ void features_off_text(const struct features *f, char *buf, size_t len)
 				 names[i]);
 }
 
-/* The program libbpf last said it failed to load, into prog. */
-static bool refused_prog(const char *log, char *prog, size_t len)
+/* The program libbpf last said it failed to load, into prog; *at is
+ * where it said so. */
+static bool refused_prog(const char *log, char *prog, size_t len,
+			 const char **at)
 {
 	const char *end = NULL, *p = log, *start;
 
@@ -214,48 +216,54 @@ static bool refused_prog(const char *log, char *prog, size_t len)
 		return false;
 	memcpy(prog, start, end - start);
 	prog[end - start] = 0;
+	*at = start;
 	return true;
 }
 
-/* The verifier's telling line about prog: the last line of its log that
- * is not a statistic. */
-static void refusal_reason(const char *log, const char *prog, char *why,
+static bool statistic(const char *line)
+{
+	return !strncmp(line, "processed ", 10) ||
+	       !strncmp(line, "verification time", 17) ||
+	       !strncmp(line, "stack depth", 11);
+}
+
+/* The verifier's telling line: the last line of the log that ends before
+ * `before` which is not a statistic. Read backwards from the log's end,
+ * as a long log may have lost its start. */
+static void refusal_reason(const char *log, const char *before, char *why,
 			   size_t len)
 {
-	char mark[128];
-	const char *p, *end, *line, *best = NULL, *best_end = NULL;
+	static const char end_mark[] = "-- END PROG LOAD LOG --";
+	const char *end = NULL, *p = log, *le;
 
 	snprintf(why, len, "refused, with no verifier log; run with -v");
-	snprintf(mark, sizeof(mark), "prog '%s': -- BEGIN PROG LOAD LOG --\n",
-		 prog);
-	p = strstr(log, mark);
-	if (!p)
-		return;
-	p += strlen(mark);
-	end = strstr(p, "-- END PROG LOAD LOG --");
+	while ((p = strstr(p, end_mark)) && p < before)
+		end = p++;
 	if (!end)
-		end = p + strlen(p);
-	for (line = p; line < end; ) {
-		const char *nl = memchr(line, '\n', end - line);
-		const char *le = nl ? nl : end;
+		return;
+	for (le = end; le > log; ) {
+		const char *line = le;
 
-		if (le > line && strncmp(line, "processed ", 10) &&
-		    strncmp(line, "verification time", 17) &&
-		    strncmp(line, "stack depth", 11)) {
-			best = line;
-			best_end = le;
+		while (line > log && line[-1] != '\n')
+			line--;
+		if (strstr(line, "-- BEGIN PROG LOAD LOG --") &&
+		    strstr(line, "-- BEGIN PROG LOAD LOG --") < le)
+			return;	/* the log's first line: nothing telling */
+		if (le > line && !statistic(line)) {
+			snprintf(why, len, "%.*s", (int)(le - line), line);
+			return;
 		}
-		line = le + 1;
+		le = line > log ? line - 1 : log;	/* the newline before */
 	}
-	if (best)
-		snprintf(why, len, "%.*s", (int)(best_end - best), best);
 }
 
 bool features_parse_refusal(const char *log, char *prog, size_t prog_len,
 			    char *why, size_t why_len)
 {
-	if (!refused_prog(log, prog, prog_len))
+	const char *at;
+
+	if (!refused_prog(log, prog, prog_len, &at))
 		return false;
-	refusal_reason(log, prog, why, why_len);
+	refusal_reason(log, at, why, why_len);
 	return true;
 }

@@ -56,27 +56,53 @@ struct loader {
 static bool verbose;
 
 /* What libbpf said during a load: the name of a program the kernel refused
- * and the verifier's log are read from it. */
+ * and the verifier's telling line are read from it. It keeps the end: a
+ * verifier's log can run to megabytes, and what tells is at its end. */
 static struct {
 	char buf[64 * 1024];
 	size_t len;
 	bool on;
 } said;
 
+static void said_add(const char *fmt, va_list ap)
+{
+	va_list copy;
+	const char *p;
+	char *msg;
+	size_t len, room = sizeof(said.buf) - 1;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n <= 0 || !(msg = malloc((size_t)n + 1)))
+		return;
+	va_copy(copy, ap);
+	vsnprintf(msg, (size_t)n + 1, fmt, copy);
+	va_end(copy);
+	p = msg;
+	len = n;
+	if (len > room) {
+		p += len - room;
+		len = room;
+	}
+	if (said.len + len > room) {
+		size_t drop = said.len + len - room;
+
+		memmove(said.buf, said.buf + drop, said.len - drop);
+		said.len -= drop;
+	}
+	memcpy(said.buf + said.len, p, len);
+	said.len += len;
+	said.buf[said.len] = 0;
+	free(msg);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	if (said.on && level == LIBBPF_WARN) {
-		va_list copy;
-		size_t room = sizeof(said.buf) - said.len;
-		int n;
-
-		va_copy(copy, ap);
-		n = vsnprintf(said.buf + said.len, room, fmt, copy);
-		va_end(copy);
-		if (n > 0)	/* a log too long keeps its start: the name */
-			said.len += (size_t)n < room ? (size_t)n : room - 1;
-	}
+	if (said.on && level == LIBBPF_WARN)
+		said_add(fmt, ap);
 	/* without -v, warnings are summed up by our own message */
 	return verbose ? vfprintf(stderr, fmt, ap) : 0;
 }

@@ -150,6 +150,11 @@ static void test_parse_refusal(void **state)
 		sizeof(prog), why, sizeof(why)));
 	assert_string_equal(prog, "iter_task");
 	assert_string_equal(why, "refused, with no verifier log; run with -v");
+	/* a log that lost its start: the telling line is read from its end */
+	assert_true(features_parse_refusal(said_61 + 140, prog, sizeof(prog),
+					   why, sizeof(why)));
+	assert_string_equal(prog, "tp_btf_sys_exit");
+	assert_string_equal(why, "combined stack size of 2 calls is 640. Too large");
 	/* no program refused: a map failed */
 	assert_false(features_parse_refusal(
 		"libbpf: map 'events': failed to create: Invalid argument(-22)\n",
