@@ -225,7 +225,7 @@ static struct model_object *object_get(struct model *m,
 static void object_update(struct model_object *o,
 			  const struct ipcs_file_info *fi, uint64_t ts)
 {
-	if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
+	if (obj_is_pipe(o->kind)) {
 		/* flows are drained in no order: keep the latest reading */
 		if (ts < o->state_ns)
 			return;
@@ -1703,7 +1703,7 @@ void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
 
 static bool pipe_unsure(const struct model_object *o, uint64_t before)
 {
-	return (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) && o->buffered &&
+	return obj_is_pipe(o->kind) && o->buffered &&
 	       o->state_ns < before && o->asked_ns < before;
 }
 
@@ -1741,7 +1741,7 @@ void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
 {
 	struct model_object *o = hmap_get(&m->objects, dev, ino);
 
-	if (o && (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) && ts >= o->state_ns) {
+	if (o && obj_is_pipe(o->kind) && ts >= o->state_ns) {
 		o->buffered = 0;
 		o->state_ns = ts;
 	}

@@ -50,6 +50,12 @@ struct model_ipc_stat {
 
 const char *obj_kind_name(enum obj_kind kind);
 
+/* A pipe or a FIFO: a buffer with a fill, readers and writers. */
+static inline bool obj_is_pipe(enum obj_kind kind)
+{
+	return kind == OBJ_PIPE || kind == OBJ_FIFO;
+}
+
 /* A kernel object behind open files, named as /proc/PID/fd names it. */
 struct model_object {
 	uint64_t dev, ino;
