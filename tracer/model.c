@@ -250,6 +250,18 @@ static void object_update(struct model_object *o,
 	o->last_ns = ts;
 }
 
+void model_inet_text(char *out, size_t len, int family, const void *ip,
+		     uint16_t port)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(family, ip, text, sizeof(text));
+	if (family == AF_INET6)
+		snprintf(out, len, "[%s]:%u", text, port);
+	else
+		snprintf(out, len, "%s:%u", text, port);
+}
+
 void model_format_sockaddr(char *out, size_t len, const void *addr,
 			   size_t addrlen)
 {
@@ -274,28 +286,18 @@ void model_format_sockaddr(char *out, size_t len, const void *addr,
 	} else if (sa->sa_family == AF_INET &&
 		   addrlen >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = addr;
-		char ip[INET_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(out, len, "%s:%u", ip, ntohs(in->sin_port));
+		model_inet_text(out, len, AF_INET, &in->sin_addr,
+				ntohs(in->sin_port));
 	} else if (sa->sa_family == AF_INET6 &&
 		   addrlen >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = addr;
-		char ip[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(out, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
+		model_inet_text(out, len, AF_INET6, &in6->sin6_addr,
+				ntohs(in6->sin6_port));
 	} else {
 		snprintf(out, len, "family %u", sa->sa_family);
 	}
-}
-
-static void inet_text(char *out, size_t len, uint32_t addr, uint16_t port)
-{
-	char ip[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
-	snprintf(out, len, "%s:%u", ip, port);
 }
 
 /* An IPv4 or IPv6 endpoint address as 16 bytes: IPv4 as ::ffff:A.B.C.D,
@@ -335,18 +337,17 @@ bool model_socket_address(const struct model_object *o, bool remote,
 {
 	const struct ipcs_sock_info *si = &o->sock;
 	uint16_t port = remote ? si->rport : si->lport;
-	char ip[INET6_ADDRSTRLEN];
 
 	if (o->kind != OBJ_SOCKET || !port)
 		return false;
-	if (si->family == AF_INET) {
-		inet_text(out, len, remote ? si->raddr : si->laddr, port);
-		return true;
-	}
-	if (si->family != AF_INET6)
+	if (si->family == AF_INET)
+		model_inet_text(out, len, AF_INET,
+				remote ? &si->raddr : &si->laddr, port);
+	else if (si->family == AF_INET6)
+		model_inet_text(out, len, AF_INET6,
+				remote ? si->raddr6 : si->laddr6, port);
+	else
 		return false;
-	inet_ntop(AF_INET6, remote ? si->raddr6 : si->laddr6, ip, sizeof(ip));
-	snprintf(out, len, "[%s]:%u", ip, port);
 	return true;
 }
 

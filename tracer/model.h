@@ -300,6 +300,12 @@ const char *model_socket_peer(const struct model *m,
 bool model_socket_address(const struct model_object *o, bool remote,
 			  char *out, size_t len);
 
+/* An IP endpoint as text, the one form every output shows: "IP:PORT" for
+ * AF_INET, "[IPv6]:PORT" for AF_INET6. ip is in network order (4 or 16
+ * bytes), port in host order. */
+void model_inet_text(char *out, size_t len, int family, const void *ip,
+		     uint16_t port);
+
 /* Formats a socket address (AF_UNIX path, @abstract, IPv4 IP:PORT, IPv6
  * [IP]:PORT). */
 void model_format_sockaddr(char *out, size_t len, const void *addr,
