@@ -230,6 +230,13 @@ struct model {
 void model_init(struct model *m);
 void model_free(struct model *m);
 
+/* Deep-copies src into dst (processes, tables, entries, objects; no
+ * callbacks), e.g. for a paused view while src keeps taking events.
+ * Returns 0 or -ENOMEM, leaving dst empty. model_copy_free() frees a copy
+ * and leaves it empty, so that freeing it twice is harmless. */
+int model_copy(struct model *dst, const struct model *src);
+void model_copy_free(struct model *m);
+
 /* Applies one ring-buffer record; returns 0 or -EINVAL for a record that
  * is too short or of an unknown kind (counted in bad_records). */
 int model_apply(struct model *m, const void *rec, size_t size);
