@@ -39,7 +39,9 @@ LDLIBS_CURSES := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncu
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD) -Ibpf
 
 # The model, outputs and scene are pure C: unit tests link them alone.
-CORE_SRCS := tracer/model.c tracer/hmap.c tracer/escape.c tracer/json.c \
+CORE_SRCS := tracer/model.c tracer/model_objects.c tracer/model_apply.c \
+	tracer/model_apply_ipc.c tracer/model_snap.c tracer/model_copy.c \
+	tracer/hmap.c tracer/escape.c tracer/json.c \
 	tracer/kernel_features.c \
 	tracer/report.c tracer/names.c
 UI_SRCS := $(wildcard ui/*.c)

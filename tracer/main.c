@@ -18,7 +18,6 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -524,8 +523,7 @@ static void command_output(struct session *s)
 		ui_output(s->ui, buf, n);
 	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st))
 		/* read dry by us, whom no event shows: the view's gauge too */
-		model_pipe_emptied(&s->model,
-				   (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev),
+		model_pipe_emptied(&s->model, names_kernel_dev(st.st_dev),
 				   st.st_ino, now_ns(CLOCK_MONOTONIC));
 	if (n == 0 || s->child_status >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->child_out, NULL);

@@ -50,6 +50,12 @@ struct model_ipc_stat {
 
 const char *obj_kind_name(enum obj_kind kind);
 
+/* A pipe or a FIFO: a buffer with a fill, readers and writers. */
+static inline bool obj_is_pipe(enum obj_kind kind)
+{
+	return kind == OBJ_PIPE || kind == OBJ_FIFO;
+}
+
 /* A kernel object behind open files, named as /proc/PID/fd names it. */
 struct model_object {
 	uint64_t dev, ino;
@@ -224,6 +230,13 @@ struct model {
 void model_init(struct model *m);
 void model_free(struct model *m);
 
+/* Deep-copies src into dst (processes, tables, entries, objects; no
+ * callbacks), e.g. for a paused view while src keeps taking events.
+ * Returns 0 or -ENOMEM, leaving dst empty. model_copy_free() frees a copy
+ * and leaves it empty, so that freeing it twice is harmless. */
+int model_copy(struct model *dst, const struct model *src);
+void model_copy_free(struct model *m);
+
 /* Applies one ring-buffer record; returns 0 or -EINVAL for a record that
  * is too short or of an unknown kind (counted in bad_records). */
 int model_apply(struct model *m, const void *rec, size_t size);
@@ -293,6 +306,12 @@ const char *model_socket_peer(const struct model *m,
  * "IP:PORT" or "[IPv6]:PORT"; false when it has none. */
 bool model_socket_address(const struct model_object *o, bool remote,
 			  char *out, size_t len);
+
+/* An IP endpoint as text, the one form every output shows: "IP:PORT" for
+ * AF_INET, "[IPv6]:PORT" for AF_INET6. ip is in network order (4 or 16
+ * bytes), port in host order. */
+void model_inet_text(char *out, size_t len, int family, const void *ip,
+		     uint16_t port);
 
 /* Formats a socket address (AF_UNIX path, @abstract, IPv4 IP:PORT, IPv6
  * [IP]:PORT). */

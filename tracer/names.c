@@ -9,6 +9,11 @@
 
 #include "names.h"
 
+uint64_t names_kernel_dev(dev_t dev)
+{
+	return (uint64_t)major(dev) << 20 | minor(dev);
+}
+
 bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,
 		      uint64_t ino, char *out, size_t outlen)
 {
@@ -18,9 +23,8 @@ bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,
 
 	(void)ctx;
 	snprintf(link, sizeof(link), "/proc/%u/fd/%d", pid, fd);
-	/* the kernel's s_dev is MKDEV(major, minor) = major << 20 | minor */
 	if (stat(link, &st) || st.st_ino != ino ||
-	    major(st.st_dev) != (dev >> 20) || minor(st.st_dev) != (dev & 0xfffff))
+	    names_kernel_dev(st.st_dev) != dev)
 		return false;
 	n = readlink(link, out, outlen - 1);
 	if (n <= 0)

@@ -10,8 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "model.h"
+
+/* A stat() device number as the kernel encodes s_dev, the way events and
+ * iterator records carry it: MKDEV(major, minor) = major << 20 | minor. */
+uint64_t names_kernel_dev(dev_t dev);
 
 /* A model_resolve_fn; ctx is unused. dev is the kernel's s_dev encoding. */
 bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,

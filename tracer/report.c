@@ -57,7 +57,7 @@ static void object_members(struct json *j, const struct model_object *o)
 
 static void pipe_members(struct json *j, const struct model_object *o)
 {
-	if (o->kind != OBJ_PIPE && o->kind != OBJ_FIFO)
+	if (!obj_is_pipe(o->kind))
 		return;
 	json_kv_u64(j, "buffered", o->buffered);
 	json_kv_u64(j, "capacity", o->capacity);
@@ -673,7 +673,7 @@ void report_snapshot_text(FILE *out, const struct model *m,
 			continue;
 		escape_text(name, sizeof(name), o->name, IPCS_PATH_LEN);
 		fprintf(out, "  %-6s %s", obj_kind_name(o->kind), name);
-		if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO)
+		if (obj_is_pipe(o->kind))
 			fprintf(out, "  buffered %u/%u  readers %u writers %u",
 				o->buffered, o->capacity, o->readers, o->writers);
 		else if (o->kind == OBJ_MSGQ)

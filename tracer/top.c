@@ -150,7 +150,7 @@ void top_note(struct top *t, const struct model_note *n)
 	c->ino = o->ino;
 	end_add(c, wr ? W : R, n, n->bytes > 0 ? n->bytes : 0,
 		n->calls ? n->calls : 1);
-	if (o->kind == OBJ_PIPE || o->kind == OBJ_FIFO) {
+	if (obj_is_pipe(o->kind)) {
 		c->has_fill = true;
 		c->buffered = o->buffered;
 		c->capacity = o->capacity;
@@ -183,11 +183,6 @@ static int by_bytes(const void *a, const void *b)
 	return strcmp(x->src, y->src);
 }
 
-static bool is_pipe(enum obj_kind kind)
-{
-	return kind == OBJ_PIPE || kind == OBJ_FIFO;
-}
-
 /* A pipe the last table showed, whose fill changed since without a call
  * (a reading that came after that table): a row of its own. */
 static void fill_rows(struct top *t, const struct model *m)
@@ -197,7 +192,7 @@ static void fill_rows(struct top *t, const struct model *m)
 		const struct model_object *o = hmap_get(&m->objects, f->dev, f->ino);
 		struct top_chan *c;
 
-		if (!o || !is_pipe(o->kind) || o->buffered == f->buffered)
+		if (!o || !obj_is_pipe(o->kind) || o->buffered == f->buffered)
 			continue;
 		c = chan_get(t, o->name, o->name, false);
 		if (!c || c->nends[W] || c->nends[R])	/* a row already */
@@ -219,7 +214,7 @@ static void remember_fills(struct top *t)
 		return;
 	t->shown = v;
 	for (size_t i = 0; i < t->n; i++)
-		if (is_pipe(t->chans[i].kind))
+		if (obj_is_pipe(t->chans[i].kind))
 			v[t->nshown++] = (struct top_fill){ t->chans[i].dev,
 				t->chans[i].ino, t->chans[i].buffered };
 }
@@ -233,7 +228,7 @@ static void settle(struct top *t, const struct model *m)
 		struct top_chan *c = &t->chans[i];
 		const struct model_object *o;
 
-		if (!is_pipe(c->kind))
+		if (!obj_is_pipe(c->kind))
 			continue;
 		o = hmap_get(&m->objects, c->dev, c->ino);
 		if (o) {

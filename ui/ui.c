@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "freeze.h"
+#include "model.h"
 #include "notes.h"
 #include "output.h"
 #include "scene.h"
@@ -100,7 +100,7 @@ void ui_close(struct ui *ui)
 	ui->term = NULL;
 	frame_free(&ui->frame);
 	if (ui->frozen_valid)
-		freeze_free(&ui->frozen);
+		model_copy_free(&ui->frozen);
 	notes_traffic_free(&ui->file_traffic);
 	notes_traffic_free(&ui->obj_traffic);
 	free(ui);
@@ -241,12 +241,12 @@ static void draw(struct ui *ui)
 static void set_paused(struct ui *ui, bool paused)
 {
 	if (ui->frozen_valid) {
-		freeze_free(&ui->frozen);
+		model_copy_free(&ui->frozen);
 		ui->frozen_valid = false;
 	}
 	if (!paused)
 		return;
-	if (freeze_copy(&ui->frozen, ui->m)) {
+	if (model_copy(&ui->frozen, ui->m)) {
 		ui->view.paused = false;
 		ui_message(ui, "cannot pause: out of memory");
 		return;

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "freeze.h"
 #include "notes.h"
 #include "output.h"
 #include "scene.h"
@@ -927,7 +926,7 @@ static void test_freeze(void **state)
 	struct model frozen;
 	char *before, *after;
 
-	assert_int_equal(freeze_copy(&frozen, &x->m), 0);
+	assert_int_equal(model_copy(&frozen, &x->m), 0);
 	render(&x->f, &frozen, &x->v, 80, 24, false);
 	before = text_of(&x->f);
 	fx_exit(&x->m, 2 * SEC, FX_CHILD, "demo-pipe", 0);
@@ -941,7 +940,7 @@ static void test_freeze(void **state)
 	assert_false(has(&x->f, "pipe:[51234]"));
 	free(before);
 	free(after);
-	freeze_free(&frozen);
+	model_copy_free(&frozen);
 }
 
 /* The copy owns its processes' mapping lists: the live model frees its
@@ -955,7 +954,7 @@ static void test_freeze_owns_mappings(void **state)
 	assert_int_equal(fx_fd(&x->m, IPCS_EV_MMAP, 2 * SEC, FX_PARENT,
 			       "demo-pipe", FX_TBL_P, 4, -1, FX_WR, FX_INO,
 			       O_WRONLY, 3, 0), 0);
-	assert_int_equal(freeze_copy(&frozen, &x->m), 0);
+	assert_int_equal(model_copy(&frozen, &x->m), 0);
 	fx_exit(&x->m, 3 * SEC, FX_PARENT, "demo-pipe", 0);
 	model_sweep(&x->m, 100 * SEC);
 	p = model_proc(&frozen, FX_PARENT);
@@ -963,7 +962,7 @@ static void test_freeze_owns_mappings(void **state)
 	assert_int_equal(p->nmaps, 1);
 	assert_ptr_equal(p->maps[0].file, model_file(&frozen, FX_WR));
 	assert_int_equal(p->maps[0].file->maps, 1);
-	freeze_free(&frozen);
+	model_copy_free(&frozen);
 }
 
 /* ---- where processes wait ------------------------------------------------- */

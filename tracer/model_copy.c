@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The paused view's copy of the model (see freeze.h). Pointers between
- * processes, tables, entries and objects are remapped through a map from
- * old to new addresses; hash keys are kept as the model made them.
+ * Deep copies of the model (the paused view's frozen picture). Pointers
+ * between processes, tables, entries and objects are remapped through a
+ * map from old to new addresses; hash keys are kept as the model made them.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "freeze.h"
+#include "model.h"
 
-void freeze_free(struct model *m)
+void model_copy_free(struct model *m)
 {
 	model_free(m);
 	memset(m, 0, sizeof(*m));
@@ -42,7 +42,7 @@ static void *remap(const struct hmap *map, const void *old)
 	return old ? hmap_get(map, (uintptr_t)old, 0) : NULL;
 }
 
-int freeze_copy(struct model *dst, const struct model *src)
+int model_copy(struct model *dst, const struct model *src)
 {
 	struct hmap map = { 0 };
 	int err;
@@ -132,6 +132,6 @@ fail:
 			t->fds = NULL;
 	}
 	hmap_free(&map);
-	freeze_free(dst);
+	model_copy_free(dst);
 	return err;
 }

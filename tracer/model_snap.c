@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Snapshots and re-reads: records of the task, task_file and task_vma
+ * iterators, the resync of one process, fresh readings of an object's state,
+ * and the choices of what to re-read (uncertain tables, pipes last seen
+ * holding data that an untraced process may have read).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "model_impl.h"
+
+/* --- snapshots and resync ------------------------------------------------ */
+
+void model_resync_begin(struct model *m, uint32_t pid)
+{
+	struct model_proc *p = hmap_get(&m->procs, pid, 0);
+
+	m->sweep_due = true;
+	m->resync_pid = pid;
+	m->resync_found = false;
+	if (!p)
+		return;
+	proc_forget_maps(p);	/* the task_vma records bring them back */
+	if (!p->table)
+		return;
+	for (int fd = 0; fd < p->table->nfds; fd++)
+		slot_clear(&p->table->fds[fd], false);
+}
+
+void model_resync_end(struct model *m, uint32_t pid)
+{
+	struct model_proc *p = hmap_get(&m->procs, pid, 0);
+
+	if (pid != m->resync_pid || m->resync_found || !p || p->exited)
+		return;
+	/* as apply_exit(), without a note: we do not know how it ended */
+	proc_set_table(m, p, NULL);
+	proc_drop_maps(p);
+	p->exited = true;
+	p->exit_ns = p->last_ns;
+	p->uncertain = false;
+}
+
+static void snap_task(struct model *m, const struct ipcs_snap_task *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+
+	if (r->pid == m->resync_pid)
+		m->resync_found = true;
+	if (!p || p->exited || (p->start && p->start != r->start))
+		p = proc_new(m, r->pid, r->start);
+	if (!p)
+		return;
+	p->start = r->start;
+	p->ppid = r->ppid;
+	memcpy(p->comm, r->comm, sizeof(p->comm));
+	p->uncertain = false;
+	if (r->files)
+		proc_set_table(m, p, table_get(m, r->files));
+}
+
+static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_table *t;
+	struct model_file *f;
+	struct model_fd *s;
+
+	if (!p || p->exited)
+		return;
+	t = p->table && p->table->kaddr == r->files ? p->table :
+						      table_get(m, r->files);
+	if (!t)
+		return;
+	proc_set_table(m, p, t);
+	f = file_get(m, &r->f, false);
+	s = table_slot(t, r->fd);
+	if (!f || !s)
+		return;
+	object_name(m, f->obj, &r->f, r->pid, r->fd, NULL, NULL, r->path);
+	if (s->file != f) {
+		slot_clear(s, false);
+		s->file = f;
+		f->slots++;
+	}
+	s->cloexec = r->fd_flags & IPCS_FD_CLOEXEC;
+	f->refs = r->f.refs;
+	f->pos = r->f.pos;
+	f->flags = r->f.flags;
+	object_update(f->obj, &r->f, f->last_ns);
+}
+
+/* A shared mapping: a holder of its file, or an attach of a segment. A
+ * mapping already known at that address is kept (a snapshot taken after
+ * the event that made it). */
+static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_map mp = { .addr = r->start, .len = r->end - r->start };
+
+	if (!p || p->exited || r->end <= r->start)
+		return;
+	if (r->shmid >= 0) {
+		mp.shm = sysv_get(m, OBJ_SHM, r->shmid);
+		if (!mp.shm)
+			return;
+		mp.shm->stat.count = r->nattch;
+		mp.shm->stat.bytes = r->segsz;
+	} else {
+		mp.file = file_get(m, &r->f, false);
+		if (!mp.file)
+			return;
+		object_name(m, mp.file->obj, &r->f, r->pid, -1, NULL, NULL,
+			    r->path);
+		mp.file->refs = r->f.refs;
+		mp.file->flags = r->f.flags;
+		object_update(mp.file->obj, &r->f, mp.file->last_ns);
+	}
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (p->maps[i].addr == mp.addr && p->maps[i].file == mp.file &&
+		    p->maps[i].shm == mp.shm) {
+			p->maps[i].len = mp.len;
+			return;
+		}
+	if (proc_add_map(p, &mp))
+		return;
+	if (mp.file)
+		mp.file->maps++;
+}
+
+int model_apply_snap(struct model *m, const void *rec, size_t size)
+{
+	const struct ipcs_snap_task *r = rec;
+
+	m->sweep_due = true;
+	if (size >= sizeof(struct ipcs_snap_task) && r->kind == IPCS_SNAP_TASK &&
+	    r->size == sizeof(struct ipcs_snap_task)) {
+		snap_task(m, rec);
+		return 0;
+	}
+	if (size >= sizeof(struct ipcs_snap_fd) && r->kind == IPCS_SNAP_FD &&
+	    r->size == sizeof(struct ipcs_snap_fd)) {
+		snap_fd(m, rec);
+		return 0;
+	}
+	if (size >= sizeof(struct ipcs_snap_vma) && r->kind == IPCS_SNAP_VMA &&
+	    r->size == sizeof(struct ipcs_snap_vma)) {
+		snap_vma(m, rec);
+		return 0;
+	}
+	m->bad_records++;
+	return -EINVAL;
+}
+
+/* --- re-reads ------------------------------------------------------------ */
+
+void model_object_state(struct model *m, const struct ipcs_snap_fd *r,
+			uint64_t ts)
+{
+	struct model_object *o = hmap_get(&m->objects, r->f.dev, r->f.ino);
+
+	if (o)
+		object_update(o, &r->f, ts);
+}
+
+static bool pipe_unsure(const struct model_object *o, uint64_t before)
+{
+	return obj_is_pipe(o->kind) && o->buffered &&
+	       o->state_ns < before && o->asked_ns < before;
+}
+
+size_t model_unsure_pipes(struct model *m, uint64_t before, uint64_t now_ns,
+			  uint32_t *pids, size_t max)
+{
+	size_t n = 0;
+
+	hmap_for_each(&m->procs, slot) {
+		struct model_proc *p = slot->val;
+		struct model_table *t = p->table;
+		bool chosen = false;
+
+		if (n == max)
+			break;
+		if (p->exited || !t)
+			continue;
+		/* one re-read of p's fds reads every pipe it holds */
+		for (int fd = 0; fd < t->nfds; fd++) {
+			struct model_file *f = t->fds[fd].file;
+
+			if (f && pipe_unsure(f->obj, before)) {
+				chosen = true;
+				f->obj->asked_ns = now_ns;
+			}
+		}
+		if (chosen)
+			pids[n++] = p->pid;
+	}
+	return n;
+}
+
+void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
+			uint64_t ts)
+{
+	struct model_object *o = hmap_get(&m->objects, dev, ino);
+
+	if (o && obj_is_pipe(o->kind) && ts >= o->state_ns) {
+		o->buffered = 0;
+		o->state_ns = ts;
+	}
+}
+
+void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
+{
+	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+
+	if (!p || p->exited || (p->start && r->start != p->start))
+		return;
+	p->wait = r->wait < WAIT__COUNT ? (enum model_wait)r->wait : WAIT_OTHER;
+	p->wait_fd = p->wait == WAIT_READ || p->wait == WAIT_WRITE ||
+			     p->wait == WAIT_ACCEPT || p->wait == WAIT_CONNECT ?
+			     r->wait_fd : -1;
+}
+
+size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max)
+{
+	size_t n = 0;
+
+	hmap_for_each(&m->procs, s) {
+		struct model_proc *p = s->val;
+
+		if (n < max && p->uncertain && !p->exited) {
+			pids[n++] = p->pid;
+			p->uncertain = false;
+		}
+	}
+	return n;
+}
