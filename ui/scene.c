@@ -15,64 +15,23 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "escape.h"
 #include "output.h"
 #include "scene.h"
 
-#if __has_include("escape.h")
-#include "escape.h"
-#define HAVE_ESCAPE_H 1
-#endif
-
 /* ---- text helpers ------------------------------------------------------ */
 
+/* notes.c's name for escape_text(): the one escaper is tracer/escape.c */
 size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen)
 {
-#ifdef HAVE_ESCAPE_H
 	return escape_text(out, outlen, in, inlen);
-#else
-	/* stand-in until tracer/escape.h lands: same contract */
-	const unsigned char *s = in;
-	size_t o = 0, i = 0;
-
-	if (!outlen)
-		return 0;
-	while (i < inlen) {
-		uint32_t cp;
-		size_t n = utf8_decode(s + i, inlen - i, &cp);
-		char tmp[8];
-		size_t tl;
-
-		if (n && !(cp < 0x20 || cp == 0x7f ||
-			   (cp >= 0x80 && cp < 0xa0) || cp == '\\')) {
-			memcpy(tmp, s + i, n);
-			tl = n;
-		} else if (n && cp == '\\') {
-			memcpy(tmp, "\\\\", 2);
-			tl = 2;
-		} else {
-			n = n ? n : 1;
-			/* a C1 control is two bytes in UTF-8: escape both */
-			tl = 0;
-			for (size_t k = 0; k < n; k++)
-				tl += (size_t)snprintf(tmp + tl, sizeof(tmp) - tl,
-						       "\\x%02x", s[i + k]);
-		}
-		if (o + tl >= outlen)
-			break;
-		memcpy(out + o, tmp, tl);
-		o += tl;
-		i += n;
-	}
-	out[o] = '\0';
-	return o;
-#endif
 }
 
 /* Escapes a NUL-terminated field of at most max bytes. */
 static const char *esc_field(char *out, size_t outlen, const char *in,
 			     size_t max)
 {
-	scene_escape(out, outlen, in, strnlen(in, max));
+	escape_text(out, outlen, in, strnlen(in, max));
 	return out;
 }
 
@@ -1697,7 +1656,7 @@ static void draw_status(const struct ctx *c, size_t hidden)
 
 	frame_fill(f, 0, y, f->w, ' ', ROLE_STATUS);
 	if (v->filter_editing) {
-		scene_escape(esc, sizeof(esc), v->filter, strlen(v->filter));
+		escape_text(esc, sizeof(esc), v->filter, strlen(v->filter));
 		snprintf(text, sizeof(text), " filter: %s_", esc);
 		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
 		status_add(f, &x, f->w,
@@ -1712,7 +1671,7 @@ static void draw_status(const struct ctx *c, size_t hidden)
 	snprintf(text, sizeof(text), "lost %llu", (unsigned long long)v->lost);
 	status_add(f, &x, f->w, text, v->lost ? ROLE_WARNING : ROLE_STATUS);
 	if (v->filter[0]) {
-		scene_escape(esc, sizeof(esc), v->filter, strlen(v->filter));
+		escape_text(esc, sizeof(esc), v->filter, strlen(v->filter));
 		snprintf(text, sizeof(text), "  filter: %s", esc);
 		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "freeze.h"
 #include "notes.h"
 #include "output.h"
@@ -76,7 +77,7 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 	/* traced command or pids: all of them; whole system: active ones */
 	ui->view.show_all = opts && opts->target;
 	if (opts && opts->target)
-		scene_escape(ui->target, sizeof(ui->target), opts->target,
+		escape_text(ui->target, sizeof(ui->target), opts->target,
 			     strlen(opts->target));
 	if (opts && opts->features_off)
 		snprintf(ui->features_off, sizeof(ui->features_off), "%s",
@@ -393,7 +394,7 @@ void ui_message(struct ui *ui, const char *fmt, ...)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	/* messages quote paths and names: escape them too */
-	scene_escape(ui->message, sizeof(ui->message), raw, strlen(raw));
+	escape_text(ui->message, sizeof(ui->message), raw, strlen(raw));
 	ui->message_warn = true;
 	ui->message_ns = ui->now_ns;
 	ui->message_pending = !ui->now_ns;
