@@ -122,19 +122,6 @@ static bool proc_active(const struct view *v, const struct model_proc *p)
 	return holds_pipe(p);
 }
 
-bool view_filter_match(const struct view *v, uint32_t pid, const char *comm)
-{
-	char pidbuf[16];
-	size_t n = strlen(v->filter);
-
-	if (!n)
-		return true;
-	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
-	if (!strncmp(pidbuf, v->filter, n))
-		return true;
-	return strcasestr(comm, v->filter) != NULL;
-}
-
 /* ---- layout ------------------------------------------------------------- */
 
 static void columns(struct scene_layout *l)

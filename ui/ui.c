@@ -13,6 +13,7 @@
 
 #include "escape.h"
 #include "freeze.h"
+#include "keys.h"
 #include "notes.h"
 #include "output.h"
 #include "scene.h"
@@ -20,7 +21,6 @@
 #include "ui.h"
 
 #define FRAME_NS (1000000000ULL / 30)
-#define FLASH_NS 1000000000ULL
 #define ACTIVE_NS (10ULL * 1000000000)
 #define MESSAGE_NS (5ULL * 1000000000)
 #define TRAFFIC_KEEP_NS (10ULL * 1000000000)
@@ -73,7 +73,6 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 	ui->m = m;
 	view_init(&ui->view);
 	ui->view.active_ns = ACTIVE_NS;
-	ui->view.flash_ns = FLASH_NS;
 	/* traced command or pids: all of them; whole system: active ones */
 	ui->view.show_all = opts && opts->target;
 	if (opts && opts->target)
@@ -166,7 +165,7 @@ void ui_note(struct ui *ui, const struct model_note *note)
 		ui_message(ui, "out of memory counting traffic");
 	ui->dirty = true;
 	/* the highlight of this change ends */
-	redraw_at(ui, note->ts + FLASH_NS, FRAME_NS);
+	redraw_at(ui, note->ts + VIEW_FLASH_NS, FRAME_NS);
 	/* an exited process leaves the model (model_sweep, at a tick of the
 	 * loop: a frame later, it is gone for sure) */
 	if (note->kind == IPCS_EV_EXIT && ui->m->exited_keep_ns)
