@@ -10,7 +10,7 @@
 #define IPCSCOPE_SCENE_H
 
 #include "frame.h"
-#include "keys.h"	/* view_fix(): what a caller of scene_layout() does next */
+#include "keys.h"	/* view_fix(): a caller of scene_layout() needs it */
 #include "model.h"
 #include "view.h"
 

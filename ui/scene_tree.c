@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The process tree (see scene_tree.h): which processes are shown, in what
+ * order and at what depth, and the rows of their fds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "scene_prim.h"
+#include "scene_tree.h"
+
+static bool holds_pipe(const struct model_proc *p)
+{
+	const struct model_table *t = p->table;
+
+	if (!t)
+		return false;
+	for (int i = 0; i < t->nfds; i++) {
+		const struct model_file *f = t->fds[i].file;
+
+		if (f && f->obj &&
+		    (f->obj->kind == OBJ_PIPE || f->obj->kind == OBJ_FIFO))
+			return true;
+	}
+	return false;
+}
+
+/* Active: an event lately, or holding a pipe someone may be waiting on. */
+static bool proc_active(const struct view *v, const struct model_proc *p)
+{
+	if (v->now_ns <= v->active_ns || p->last_ns + v->active_ns >= v->now_ns)
+		return true;
+	return holds_pipe(p);
+}
+
+struct scene_item *vec_add(struct vec *vec)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? vec->cap * 2 : 16;
+		struct scene_item *nv = realloc(vec->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		vec->v = nv;
+		vec->cap = cap;
+	}
+	memset(&vec->v[vec->n], 0, sizeof(vec->v[0]));
+	vec->v[vec->n].lane = -1;
+	return &vec->v[vec->n++];
+}
+
+struct tree {
+	struct model_proc **procs;	/* shown, sorted by pid */
+	size_t n;
+	ssize_t *first_child, *next_sibling;
+	bool *visited;
+};
+
+static ssize_t tree_index(const struct tree *t, uint32_t pid)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->procs[mid]->pid == pid)
+			return mid;
+		if (t->procs[mid]->pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Rows of one process: its fds, or one line saying whose table it shares. */
+static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
+		    struct hmap *tables_seen, int row,
+		    const struct model_proc *p, int depth, uint32_t bars,
+		    bool last, bool has_children)
+{
+	struct scene_item *it = vec_add(pv);
+	int nfds = 0;
+
+	if (!it)
+		return -ENOMEM;
+	it->a = p->pid;
+	it->b = p->start;
+	it->row = row;
+	it->proc = p;
+	it->depth = depth;
+	it->tree_bars = bars;
+	it->last_child = last;
+	it->has_children = has_children;
+	if (p->table) {
+		const struct model_proc *owner =
+			hmap_get(tables_seen, (uintptr_t)p->table, 0);
+
+		if (owner && owner != p) {
+			it->shares_with = owner->pid;
+		} else {
+			if (hmap_put(tables_seen, (uintptr_t)p->table, 0,
+				     (void *)p))
+				return -ENOMEM;
+			for (int fd = 0; fd < p->table->nfds; fd++) {
+				const struct model_fd *s = &p->table->fds[fd];
+				struct scene_item *fi;
+
+				if (!s->file)
+					continue;
+				fi = vec_add(fv);
+				if (!fi)
+					return -ENOMEM;
+				fi->a = p->pid;
+				fi->b = (uint64_t)fd;
+				fi->row = row + nfds++;
+				fi->height = 1;
+				fi->proc = p;
+				fi->file = s->file;
+				fi->obj = s->file->obj;
+				fi->fd = fd;
+				fi->cloexec = s->cloexec;
+			}
+		}
+	}
+	it->height = nfds > 1 ? nfds : 1;
+	if (p->exited && it->height < 2)
+		it->height = 2;
+	(void)l;
+	return it->height;
+}
+
+static int build_tree(struct scene_layout *l, const struct view *v,
+		      struct tree *t, struct vec *pv, struct vec *fv)
+{
+	struct hmap seen = { 0 };
+	ssize_t *stack = NULL;
+	int *depth = NULL;
+	uint32_t *bars = NULL;
+	int row = 0, err = 0;
+	size_t sp = 0;
+
+	t->first_child = malloc(t->n * sizeof(ssize_t) + 1);
+	t->next_sibling = malloc(t->n * sizeof(ssize_t) + 1);
+	t->visited = calloc(t->n + 1, 1);
+	stack = malloc((t->n + 1) * sizeof(*stack));
+	depth = malloc((t->n + 1) * sizeof(*depth));
+	bars = malloc((t->n + 1) * sizeof(*bars));
+	if (!t->first_child || !t->next_sibling || !t->visited || !stack ||
+	    !depth || !bars) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		t->first_child[i] = t->next_sibling[i] = -1;
+	/* children lists in pid order: walk backwards and prepend */
+	for (size_t i = t->n; i-- > 0;) {
+		ssize_t parent = t->procs[i]->ppid != t->procs[i]->pid ?
+					 tree_index(t, t->procs[i]->ppid) :
+					 -1;
+
+		if (parent >= 0) {
+			t->next_sibling[i] = t->first_child[parent];
+			t->first_child[parent] = i;
+		}
+	}
+	/* roots first (no shown parent), then anything left (cycles) */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t r = 0; r < t->n; r++) {
+			ssize_t parent = tree_index(t, t->procs[r]->ppid);
+
+			if (t->visited[r])
+				continue;
+			if (!pass && parent >= 0 &&
+			    t->procs[r]->ppid != t->procs[r]->pid)
+				continue;
+			stack[0] = r;
+			depth[0] = 0;
+			bars[0] = 0;
+			sp = 1;
+			while (sp) {
+				ssize_t i = stack[--sp], c;
+				int d = depth[sp];
+				uint32_t b = bars[sp];
+				bool last = t->next_sibling[i] < 0;
+				int h;
+
+				t->visited[i] = true;
+				h = add_proc(l, pv, fv, &seen, row, t->procs[i],
+					     d, b, last,
+					     t->first_child[i] >= 0);
+				if (h < 0) {
+					err = h;
+					goto out;
+				}
+				row += h;
+				/* push children in reverse so the lowest pid
+				 * comes out first */
+				size_t start = sp;
+
+				for (c = t->first_child[i]; c >= 0;
+				     c = t->next_sibling[c]) {
+					if (t->visited[c])
+						continue;
+					stack[sp] = c;
+					depth[sp] = d + 1;
+					bars[sp] = b;
+					if (d >= 1 && d < 32 && !last)
+						bars[sp] |= 1u << d;
+					sp++;
+				}
+				for (size_t x = start, y = sp; x + 1 < y; x++, y--) {
+					ssize_t ts = stack[x];
+					int td = depth[x];
+					uint32_t tb = bars[x];
+
+					stack[x] = stack[y - 1];
+					depth[x] = depth[y - 1];
+					bars[x] = bars[y - 1];
+					stack[y - 1] = ts;
+					depth[y - 1] = td;
+					bars[y - 1] = tb;
+				}
+			}
+		}
+	}
+	l->rows = row;
+	(void)v;
+out:
+	hmap_free(&seen);
+	free(stack);
+	free(depth);
+	free(bars);
+	return err;
+}
+
+/* The shown processes (filter, active ones) as a tree in pid order, with
+ * their fd rows; sets l->rows and l->nprocs_hidden. */
+int scene_tree(struct scene_layout *l, const struct model *m,
+	       const struct view *v, struct vec *pv, struct vec *fv)
+{
+	struct model_proc **all;
+	struct tree t = { 0 };
+	size_t nall;
+	int err;
+
+	all = model_procs_sorted(m, &nall);
+	if (!all && nall)
+		return -ENOMEM;
+	t.procs = malloc((nall + 1) * sizeof(*t.procs));
+	if (!t.procs) {
+		free(all);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nall; i++) {
+		char comm[IPCS_COMM_LEN * 4 + 1];
+
+		esc_field(comm, sizeof(comm), all[i]->comm, IPCS_COMM_LEN);
+		if (!view_filter_match(v, all[i]->pid, comm) ||
+		    (!v->show_all && !proc_active(v, all[i]))) {
+			l->nprocs_hidden++;
+			continue;
+		}
+		t.procs[t.n++] = all[i];
+	}
+	free(all);
+
+	err = build_tree(l, v, &t, pv, fv);
+	free(t.procs);
+	free(t.first_child);
+	free(t.next_sibling);
+	free(t.visited);
+	return err;
+}
