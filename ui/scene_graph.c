@@ -319,74 +319,86 @@ static void gpaint(struct gcell *g, int bus, unsigned bits, bool active)
 		g->active = 1;
 }
 
-static void draw_gutter(const struct scene_ctx *c, int gi)
-{
-	const struct scene_layout *l = c->l;
-	enum pane sp = gi ? PANE_FILES : PANE_FDS, dp = sp + 1;
-	int gw = l->gut_w[gi], gx = l->gut_x[gi];
-	int lanes = gw - 2, r0 = c->v->scroll, vh = l->graph_h;
-	int *top = NULL, *bot = NULL;
-	bool *fed = NULL;	/* a target with sources: SysV objects have none */
-	struct gcell *g = NULL;
-	size_t nd = l->n[dp];
+/* One gutter being drawn: the rows on screen and each bus's extent. */
+struct gutter {
+	const struct scene_ctx *c;
+	enum pane sp, dp;	/* sources on the left, targets on the right */
+	int gw, gx, lanes, r0, vh;
+	int *top, *bot;		/* rows a bus spans, by target */
+	bool *fed;	/* a target with sources: SysV objects have none */
+	struct gcell *g;	/* cells of the rows on screen only */
+};
 
-	if (gw < 3 || vh <= 0 || !nd)
-		return;
-	/* cells of the rows on screen only: the graph may be 20,000 rows */
-	g = calloc((size_t)vh * gw, sizeof(*g));
-	top = malloc(nd * sizeof(*top));
-	bot = malloc(nd * sizeof(*bot));
-	fed = calloc(nd, sizeof(*fed));
-	if (!g || !top || !bot || !fed)
-		goto out;
-	for (size_t i = 0; i < (size_t)vh * gw; i++)
-		g[i].owner = -1;
-	for (size_t j = 0; j < nd; j++)
-		top[j] = bot[j] = l->items[dp][j].row;
-	for (size_t i = 0; i < l->n[sp]; i++) {
-		const struct scene_item *s = &l->items[sp][i];
+/* Column of a target's lane in the gutter, or -1 for a straight line. */
+static int lane_x(const struct gutter *gu, const struct scene_item *d)
+{
+	return d->lane < 0 ? -1 : 1 + d->lane % gu->lanes;
+}
+
+static void gutter_buses(struct gutter *gu)
+{
+	const struct scene_layout *l = gu->c->l;
+
+	for (size_t j = 0; j < l->n[gu->dp]; j++)
+		gu->top[j] = gu->bot[j] = l->items[gu->dp][j].row;
+	for (size_t i = 0; i < l->n[gu->sp]; i++) {
+		const struct scene_item *s = &l->items[gu->sp][i];
 		int t = s->target;
 
 		if (t < 0)
 			continue;
-		fed[t] = true;
-		if (s->row < top[t])
-			top[t] = s->row;
-		if (s->row > bot[t])
-			bot[t] = s->row;
+		gu->fed[t] = true;
+		if (s->row < gu->top[t])
+			gu->top[t] = s->row;
+		if (s->row > gu->bot[t])
+			gu->bot[t] = s->row;
 	}
-	/* verticals first so they own the cells they pass through: one per
-	 * bus, from its top source (or target) to its bottom one */
-	for (size_t j = 0; j < nd; j++) {
-		const struct scene_item *d = &l->items[dp][j];
-		int lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
-		int from = top[j] > r0 ? top[j] : r0;
-		int to = bot[j] < r0 + vh - 1 ? bot[j] : r0 + vh - 1;
+}
+
+/* Verticals first so they own the cells they pass through: one per bus,
+ * from its top source (or target) to its bottom one. */
+static void gutter_verticals(struct gutter *gu)
+{
+	const struct scene_layout *l = gu->c->l;
+	int r0 = gu->r0, vh = gu->vh, gw = gu->gw;
+
+	for (size_t j = 0; j < l->n[gu->dp]; j++) {
+		int lx = lane_x(gu, &l->items[gu->dp][j]);
+		int top = gu->top[j], bot = gu->bot[j];
+		int from = top > r0 ? top : r0;
+		int to = bot < r0 + vh - 1 ? bot : r0 + vh - 1;
 
 		if (lx < 0)
 			continue;
 		for (int r = from; r <= to; r++) {
-			unsigned bits = (r > top[j] ? DIR_N : 0) |
-					(r < bot[j] ? DIR_S : 0);
+			unsigned bits = (r > top ? DIR_N : 0) |
+					(r < bot ? DIR_S : 0);
 
-			gpaint(&g[(r - r0) * gw + lx], (int)j + 1, bits, false);
+			gpaint(&gu->g[(r - r0) * gw + lx], (int)j + 1, bits,
+			       false);
 		}
 	}
-	/* horizontals: source to lane (all the way when on the target's
-	 * row), with a marker where data moved just now */
-	for (size_t i = 0; i < l->n[sp]; i++) {
-		const struct scene_item *s = &l->items[sp][i];
+}
+
+/* Horizontals: source to lane (all the way when on the target's row),
+ * with a marker where data moved just now (entry to object only). */
+static void gutter_horizontals(struct gutter *gu, bool marks)
+{
+	const struct scene_ctx *c = gu->c;
+	const struct scene_layout *l = c->l;
+	int r0 = gu->r0, vh = gu->vh, gw = gu->gw;
+
+	for (size_t i = 0; i < l->n[gu->sp]; i++) {
+		const struct scene_item *s = &l->items[gu->sp][i];
 		const struct view_traffic *tr;
-		const struct scene_item *d;
 		bool active = false;
 		uint32_t mark = 0;
 		int lx, end;
 
 		if (s->target < 0 || s->row < r0 || s->row >= r0 + vh)
 			continue;
-		d = &l->items[dp][s->target];
-		lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
-		if (gi && (tr = file_traffic(c->v, s->file))) {
+		lx = lane_x(gu, &l->items[gu->dp][s->target]);
+		if (marks && (tr = file_traffic(c->v, s->file))) {
 			bool wr = recent(c->v, tr->write_ns);
 			bool rd = recent(c->v, tr->read_ns);
 
@@ -401,30 +413,45 @@ static void draw_gutter(const struct scene_ctx *c, int gi)
 
 			if (lx < 0)
 				bits |= DIR_E;
-			gpaint(&g[(s->row - r0) * gw + x], s->target + 1, bits,
-			       active);
+			gpaint(&gu->g[(s->row - r0) * gw + x], s->target + 1,
+			       bits, active);
 		}
 		if (mark)
-			g[(s->row - r0) * gw].mark = mark;
+			gu->g[(s->row - r0) * gw].mark = mark;
 	}
-	/* lane to target, and the arrow */
-	for (size_t j = 0; j < nd; j++) {
-		const struct scene_item *d = &l->items[dp][j];
-		int lx = d->lane < 0 ? -1 : 1 + d->lane % lanes;
+}
 
-		if (d->row < r0 || d->row >= r0 + vh || !fed[j])
+/* Lane to target, and the arrow. */
+static void gutter_arrows(struct gutter *gu)
+{
+	const struct scene_layout *l = gu->c->l;
+	int r0 = gu->r0, vh = gu->vh, gw = gu->gw;
+
+	for (size_t j = 0; j < l->n[gu->dp]; j++) {
+		const struct scene_item *d = &l->items[gu->dp][j];
+		int lx = lane_x(gu, d);
+
+		if (d->row < r0 || d->row >= r0 + vh || !gu->fed[j])
 			continue;
 		if (lx >= 0)
 			for (int x = lx; x < gw; x++)
-				gpaint(&g[(d->row - r0) * gw + x], (int)j + 1,
-				       DIR_E | (x > lx ? DIR_W : 0), false);
-		g[(d->row - r0) * gw + gw - 1].mark = GLYPH_ARROW(c->f);
+				gpaint(&gu->g[(d->row - r0) * gw + x],
+				       (int)j + 1, DIR_E | (x > lx ? DIR_W : 0),
+				       false);
+		gu->g[(d->row - r0) * gw + gw - 1].mark = GLYPH_ARROW(gu->c->f);
 	}
-	for (int r = 0; r < vh; r++) {
-		int y = l->graph_y + r;
+}
 
-		for (int x = 0; x < gw; x++) {
-			struct gcell *e = &g[r * gw + x];
+/* The painted cells to the frame; a crossing shows as the lane's line. */
+static void gutter_put(const struct gutter *gu)
+{
+	const struct scene_ctx *c = gu->c;
+
+	for (int r = 0; r < gu->vh; r++) {
+		int y = c->l->graph_y + r;
+
+		for (int x = 0; x < gu->gw; x++) {
+			const struct gcell *e = &gu->g[r * gu->gw + x];
 			unsigned m = e->own | e->other;
 			uint32_t ch;
 
@@ -436,15 +463,47 @@ static void draw_gutter(const struct scene_ctx *c, int gi)
 					  !(e->other & (DIR_E | DIR_W)))))
 				m = DIR_N | DIR_S;	/* a crossing */
 			ch = e->mark ? e->mark : line_glyph(m, c->f->ascii);
-			frame_put(c->f, gx + x, y, ch,
+			frame_put(c->f, gu->gx + x, y, ch,
 				  e->active ? ROLE_EDGE_ACTIVE : ROLE_EDGE);
 		}
 	}
-out:
-	free(top);
-	free(bot);
-	free(fed);
-	free(g);
+}
+
+static void draw_gutter(const struct scene_ctx *c, int gi)
+{
+	const struct scene_layout *l = c->l;
+	struct gutter gu = {
+		.c = c,
+		.sp = gi ? PANE_FILES : PANE_FDS,
+		.dp = gi ? PANE_OBJECTS : PANE_FILES,
+		.gw = l->gut_w[gi],
+		.gx = l->gut_x[gi],
+		.lanes = l->gut_w[gi] - 2,
+		.r0 = c->v->scroll,
+		.vh = l->graph_h,
+	};
+	size_t nd = l->n[gu.dp];
+
+	if (gu.gw < 3 || gu.vh <= 0 || !nd)
+		return;
+	/* cells of the rows on screen only: the graph may be 20,000 rows */
+	gu.g = calloc((size_t)gu.vh * gu.gw, sizeof(*gu.g));
+	gu.top = malloc(nd * sizeof(*gu.top));
+	gu.bot = malloc(nd * sizeof(*gu.bot));
+	gu.fed = calloc(nd, sizeof(*gu.fed));
+	if (gu.g && gu.top && gu.bot && gu.fed) {
+		for (size_t i = 0; i < (size_t)gu.vh * gu.gw; i++)
+			gu.g[i].owner = -1;
+		gutter_buses(&gu);
+		gutter_verticals(&gu);
+		gutter_horizontals(&gu, gi);
+		gutter_arrows(&gu);
+		gutter_put(&gu);
+	}
+	free(gu.top);
+	free(gu.bot);
+	free(gu.fed);
+	free(gu.g);
 }
 
 void draw_graph(const struct scene_ctx *c)
