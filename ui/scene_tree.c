@@ -132,30 +132,11 @@ static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
 	return it->height;
 }
 
-static int build_tree(struct scene_layout *l, const struct view *v,
-		      struct tree *t, struct vec *pv, struct vec *fv)
+/* Children lists in pid order: walk backwards and prepend. */
+static void link_children(struct tree *t)
 {
-	struct hmap seen = { 0 };
-	ssize_t *stack = NULL;
-	int *depth = NULL;
-	uint32_t *bars = NULL;
-	int row = 0, err = 0;
-	size_t sp = 0;
-
-	t->first_child = malloc(t->n * sizeof(ssize_t) + 1);
-	t->next_sibling = malloc(t->n * sizeof(ssize_t) + 1);
-	t->visited = calloc(t->n + 1, 1);
-	stack = malloc((t->n + 1) * sizeof(*stack));
-	depth = malloc((t->n + 1) * sizeof(*depth));
-	bars = malloc((t->n + 1) * sizeof(*bars));
-	if (!t->first_child || !t->next_sibling || !t->visited || !stack ||
-	    !depth || !bars) {
-		err = -ENOMEM;
-		goto out;
-	}
 	for (size_t i = 0; i < t->n; i++)
 		t->first_child[i] = t->next_sibling[i] = -1;
-	/* children lists in pid order: walk backwards and prepend */
 	for (size_t i = t->n; i-- > 0;) {
 		ssize_t parent = t->procs[i]->ppid != t->procs[i]->pid ?
 					 tree_index(t, t->procs[i]->ppid) :
@@ -166,6 +147,94 @@ static int build_tree(struct scene_layout *l, const struct view *v,
 			t->first_child[parent] = i;
 		}
 	}
+}
+
+/* The depth-first walk's own stack: a process tree can be deep. */
+struct walk {
+	ssize_t *stack;
+	int *depth;
+	uint32_t *bars;
+	size_t sp;
+};
+
+/* Pushes the children of i not yet shown, in reverse so the lowest pid
+ * comes out first. */
+static void push_children(struct walk *w, const struct tree *t, ssize_t i,
+			  int d, uint32_t b, bool last)
+{
+	size_t start = w->sp;
+	ssize_t c;
+
+	for (c = t->first_child[i]; c >= 0; c = t->next_sibling[c]) {
+		if (t->visited[c])
+			continue;
+		w->stack[w->sp] = c;
+		w->depth[w->sp] = d + 1;
+		w->bars[w->sp] = b;
+		if (d >= 1 && d < 32 && !last)
+			w->bars[w->sp] |= 1u << d;
+		w->sp++;
+	}
+	for (size_t x = start, y = w->sp; x + 1 < y; x++, y--) {
+		ssize_t ts = w->stack[x];
+		int td = w->depth[x];
+		uint32_t tb = w->bars[x];
+
+		w->stack[x] = w->stack[y - 1];
+		w->depth[x] = w->depth[y - 1];
+		w->bars[x] = w->bars[y - 1];
+		w->stack[y - 1] = ts;
+		w->depth[y - 1] = td;
+		w->bars[y - 1] = tb;
+	}
+}
+
+/* Adds the subtree of root r, a process then its children, from *row. */
+static int walk_from(struct scene_layout *l, struct tree *t, struct walk *w,
+		     struct hmap *seen, size_t r, int *row, struct vec *pv,
+		     struct vec *fv)
+{
+	w->stack[0] = r;
+	w->depth[0] = 0;
+	w->bars[0] = 0;
+	w->sp = 1;
+	while (w->sp) {
+		ssize_t i = w->stack[--w->sp];
+		int d = w->depth[w->sp];
+		uint32_t b = w->bars[w->sp];
+		bool last = t->next_sibling[i] < 0;
+		int h;
+
+		t->visited[i] = true;
+		h = add_proc(l, pv, fv, seen, *row, t->procs[i], d, b, last,
+			     t->first_child[i] >= 0);
+		if (h < 0)
+			return h;
+		*row += h;
+		push_children(w, t, i, d, b, last);
+	}
+	return 0;
+}
+
+static int build_tree(struct scene_layout *l, const struct view *v,
+		      struct tree *t, struct vec *pv, struct vec *fv)
+{
+	struct hmap seen = { 0 };
+	struct walk w = { 0 };
+	int row = 0, err = 0;
+
+	t->first_child = malloc(t->n * sizeof(ssize_t) + 1);
+	t->next_sibling = malloc(t->n * sizeof(ssize_t) + 1);
+	t->visited = calloc(t->n + 1, 1);
+	w.stack = malloc((t->n + 1) * sizeof(*w.stack));
+	w.depth = malloc((t->n + 1) * sizeof(*w.depth));
+	w.bars = malloc((t->n + 1) * sizeof(*w.bars));
+	if (!t->first_child || !t->next_sibling || !t->visited || !w.stack ||
+	    !w.depth || !w.bars) {
+		err = -ENOMEM;
+		goto out;
+	}
+	link_children(t);
 	/* roots first (no shown parent), then anything left (cycles) */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t r = 0; r < t->n; r++) {
@@ -176,63 +245,18 @@ static int build_tree(struct scene_layout *l, const struct view *v,
 			if (!pass && parent >= 0 &&
 			    t->procs[r]->ppid != t->procs[r]->pid)
 				continue;
-			stack[0] = r;
-			depth[0] = 0;
-			bars[0] = 0;
-			sp = 1;
-			while (sp) {
-				ssize_t i = stack[--sp], c;
-				int d = depth[sp];
-				uint32_t b = bars[sp];
-				bool last = t->next_sibling[i] < 0;
-				int h;
-
-				t->visited[i] = true;
-				h = add_proc(l, pv, fv, &seen, row, t->procs[i],
-					     d, b, last,
-					     t->first_child[i] >= 0);
-				if (h < 0) {
-					err = h;
-					goto out;
-				}
-				row += h;
-				/* push children in reverse so the lowest pid
-				 * comes out first */
-				size_t start = sp;
-
-				for (c = t->first_child[i]; c >= 0;
-				     c = t->next_sibling[c]) {
-					if (t->visited[c])
-						continue;
-					stack[sp] = c;
-					depth[sp] = d + 1;
-					bars[sp] = b;
-					if (d >= 1 && d < 32 && !last)
-						bars[sp] |= 1u << d;
-					sp++;
-				}
-				for (size_t x = start, y = sp; x + 1 < y; x++, y--) {
-					ssize_t ts = stack[x];
-					int td = depth[x];
-					uint32_t tb = bars[x];
-
-					stack[x] = stack[y - 1];
-					depth[x] = depth[y - 1];
-					bars[x] = bars[y - 1];
-					stack[y - 1] = ts;
-					depth[y - 1] = td;
-					bars[y - 1] = tb;
-				}
-			}
+			err = walk_from(l, t, &w, &seen, r, &row, pv, fv);
+			if (err)
+				goto out;
 		}
 	}
 	l->rows = row;
 	(void)v;
 out:
 	hmap_free(&seen);
-	free(stack);
-	free(depth);
-	free(bars);
+	free(w.stack);
+	free(w.depth);
+	free(w.bars);
 	return err;
 }
 
