@@ -100,19 +100,12 @@ static int reorder(struct vec *src, struct vec *dst, const struct place *pl)
 	return 0;
 }
 
-/* Places the items of dst that the items of src point at (through
- * src[i].file or .obj) on the row of one of their sources, the median one,
- * in that order: edges cross little, and a target's row never holds
- * another target's source, so two horizontal edges never share a row. */
-static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
-			 int *rows)
+/* Adds to dst, once each, what the items of src point at (their .file or
+ * .obj) and points src[i].target at it. */
+static int collect_targets(struct vec *src, struct vec *dst, enum pane dpane)
 {
 	struct hmap idx = { 0 };
-	struct place *pl = NULL;
-	size_t *off = NULL, *fill = NULL;
-	int *srows = NULL, maxrow = 0;
-	bool *busy = NULL;
-	int row = 0, err = 0;
+	int err = 0;
 
 	for (size_t i = 0; i < src->n; i++) {
 		const void *key = dpane == PANE_FILES ? (const void *)src->v[i].file :
@@ -130,7 +123,7 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 			if (!d || hmap_put(&idx, (uintptr_t)key, 0,
 					   (void *)(uintptr_t)dst->n)) {
 				err = -ENOMEM;
-				goto out;
+				break;
 			}
 			k = dst->n;
 			if (dpane == PANE_FILES) {
@@ -148,6 +141,26 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 		}
 		src->v[i].target = (int)(k - 1);
 	}
+	hmap_free(&idx);
+	return err;
+}
+
+/* Places the items of dst that the items of src point at (through
+ * src[i].file or .obj) on the row of one of their sources, the median one,
+ * in that order: edges cross little, and a target's row never holds
+ * another target's source, so two horizontal edges never share a row. */
+static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
+			 int *rows)
+{
+	struct place *pl = NULL;
+	size_t *off = NULL, *fill = NULL;
+	int *srows = NULL, maxrow = 0;
+	bool *busy = NULL;
+	int row = 0, err = 0;
+
+	err = collect_targets(src, dst, dpane);
+	if (err)
+		return err;
 	for (size_t i = 0; i < src->n; i++)
 		if (src->v[i].row > maxrow)
 			maxrow = src->v[i].row;
@@ -208,7 +221,6 @@ static int place_targets(struct vec *src, struct vec *dst, enum pane dpane,
 	*rows = row;
 	err = reorder(src, dst, pl);
 out:
-	hmap_free(&idx);
 	free(pl);
 	free(off);
 	free(fill);
