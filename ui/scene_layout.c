@@ -341,19 +341,12 @@ static bool sysv_shown(const struct view *v, const struct sysv_place *sp)
 	return seen && o->last_ns + v->active_ns >= v->now_ns;
 }
 
-/* SysV objects have no fds, hence no edges: they go in the objects
- * column at the row of a process that uses them (attached to a segment,
- * last to send or receive on a queue), in the first gap that fits, or
- * below everything. The sources' .target are kept pointing right. */
-static int place_sysv(const struct model *m, const struct view *v,
-		      const struct vec *procs, struct vec *files,
-		      struct vec *objs, int *rows)
+/* Every live SysV object into *spp (nobody's row wanted yet), indexed by
+ * (dev, ino) in idx as position + 1. */
+static int sysv_list(const struct model *m, struct sysv_place **spp,
+		     size_t *np, struct hmap *idx)
 {
-	struct sysv_place *sp = NULL;
-	struct hmap idx = { 0 }, pidrow = { 0 };
-	struct scene_item *merged = NULL;
-	int *where = NULL, row = 0, err = 0;
-	size_t n = 0, cap = 0, shown = 0, k = 0;
+	size_t n = 0, cap = 0;
 
 	hmap_for_each(&m->objects, s) {
 		const struct model_object *o = s->val;
@@ -362,23 +355,29 @@ static int place_sysv(const struct model *m, const struct view *v,
 			continue;
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 8;
-			struct sysv_place *np = realloc(sp, nc * sizeof(*np));
+			struct sysv_place *grown = realloc(*spp, nc * sizeof(*grown));
 
-			if (!np) {
-				err = -ENOMEM;
-				goto out;
-			}
-			sp = np;
+			if (!grown)
+				return -ENOMEM;
+			*spp = grown;
 			cap = nc;
 		}
-		sp[n] = (struct sysv_place){ o, INT_MAX };
-		if (hmap_put(&idx, o->dev, o->ino, (void *)(uintptr_t)++n)) {
-			err = -ENOMEM;
-			goto out;
-		}
+		(*spp)[n] = (struct sysv_place){ o, INT_MAX };
+		if (hmap_put(idx, o->dev, o->ino, (void *)(uintptr_t)++n))
+			return -ENOMEM;
+		*np = n;
 	}
-	if (!n)
-		goto out;
+	return 0;
+}
+
+/* The row each object wants: the first shown process attached to it, or
+ * for a queue the row of its last sender or receiver. */
+static int sysv_wants(const struct vec *procs, struct sysv_place *sp,
+		      size_t n, const struct hmap *idx)
+{
+	struct hmap pidrow = { 0 };
+	int err = 0;
+
 	for (size_t i = 0; i < procs->n; i++) {
 		const struct scene_item *it = &procs->v[i];
 		const struct model_proc *p = it->proc;
@@ -388,7 +387,7 @@ static int place_sysv(const struct model *m, const struct view *v,
 			goto out;
 		}
 		for (size_t j = 0; j < p->nmaps; j++)
-			want_row(sp, &idx, p->maps[j].shm, it->row);
+			want_row(sp, idx, p->maps[j].shm, it->row);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct model_object *o = sp[i].o;
@@ -397,24 +396,32 @@ static int place_sysv(const struct model *m, const struct view *v,
 		if (o->kind != OBJ_MSGQ)
 			continue;
 		if ((r = (uintptr_t)hmap_get(&pidrow, o->last_writer, 0)))
-			want_row(sp, &idx, o, (int)r - 1);
+			want_row(sp, idx, o, (int)r - 1);
 		if ((r = (uintptr_t)hmap_get(&pidrow, o->last_reader, 0)))
-			want_row(sp, &idx, o, (int)r - 1);
+			want_row(sp, idx, o, (int)r - 1);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (sysv_shown(v, &sp[i]))
-			sp[shown++] = sp[i];
-	if (!shown)
-		goto out;
-	qsort(sp, shown, sizeof(*sp), cmp_sysv);
+out:
+	hmap_free(&pidrow);
+	return err;
+}
+
+/* Merges the shown objects, sorted by wanted row, into objs (sorted by
+ * row) in the first gap that fits each, and keeps files' .target right. */
+static int sysv_merge(const struct sysv_place *sp, size_t shown,
+		      struct vec *files, struct vec *objs, int *rows)
+{
+	struct scene_item *merged;
+	int *where, row = 0;
+	size_t k = 0, out_n = 0;
+
 	merged = malloc((objs->n + shown) * sizeof(*merged));
 	where = malloc((objs->n + 1) * sizeof(*where));
 	if (!merged || !where) {
-		err = -ENOMEM;
-		goto out;
+		free(merged);
+		free(where);
+		return -ENOMEM;
 	}
 	/* objs is sorted by row: walk it along, filling gaps */
-	size_t out_n = 0;
 	for (size_t i = 0; i < shown; i++) {
 		int h = obj_height(sp[i].o);
 		int want = sp[i].want == INT_MAX ? *rows : sp[i].want;
@@ -459,15 +466,41 @@ static int place_sysv(const struct model *m, const struct view *v,
 	free(objs->v);
 	objs->v = merged;
 	objs->n = objs->cap = out_n;
-	merged = NULL;
 	if (row > *rows)
 		*rows = row;
+	free(where);
+	return 0;
+}
+
+/* SysV objects have no fds, hence no edges: they go in the objects
+ * column at the row of a process that uses them (attached to a segment,
+ * last to send or receive on a queue), in the first gap that fits, or
+ * below everything. The sources' .target are kept pointing right. */
+static int place_sysv(const struct model *m, const struct view *v,
+		      const struct vec *procs, struct vec *files,
+		      struct vec *objs, int *rows)
+{
+	struct sysv_place *sp = NULL;
+	struct hmap idx = { 0 };
+	size_t n = 0, shown = 0;
+	int err;
+
+	err = sysv_list(m, &sp, &n, &idx);
+	if (err || !n)
+		goto out;
+	err = sysv_wants(procs, sp, n, &idx);
+	if (err)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (sysv_shown(v, &sp[i]))
+			sp[shown++] = sp[i];
+	if (!shown)
+		goto out;
+	qsort(sp, shown, sizeof(*sp), cmp_sysv);
+	err = sysv_merge(sp, shown, files, objs, rows);
 out:
 	hmap_free(&idx);
-	hmap_free(&pidrow);
 	free(sp);
-	free(merged);
-	free(where);
 	return err;
 }
 
