@@ -21,7 +21,7 @@ size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen)
 
 /* Escapes a NUL-terminated field of at most max bytes. */
 const char *esc_field(char *out, size_t outlen, const char *in,
-			     size_t max)
+		      size_t max)
 {
 	escape_text(out, outlen, in, strnlen(in, max));
 	return out;
@@ -91,7 +91,7 @@ int screen_y(const struct scene_ctx *c, int row)
 }
 
 bool is_selected(const struct scene_ctx *c, enum pane pane,
-			const struct scene_item *it)
+		 const struct scene_item *it)
 {
 	return c->v->have_sel && c->v->sel.pane == pane &&
 	       c->v->sel.a == it->a && c->v->sel.b == it->b;
@@ -104,13 +104,13 @@ bool recent(const struct view *v, uint64_t ts)
 }
 
 const struct view_traffic *file_traffic(const struct view *v,
-					       const struct model_file *f)
+					const struct model_file *f)
 {
 	return v->file_traffic ? hmap_get(v->file_traffic, f->kaddr, 0) : NULL;
 }
 
 const struct view_traffic *obj_traffic(const struct view *v,
-					      const struct model_object *o)
+				       const struct model_object *o)
 {
 	return v->obj_traffic ? hmap_get(v->obj_traffic, o->dev, o->ino) : NULL;
 }
@@ -118,7 +118,7 @@ const struct view_traffic *obj_traffic(const struct view *v,
 /* The end of s that fits in maxw columns, with an ellipsis in front when
  * cut: paths are told apart by their ends. */
 int puts_tail(struct frame *f, int x, int y, int maxw, const char *s,
-		     enum role role)
+	      enum role role)
 {
 	const char *p = s;
 
@@ -234,7 +234,7 @@ void sock_text(struct sock_text *st, const struct model_object *o)
 }
 
 void draw_box(struct frame *f, int x, int y, int w, int h,
-		     const char *title)
+	      const char *title)
 {
 	for (int r = 0; r < h; r++) {
 		unsigned left, right;
