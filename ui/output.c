@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
+#include "escape.h"
 #include "output.h"
-#include "scene.h"
 
 size_t output_clean(char *out, size_t outlen, const void *raw, size_t len,
 		    bool cut)
@@ -47,7 +47,7 @@ size_t output_clean(char *out, size_t outlen, const void *raw, size_t len,
 
 		while (end < n && clean[end])
 			end++;
-		o += scene_escape(out + o, outlen - o, clean + i, end - i);
+		o += escape_text(out + o, outlen - o, clean + i, end - i);
 		if (end < n && o + 5 < outlen) {
 			memcpy(out + o, "\\x00", 5);
 			o += 4;

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "term.h"
-#include "view.h"
+#include "keys.h"
 
 struct term {
 	SCREEN *screen;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+#include "keys.h"
 #include "model.h"
 #include "notes.h"
 #include "output.h"
@@ -19,7 +21,6 @@
 #include "ui.h"
 
 #define FRAME_NS (1000000000ULL / 30)
-#define FLASH_NS 1000000000ULL
 #define ACTIVE_NS (10ULL * 1000000000)
 #define MESSAGE_NS (5ULL * 1000000000)
 #define TRAFFIC_KEEP_NS (10ULL * 1000000000)
@@ -72,11 +73,10 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 	ui->m = m;
 	view_init(&ui->view);
 	ui->view.active_ns = ACTIVE_NS;
-	ui->view.flash_ns = FLASH_NS;
 	/* traced command or pids: all of them; whole system: active ones */
 	ui->view.show_all = opts && opts->target;
 	if (opts && opts->target)
-		scene_escape(ui->target, sizeof(ui->target), opts->target,
+		escape_text(ui->target, sizeof(ui->target), opts->target,
 			     strlen(opts->target));
 	if (opts && opts->features_off)
 		snprintf(ui->features_off, sizeof(ui->features_off), "%s",
@@ -165,7 +165,7 @@ void ui_note(struct ui *ui, const struct model_note *note)
 		ui_message(ui, "out of memory counting traffic");
 	ui->dirty = true;
 	/* the highlight of this change ends */
-	redraw_at(ui, note->ts + FLASH_NS, FRAME_NS);
+	redraw_at(ui, note->ts + VIEW_FLASH_NS, FRAME_NS);
 	/* an exited process leaves the model (model_sweep, at a tick of the
 	 * loop: a frame later, it is gone for sure) */
 	if (note->kind == IPCS_EV_EXIT && ui->m->exited_keep_ns)
@@ -393,7 +393,7 @@ void ui_message(struct ui *ui, const char *fmt, ...)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	/* messages quote paths and names: escape them too */
-	scene_escape(ui->message, sizeof(ui->message), raw, strlen(raw));
+	escape_text(ui->message, sizeof(ui->message), raw, strlen(raw));
 	ui->message_warn = true;
 	ui->message_ns = ui->now_ns;
 	ui->message_pending = !ui->now_ns;

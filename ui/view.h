@@ -3,8 +3,7 @@
  * View state: what the person looking at the screen chose (selection,
  * scroll, focused pane, filter, pause, panes shown) and what the scene
  * needs besides the model (time, rates, the event log, the status line).
- * Keys change it through pure functions that return flags; selection and
- * scroll are repaired against a layout before each render.
+ * Keys and clicks change it through keys.h.
  */
 #ifndef IPCSCOPE_VIEW_H
 #define IPCSCOPE_VIEW_H
@@ -15,7 +14,6 @@
 
 #include "hmap.h"
 
-struct scene_layout;
 struct view_output;
 
 enum pane {
@@ -26,32 +24,8 @@ enum pane {
 	PANE__COUNT
 };
 
-/* Keys as view_key() takes them: printable ASCII as is, the rest here
- * (term.c maps curses key codes onto these). */
-enum view_keycode {
-	VKEY_UP = 0x100,
-	VKEY_DOWN,
-	VKEY_LEFT,
-	VKEY_RIGHT,
-	VKEY_PGUP,
-	VKEY_PGDN,
-	VKEY_HOME,
-	VKEY_END,
-	VKEY_ENTER,
-	VKEY_ESC,
-	VKEY_TAB,
-	VKEY_BTAB,
-	VKEY_BACKSPACE,
-	VKEY_F1,
-	VKEY_F10,
-	VKEY_CTRL_L,
-};
-
-/* Flags returned by the key handlers. */
-#define VIEW_HANDLED 0x1
-#define VIEW_REDRAW 0x2
-#define VIEW_QUIT 0x4
-#define VIEW_PAUSE 0x8	/* pause state changed */
+/* How long a change stays highlighted. */
+#define VIEW_FLASH_NS 1000000000ULL
 
 /* The event log: a ring of lines already escaped for the screen. */
 #define VIEW_LOG_LINES 256
@@ -121,13 +95,6 @@ struct view {
 };
 
 void view_init(struct view *v);
-/* Clamps selection and scroll against the layout of the frame about to be
- * drawn; call after scene_layout() and before scene_render(). */
-void view_fix(struct view *v, const struct scene_layout *l);
-/* One key; l is the layout currently on screen. Returns VIEW_* flags. */
-int view_key(struct view *v, const struct scene_layout *l, int key);
-/* A mouse click at screen cell (x, y). */
-int view_click(struct view *v, const struct scene_layout *l, int x, int y);
 /* Does a process pass the filter text (name or pid)? */
 bool view_filter_match(const struct view *v, uint32_t pid, const char *comm);
 
