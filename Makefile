@@ -90,9 +90,10 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 	$(Q)test -r $(VMLINUX_BTF) || { echo "ipcscope: $(VMLINUX_BTF) is missing: the kernel needs CONFIG_DEBUG_INFO_BTF=y (or set VMLINUX_BTF=path)" >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
+# -MMD: the object depends on the bpf/*.bpf.h headers it includes too
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/ipcscope.h $(BUILD)/vmlinux.h | $(BUILD)
 	@echo "  BPF     $@"
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(@:.o=.d) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	@echo "  SKEL    $@"

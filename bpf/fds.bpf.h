@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * BPF side only (included by ipcscope.bpf.c, after objects.bpf.h).
+ * fd tables: the file at an fd (task_fdt, fdt_file, fdt_cloexec,
+ * current_file*), and the events about an fd: one appearing or leaving
+ * (fd_record, emit_fd*), close at entry and exit, close_range, pipe and
+ * socketpair, fds received with SCM_RIGHTS, socket addresses, mkfifo's
+ * name, and the fds left open after exec.
+ */
+
+#define MAX_SCM_FDS 8
+_Static_assert(IPCS_SOCKADDR_MAX == 128, "sockaddr reads are masked with 127");
+#define MAX_CLOSE_RANGE 256	/* fds one close_range reports one by one */
+
+/* t is a trusted BTF pointer (the current task, or a tracepoint argument):
+ * plain loads walk it, far cheaper than a helper call per field. */
+static __always_inline struct fdtable *task_fdt(struct task_struct *t,
+						__u64 *files_out)
+{
+	struct files_struct *files = t->files;
+
+	*files_out = (__u64)files;
+	if (!files)
+		return NULL;
+	return files->fdt;
+}
+
+/* The file installed at fd, or NULL. max_fds and the array come from the
+ * same fdtable, which can be replaced when the table grows. */
+static __always_inline struct file *fdt_file(struct fdtable *fdt, int fd)
+{
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || (__u32)fd >= fdt->max_fds)
+		return NULL;
+	arr = fdt->fd;
+	bpf_probe_read_kernel(&f, sizeof(f), arr + fd);
+	return f;
+}
+
+static __always_inline bool fdt_cloexec(struct fdtable *fdt, __u32 fd)
+{
+	unsigned long *bits = BPF_CORE_READ(fdt, close_on_exec);
+	unsigned long word = 0;
+
+	bpf_probe_read_kernel(&word, sizeof(word), bits + fd / 64);
+	return (word >> (fd % 64)) & 1;
+}
+
+/* The file at fd in the current task's table (and the table itself). */
+static __always_inline struct file *current_file(int fd, struct fdtable **fdt,
+						 __u64 *files)
+{
+	*fdt = task_fdt(bpf_get_current_task_btf(), files);
+	return fdt_file(*fdt, fd);
+}
+
+/* The same with a plain load for the fd array's slot, where fdt_file pays
+ * a helper call: every kernel's struct kiocb begins with a struct file
+ * pointer (ki_filp), so the slot is read as one. */
+static __always_inline struct file *current_file_direct(int fd, __u64 *files)
+{
+	struct fdtable *fdt = task_fdt(bpf_get_current_task_btf(), files);
+
+	if (!fdt || fd < 0 || (__u32)fd >= fdt->max_fds)
+		return NULL;
+	return KCAST(fdt->fd + fd, struct kiocb)->ki_filp;
+}
+
+/* The record of an fd that appeared in or is leaving the current task's
+ * table, whose file is f. */
+static __always_inline void fd_record(struct ipcs_ev_fd *e, struct file *f,
+				      struct fdtable *fdt, __u64 files,
+				      enum ipcs_kind kind, int fd, int oldfd,
+				      __u32 fd_flags, const char *upath,
+				      __s64 refs_delta, __u64 addr, __u64 len)
+{
+	hdr_fill(&e->h, kind, sizeof(*e));
+	e->fd = fd;
+	e->oldfd = oldfd;
+	e->fd_flags = fd_flags;
+	if (kind != IPCS_EV_CLOSE && fdt_cloexec(fdt, fd))
+		e->fd_flags |= IPCS_FD_CLOEXEC;
+	e->_pad = 0;
+	e->files = files;
+	e->addr = addr;
+	e->len = len;
+	__builtin_memset(&e->f, 0, sizeof(e->f));
+	file_fill(f, &e->f);
+	e->f.refs += refs_delta;
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	e->path[0] = 0;
+	if (upath)
+		bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+}
+
+/* One fd appeared or disappeared in the current task's table. */
+static __always_inline void emit_fd_at(enum ipcs_kind kind, int fd, int oldfd,
+				       __u32 fd_flags, const char *upath,
+				       __s64 refs_delta, __u64 addr, __u64 len)
+{
+	struct ipcs_ev_fd *e;
+	struct fdtable *fdt;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!f)
+		return;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fd_record(e, f, fdt, files, kind, fd, oldfd, fd_flags, upath,
+		  refs_delta, addr, len);
+	submit(e);
+}
+
+static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
+				    __u32 fd_flags, const char *upath,
+				    __s64 refs_delta)
+{
+	emit_fd_at(kind, fd, oldfd, fd_flags, upath, refs_delta, 0, 0);
+}
+
+/* close(fd), at entry: the count after is the count now minus one (a close
+ * of an open fd always removes it, whatever it returns). */
+static __always_inline void close_enter(int fd)
+{
+	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
+	struct ipcs_ev_fd *e = bpf_map_lookup_elem(&fd_scratch, &zero);
+	struct fdtable *fdt;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!e || !f)
+		return;
+	fd_record(e, f, fdt, files, IPCS_EV_CLOSE, fd, -1, 0, NULL, -1, 0, 0);
+	if (bpf_map_update_elem(&closing, &tid, e, BPF_ANY))
+		count_lost();
+}
+
+/* ... and at exit: sent. */
+static __always_inline void close_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ipcs_ev_fd *e = bpf_map_lookup_elem(&closing, &tid);
+
+	if (!e)
+		return;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wake_flags()))
+		count_lost();
+	bpf_map_delete_elem(&closing, &tid);
+}
+
+/* An event about a name, not an fd: mkfifo (imode S_IFIFO) and mq_unlink
+ * (glibc passes the queue's name without its leading '/'). */
+static __always_inline void emit_path(enum ipcs_kind kind, const char *upath,
+				      __u32 imode)
+{
+	struct ipcs_ev_fd *e = reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, kind, sizeof(*e));
+	e->fd = -1;
+	e->oldfd = -1;
+	e->f.imode = imode;
+	bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+	submit(e);
+}
+
+/* pipe(), socketpair(): two fds written to user memory */
+static __always_inline void on_pair_exit(enum ipcs_kind kind, const int *ufds)
+{
+	int fds[2];
+
+	if (bpf_probe_read_user(fds, sizeof(fds), ufds))
+		return;
+	emit_fd(kind, fds[0], -1, 0, NULL, 0);
+	emit_fd(kind, fds[1], -1, 0, NULL, 0);
+}
+
+/* fds received with SCM_RIGHTS: new slots for entries another process
+ * holds. Only the first control message is read. */
+static __always_inline void on_recvmsg_exit(const struct user_msghdr *umsg)
+{
+	struct user_msghdr msg;
+	struct {
+		__u64 len;
+		int level, type;
+		int fds[MAX_SCM_FDS];
+	} cmsg = {};
+	__u32 n;
+
+	if (bpf_probe_read_user(&msg, sizeof(msg), umsg) || !msg.msg_control ||
+	    msg.msg_controllen < 16)
+		return;
+	if (bpf_probe_read_user(&cmsg, sizeof(cmsg), msg.msg_control) &&
+	    bpf_probe_read_user(&cmsg, 16 + 4, msg.msg_control))
+		return;
+	if (cmsg.level != SOL_SOCKET || cmsg.type != SCM_RIGHTS || cmsg.len < 20)
+		return;
+	n = (cmsg.len - 16) / 4;
+	for (int i = 0; i < MAX_SCM_FDS; i++) {
+		if (i >= n)
+			break;
+		emit_fd(IPCS_EV_RECVFD, cmsg.fds[i], -1, 0, NULL, 0);
+	}
+}
+
+static __always_inline void emit_sockaddr(enum ipcs_kind kind, int fd,
+					  const void *uaddr, __u32 addrlen,
+					  __u32 backlog, long ret)
+{
+	struct ipcs_ev_sockaddr *e;
+	struct fdtable *fdt;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!f)
+		return;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, kind, sizeof(*e));
+	e->fd = fd;
+	e->ret = ret;
+	e->backlog = backlog;
+	e->files = files;
+	file_fill(f, &e->f);
+	if (uaddr) {
+		if (addrlen > IPCS_SOCKADDR_MAX)
+			addrlen = IPCS_SOCKADDR_MAX;
+		e->addrlen = addrlen;
+		/* the barrier keeps the compiler from dropping the mask that
+		 * proves the bound to the verifier */
+		barrier_var(addrlen);
+		bpf_probe_read_user(e->addr, addrlen & 127, uaddr);
+	}
+	submit(e);
+}
+
+struct close_range_ctx {
+	struct fdtable *fdt;
+	__u32 first;
+	__u32 last;
+	__u32 cloexec;
+};
+
+static long close_range_one(__u32 i, struct close_range_ctx *c)
+{
+	__u32 fd = c->first + i;
+
+	if (fd > c->last)
+		return 1;
+	if (!fdt_file(c->fdt, fd))
+		return 0;
+	if (c->cloexec)
+		emit_fd(IPCS_EV_FCNTL, fd, -1, IPCS_FD_CLOEXEC, NULL, 0);
+	else
+		emit_fd(IPCS_EV_CLOSE, fd, -1, IPCS_FD_IMPLICIT, NULL, -1);
+	return 0;
+}
+
+/* The fds open once exec is done: the kernel's own answer to which
+ * close-on-exec fds it closed, so that the table needs no re-read (which
+ * would hold a reference on each file while the program runs on). */
+static __always_inline void exec_open_fds(struct ipcs_ev_proc *e,
+					  struct task_struct *p)
+{
+	__u64 files;
+	struct fdtable *fdt = task_fdt(p, &files);
+	unsigned long *bits;
+	__u32 words;
+
+	if (!fdt)
+		return;
+	e->max_fds = fdt->max_fds;
+	words = (e->max_fds + 63) / 64;
+	if (words > IPCS_EXEC_FD_WORDS)
+		words = IPCS_EXEC_FD_WORDS;
+	bits = fdt->open_fds;
+	for (__u32 i = 0; i < IPCS_EXEC_FD_WORDS; i++) {
+		if (i >= words)
+			break;
+		if (bpf_probe_read_kernel(&e->open_fds[i], sizeof(e->open_fds[i]),
+					  bits + i))
+			return;	/* fd_words stays 0: unknown */
+	}
+	e->fd_words = words;
+}
