@@ -707,6 +707,40 @@ static void emergency(int sig)
 	raise(sig);
 }
 
+/* -o FILE: what it writes may be private (--payload captures other
+ * programs' bytes), so a new file is 0600 and a symbolic link is never
+ * followed: an attacker's link would have us truncate its target. "-",
+ * /dev/stdout and /dev/stderr are the streams themselves. */
+static FILE *output_open(const char *path)
+{
+	int fd;
+	FILE *f;
+
+	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout"))
+		return stdout;
+	if (!strcmp(path, "/dev/stderr"))
+		return fdopen(dup(STDERR_FILENO), "w");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			fprintf(stderr, "ipcscope: %s is a symbolic link; ipcscope "
+				"does not write through one: give the file's own "
+				"path\n", path);
+		else
+			fprintf(stderr, "ipcscope: cannot write %s: %s\n", path,
+				strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		fprintf(stderr, "ipcscope: cannot write %s: %s\n", path,
+			strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 static int run(struct session *s)
 {
 	struct loader_options lo = {
@@ -757,14 +791,8 @@ static int run(struct session *s)
 	 * and the command should not hold our output file */
 	signal(SIGPIPE, SIG_IGN);
 	s->out = stdout;
-	if (s->opt.output) {
-		s->out = fopen(s->opt.output, "we");
-		if (!s->out) {
-			fprintf(stderr, "ipcscope: cannot write %s: %s\n",
-				s->opt.output, strerror(errno));
-			goto fail;
-		}
-	}
+	if (s->opt.output && !(s->out = output_open(s->opt.output)))
+		goto fail;
 	if (loader_open(&s->loader, &lo, on_event, s))
 		goto fail;
 	s->nfeatures_off = features_off(&s->features, s->features_off,

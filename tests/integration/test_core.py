@@ -262,3 +262,31 @@ def demo_tour_runs_every_demo():
             check(of(events, kind), f"the tour shows {kind} events")
     finally:
         rmtree(d)
+
+
+@test
+def output_file_is_private_and_never_a_link():
+    """-o creates its file 0600 (payloads are other programs' bytes) and
+    refuses a symbolic link, leaving its target as it was."""
+    d = tempdir()
+    try:
+        out, target, link = (os.path.join(d, n) for n in ("out.json", "target", "link"))
+        p = run_ipcscope(["--json", "-o", out, "--", "true"])
+        eq(p.returncode, 0, f"exit status (stderr {p.stderr.decode()!r})")
+        eq(os.stat(out).st_mode & 0o777, 0o600, "mode of the file -o made")
+        with open(target, "w") as f:
+            f.write("keep")
+        os.symlink(target, link)
+        p = run_ipcscope(["--json", "-o", link, "--", "true"])
+        eq(p.returncode, 1, "a link is refused")
+        err = p.stderr.decode().strip().splitlines()
+        eq(len(err), 1, f"one line: {err}")
+        check("symbolic link" in err[0], f"it says why: {err[0]}")
+        with open(target) as f:
+            eq(f.read(), "keep", "the link's target untouched")
+        p = run_ipcscope(["--json", "-o", "/dev/stdout", "--", "true"])
+        eq(p.returncode, 0, "/dev/stdout still works")
+        eq(json.loads(p.stdout.decode().splitlines()[-1])["type"], "summary",
+           "the JSON on stdout")
+    finally:
+        rmtree(d)
