@@ -172,13 +172,25 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 	if (imode != S_IFIFO && (imode != S_IFSOCK || !FEAT(SOCKETS)))
 		return;
 	if (aggregate) {
-		__u32 gen = flow_gen;
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		__u32 cpu = bpf_get_smp_processor_id();
+		volatile __u64 *busy = bpf_map_lookup_elem(&flow_busy, &cpu);
+		__u32 gen, tgid = bpf_get_current_pid_tgid() >> 32;
+		bool added;
 
-		if (flow_slot_add(gen, fd, kind, tgid, f, inode, imode, ret,
-				  files, direct) ||
-		    flow_add(gen & 1 ? (void *)&flows1 : (void *)&flows0, kind,
-			     tgid, f, inode, imode, ret, files, direct))
+		/* marked before flow_gen is read: see IPCS_FLOW_BUSY_READING */
+		if (busy)
+			*busy = IPCS_FLOW_BUSY_READING;
+		gen = flow_gen;
+		if (busy)
+			*busy = (__u64)gen + IPCS_FLOW_BUSY_GEN;
+		added = flow_slot_add(gen, fd, kind, tgid, f, inode, imode, ret,
+				      files, direct) ||
+			flow_add(gen & 1 ? (void *)&flows1 : (void *)&flows0,
+				 kind, tgid, f, inode, imode, ret, files,
+				 direct);
+		if (busy)
+			*busy = 0;
+		if (added)
 			return;
 	}
 	data_record(kind, fd, sc, ret, f, inode, files, ubuf, buf_is_iov,

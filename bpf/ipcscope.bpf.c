@@ -40,8 +40,8 @@ const volatile __u32 features_on = ~0U;
 
 /* The generation of flows the programs add to (its parity picks the flow
  * map and the half of flow_slots): user space counts it up every tick, then
- * drains the other generation a tick later, when no program can still be
- * adding to it. */
+ * drains the other generation a tick later, once no CPU's mark in
+ * flow_busy says it may still be adding to it. */
 volatile __u32 flow_gen;
 const volatile __u32 nr_cpus = 1;	/* possible CPUs: flow_slots' rows */
 
@@ -93,6 +93,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ipcs_flow_slot);
 } flow_slots SEC(".maps");
+
+/* nr_cpus marks, one a CPU (see IPCS_FLOW_BUSY_READING); user space sets
+ * the size and reads them through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} flow_busy SEC(".maps");
 
 /* A new flow is built here before it goes into a flow map: 200 bytes on
  * the stack would take the exit program past the 512 bytes a call chain

@@ -243,6 +243,13 @@ struct ipcs_flow {
  * generation (map flow_slots, mmapped by user space): a flow whose slot is
  * free takes it for the generation and adds there without a hash lookup
  * or atomics; a flow whose slot another holds goes to the flow map. */
+/* Each CPU marks, in the map flow_busy (mmapped by user space), the
+ * generation it is adding to while it adds: IPCS_FLOW_BUSY_READING before
+ * it has read flow_gen, gen + IPCS_FLOW_BUSY_GEN after, 0 when done. User
+ * space drains a generation only when no CPU may still add to it: a tick
+ * is no proof when a CPU can stall (a virtual one, under a busy host). */
+#define IPCS_FLOW_BUSY_READING 1
+#define IPCS_FLOW_BUSY_GEN 2
 #define IPCS_FLOW_SLOT_BITS 6
 #define IPCS_FLOW_SLOTS (1U << IPCS_FLOW_SLOT_BITS)
 struct ipcs_flow_slot {

@@ -44,6 +44,9 @@ struct loader {
 	int ncpus;
 	struct ipcs_flow_slot *slots;	/* flow_slots, mmapped */
 	size_t slots_len;
+	const volatile __u64 *busy;	/* flow_busy, mmapped: a mark per CPU */
+	size_t busy_len;
+	unsigned busy_waits;	/* ticks a drain has waited on a mark */
 	uint64_t lost_prev;	/* lost count, as last seen */
 	uint64_t lost_ns;	/* when it last grew */
 	uint64_t lost_synced;	/* lost count when everyone was last re-read */
@@ -292,6 +295,7 @@ static int skel_open(struct loader *l, const struct loader_options *o)
 	skel->rodata->features_on = features_mask(o->features);
 	bpf_map__set_max_entries(skel->maps.flow_slots,
 				 2 * l->ncpus * IPCS_FLOW_SLOTS);
+	bpf_map__set_max_entries(skel->maps.flow_busy, l->ncpus);
 	if (o->ring_bytes) {
 		bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
 		/* a wakeup per CPU for every ~1/16 of the ring */
@@ -417,6 +421,15 @@ int loader_open(struct loader **out, const struct loader_options *o,
 		explain("mapping the flow slots", -err);
 		goto fail;
 	}
+	l->busy_len = l->ncpus * sizeof(*l->busy);
+	l->busy = mmap(NULL, l->busy_len, PROT_READ, MAP_SHARED,
+		       bpf_map__fd(l->skel->maps.flow_busy), 0);
+	if (l->busy == MAP_FAILED) {
+		l->busy = NULL;
+		err = -errno;
+		explain("mapping the flow marks", -err);
+		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
@@ -431,6 +444,8 @@ void loader_close(struct loader *l)
 	ring_close(&l->ring);
 	if (l->slots)
 		munmap(l->slots, l->slots_len);
+	if (l->busy)
+		munmap((void *)l->busy, l->busy_len);
 	ipcscope_bpf__destroy(l->skel);
 	free(l);
 }
@@ -530,14 +545,34 @@ static int drain_gen(struct loader *l, __u32 gen, loader_record_fn fn,
 	return drain_map(maps[gen & 1], fn, ctx);
 }
 
+/* Whether a CPU may still be adding to generation gen. */
+#define BUSY_WAIT_TICKS 100
+static bool busy_with(const struct loader *l, __u32 gen)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (int i = 0; i < l->ncpus; i++) {
+		__u64 v = l->busy[i];
+
+		if (v == IPCS_FLOW_BUSY_READING ||
+		    v == (__u64)gen + IPCS_FLOW_BUSY_GEN)
+			return true;
+	}
+	return false;
+}
+
 int loader_drain_flows(struct loader *l, bool final, loader_record_fn fn,
 		       void *ctx)
 {
 	__u32 gen = l->skel->bss->flow_gen;
 	int err;
 
-	/* generation gen - 1 stopped taking flows a tick ago: nothing adds
-	 * to it; its slots and map are then free for gen + 1 */
+	/* generation gen - 1 stopped taking flows a tick ago; a CPU that
+	 * stalled since may still be adding to it (its mark says so): then
+	 * wait a tick more, a second at the most */
+	if (!final && busy_with(l, gen - 1) && ++l->busy_waits < BUSY_WAIT_TICKS)
+		return 0;
+	l->busy_waits = 0;
+	/* its slots and map are then free for gen + 1 */
 	err = drain_gen(l, gen - 1, fn, ctx);
 	__atomic_store_n(&l->skel->bss->flow_gen, gen + 1, __ATOMIC_RELEASE);
 	if (final && !err)
