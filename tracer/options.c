@@ -124,143 +124,166 @@ bool options_demo_exists(const char *name)
 	return false;
 }
 
-int options_parse(struct options *o, int argc, char **argv)
+enum { O_COMM = 256, O_JSON, O_SNAPSHOT, O_PAYLOAD, O_DEMO, O_PACE,
+       O_LIST, O_ASCII, O_NOCOLOR, O_RING, O_TOP, O_INTERVAL };
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "comm", required_argument, NULL, O_COMM },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "snapshot", no_argument, NULL, O_SNAPSHOT },
+	{ "payload", required_argument, NULL, O_PAYLOAD },
+	{ "demo", required_argument, NULL, O_DEMO },
+	{ "pace", required_argument, NULL, O_PACE },
+	{ "list-demos", no_argument, NULL, O_LIST },
+	{ "ascii", no_argument, NULL, O_ASCII },
+	{ "no-color", no_argument, NULL, O_NOCOLOR },
+	{ "ring-size", required_argument, NULL, O_RING },
+	{ "top", no_argument, NULL, O_TOP },
+	{ "interval", required_argument, NULL, O_INTERVAL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{}
+};
+
+/* The output options seen, turned into a mode once all are read. */
+struct outputs {
+	bool json, snapshot, top;
+};
+
+/* What to trace: -p, --comm, --demo, --pace, --list-demos. Returns 0 to
+ * go on, or what options_parse() returns; -1 when c is not one of them. */
+static int parse_target(struct options *o, int c)
 {
-	enum { O_COMM = 256, O_JSON, O_SNAPSHOT, O_PAYLOAD, O_DEMO, O_PACE,
-	       O_LIST, O_ASCII, O_NOCOLOR, O_RING, O_TOP, O_INTERVAL };
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "comm", required_argument, NULL, O_COMM },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "snapshot", no_argument, NULL, O_SNAPSHOT },
-		{ "payload", required_argument, NULL, O_PAYLOAD },
-		{ "demo", required_argument, NULL, O_DEMO },
-		{ "pace", required_argument, NULL, O_PACE },
-		{ "list-demos", no_argument, NULL, O_LIST },
-		{ "ascii", no_argument, NULL, O_ASCII },
-		{ "no-color", no_argument, NULL, O_NOCOLOR },
-		{ "ring-size", required_argument, NULL, O_RING },
-		{ "top", no_argument, NULL, O_TOP },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{}
-	};
-	bool json = false, snapshot = false, top = false;
 	uint32_t v;
+
+	switch (c) {
+	case 'p':
+		if (!parse_u32(optarg, INT_MAX, &v) || !v)
+			return bad("--pid needs a process id, not '%s'", optarg);
+		if (o->npids == OPT_MAX_PIDS)
+			return bad("%s: too many --pid options", optarg);
+		o->pids[o->npids++] = v;
+		return 0;
+	case O_COMM:
+		if (!optarg[0] || strlen(optarg) >= IPCS_COMM_LEN)
+			return bad("--comm needs a name of 1 to 15 bytes, not '%s'",
+				   optarg);
+		o->comm = optarg;
+		return 0;
+	case O_DEMO:
+		if (strcmp(optarg, "tour") && !options_demo_exists(optarg))
+			return bad("no demo named '%s'; see: ipcscope --list-demos",
+				   optarg);
+		o->demo = optarg;
+		return 0;
+	case O_PACE:
+		if (!parse_u32(optarg, 60000, &v))
+			return bad("--pace needs milliseconds from 0 to 60000, not '%s'",
+				   optarg);
+		o->pace_ms = v;
+		return 0;
+	case O_LIST:
+		for (size_t i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)
+			printf("%-14s %s\n", demos[i].name, demos[i].about);
+		printf("%-14s %s\n", "tour", "all of the above, one after another");
+		return 1;
+	}
+	return -1;
+}
+
+/* How to output: -o, --json, --snapshot, --top, --interval, --payload,
+ * --ascii, --no-color. Returns like parse_target(). */
+static int parse_output(struct options *o, struct outputs *out, int c)
+{
 	double secs;
 	char *end;
-	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->pace_ms = -1;
-	o->interval_ms = 1000;
-	opterr = 0;
-	/* "+": stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+:p:o:vhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (!parse_u32(optarg, INT_MAX, &v) || !v)
-				return bad("--pid needs a process id, not '%s'", optarg);
-			if (o->npids == OPT_MAX_PIDS)
-				return bad("%s: too many --pid options", optarg);
-			o->pids[o->npids++] = v;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case O_COMM:
-			if (!optarg[0] || strlen(optarg) >= IPCS_COMM_LEN)
-				return bad("--comm needs a name of 1 to 15 bytes, not '%s'",
-					   optarg);
-			o->comm = optarg;
-			break;
-		case O_JSON:
-			json = true;
-			break;
-		case O_SNAPSHOT:
-			snapshot = true;
-			break;
-		case O_PAYLOAD:
-			if (!parse_u32(optarg, IPCS_PAYLOAD_MAX, &o->payload))
-				return bad("--payload needs a byte count from 0 to 256, not '%s'",
-					   optarg);
-			break;
-		case O_DEMO:
-			if (strcmp(optarg, "tour") && !options_demo_exists(optarg))
-				return bad("no demo named '%s'; see: ipcscope --list-demos",
-					   optarg);
-			o->demo = optarg;
-			break;
-		case O_PACE:
-			if (!parse_u32(optarg, 60000, &v))
-				return bad("--pace needs milliseconds from 0 to 60000, not '%s'",
-					   optarg);
-			o->pace_ms = v;
-			break;
-		case O_LIST:
-			for (size_t i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)
-				printf("%-14s %s\n", demos[i].name, demos[i].about);
-			printf("%-14s %s\n", "tour", "all of the above, one after another");
-			return 1;
-		case O_TOP:
-			top = true;
-			break;
-		case O_INTERVAL:
-			errno = 0;
-			secs = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(secs >= 0.1 && secs <= 3600))
-				return bad("--interval needs seconds from 0.1 to 3600, not '%s'",
-					   optarg);
-			o->interval_ms = secs * 1000 + 0.5;
-			o->interval_set = true;
-			break;
-		case O_ASCII:
-			o->ascii = true;
-			break;
-		case O_NOCOLOR:
-			o->no_color = true;
-			break;
-		case O_RING:
-			if (!parse_u32(optarg, 1U << 30, &v) || v < 4096 || (v & (v - 1)))
-				return bad("--ring-size needs a power of two from 4096 to 2^30, not '%s'",
-					   optarg);
-			o->ring_bytes = v;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			features_help(stdout);
-			fputs(usage_tail, stdout);
-			return 1;
-		case 'V':
-			printf("ipcscope %s\n", IPCSCOPE_VERSION);
-			return 1;
-		case ':':
-			return bad("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return bad("unknown option '%s'", argv[optind - 1]);
-		}
+	switch (c) {
+	case 'o':
+		o->output = optarg;
+		return 0;
+	case O_JSON:
+		out->json = true;
+		return 0;
+	case O_SNAPSHOT:
+		out->snapshot = true;
+		return 0;
+	case O_TOP:
+		out->top = true;
+		return 0;
+	case O_PAYLOAD:
+		if (!parse_u32(optarg, IPCS_PAYLOAD_MAX, &o->payload))
+			return bad("--payload needs a byte count from 0 to 256, not '%s'",
+				   optarg);
+		return 0;
+	case O_INTERVAL:
+		errno = 0;
+		secs = strtod(optarg, &end);
+		if (errno || end == optarg || *end || !(secs >= 0.1 && secs <= 3600))
+			return bad("--interval needs seconds from 0.1 to 3600, not '%s'",
+				   optarg);
+		o->interval_ms = secs * 1000 + 0.5;
+		o->interval_set = true;
+		return 0;
+	case O_ASCII:
+		o->ascii = true;
+		return 0;
+	case O_NOCOLOR:
+		o->no_color = true;
+		return 0;
 	}
-	if (optind < argc)
-		o->command = argv + optind;
-	if (snapshot && top)
+	return -1;
+}
+
+/* The rest: --ring-size, -v, -h, -V and mistakes. */
+static int parse_other(struct options *o, int c, char **argv)
+{
+	uint32_t v;
+
+	switch (c) {
+	case O_RING:
+		if (!parse_u32(optarg, 1U << 30, &v) || v < 4096 || (v & (v - 1)))
+			return bad("--ring-size needs a power of two from 4096 to 2^30, not '%s'",
+				   optarg);
+		o->ring_bytes = v;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case 'h':
+		fputs(usage, stdout);
+		features_help(stdout);
+		fputs(usage_tail, stdout);
+		return 1;
+	case 'V':
+		printf("ipcscope %s\n", IPCSCOPE_VERSION);
+		return 1;
+	case ':':
+		return bad("option '%s' needs a value", argv[optind - 1]);
+	default:
+		return bad("unknown option '%s'", argv[optind - 1]);
+	}
+}
+
+/* The mode from the output options, and the combinations refused. */
+static int options_check(struct options *o, const struct outputs *out)
+{
+	if (out->snapshot && out->top)
 		return bad("%s", "choose one of: --snapshot, --top");
-	if (snapshot)
-		o->mode = json ? OUT_SNAPSHOT_JSON : OUT_SNAPSHOT;
-	else if (top)
-		o->mode = json ? OUT_TOP_JSON : OUT_TOP;
-	else if (json)
+	if (out->snapshot)
+		o->mode = out->json ? OUT_SNAPSHOT_JSON : OUT_SNAPSHOT;
+	else if (out->top)
+		o->mode = out->json ? OUT_TOP_JSON : OUT_TOP;
+	else if (out->json)
 		o->mode = OUT_JSON;
 	if ((o->command != NULL) + (o->demo != NULL) + (o->npids > 0 || o->comm) > 1)
 		return bad("%s", "choose one of: -- COMMAND, --demo, -p/--comm");
-	if (snapshot && (o->command || o->demo))
+	if (out->snapshot && (o->command || o->demo))
 		return bad("%s", "--snapshot reads processes that already run: use -p PID, --comm NAME, or nothing for all");
-	if (o->interval_set && !top)
+	if (o->interval_set && !out->top)
 		return bad("%s", "--interval goes with --top");
 	if (o->payload && o->mode != OUT_JSON)
 		return bad("%s", "--payload goes with --json");
@@ -269,4 +292,28 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (o->pace_ms >= 0 && !o->demo)
 		return bad("%s", "--pace goes with --demo");
 	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	struct outputs out = {};
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->pace_ms = -1;
+	o->interval_ms = 1000;
+	opterr = 0;
+	/* "+": stop at the first non-option, the command */
+	while ((c = getopt_long(argc, argv, "+:p:o:vhV", longopts, NULL)) != -1) {
+		rc = parse_target(o, c);
+		if (rc < 0)
+			rc = parse_output(o, &out, c);
+		if (rc < 0)
+			rc = parse_other(o, c, argv);
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		o->command = argv + optind;
+	return options_check(o, &out);
 }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one event loop: epoll over the ring buffer, a signalfd, a timerfd,
+ * the traced command's output and, for a sink that reads keys, stdin.
+ */
+#ifndef IPCSCOPE_LOOP_H
+#define IPCSCOPE_LOOP_H
+
+#include <stddef.h>
+
+#include "session.h"
+
+/* The model's note callback (ctx is the session): to the sink. */
+void loop_note(void *ctx, const struct model_note *n);
+/* The ring buffer's record callback (ctx is the session). */
+int loop_on_event(void *ctx, const void *rec, size_t size);
+int loop_add_fd(int epfd, int fd);
+/* Signals, timer and epoll; returns 0 or -errno, having said why. */
+int loop_setup(struct session *s);
+/* Runs until the traced command ends, the user quits or a signal asks
+ * us to; then reports what the kernel still queued and ends the sink. */
+void loop_run(struct session *s);
+
+#endif /* IPCSCOPE_LOOP_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * One run of ipcscope: the state that main.c sets up and that the event
+ * loop (loop.c), the choice of targets (targets.c) and the demo tour
+ * (tour.c) share. What the output is stays behind the sink.
+ */
+#ifndef IPCSCOPE_SESSION_H
+#define IPCSCOPE_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "kernel_features.h"
+#include "loader.h"
+#include "model.h"
+#include "options.h"
+#include "sink.h"
+
+#define MAX_QUIET 32	/* pipes re-read per tick after their flows stop */
+
+/* A pipe whose latest flow ended with calls the kernel did not sample the
+ * fill after: unless a newer reading comes, it is re-read a tick later. */
+struct quiet_pipe {
+	uint64_t dev, ino, ts;
+	uint32_t pid;
+};
+
+struct session {
+	struct options opt;
+	struct model model;
+	struct loader *loader;
+	struct sink sink;	/* where the output goes */
+	struct features features;	/* optional kernel features */
+	const char *features_off[FEAT__COUNT];
+	size_t nfeatures_off;
+	char features_off_text[256];
+	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
+	pid_t child;		/* the traced command, or 0 */
+	int child_out;		/* live view: the command's output, or -1 */
+	int tour;		/* --demo tour: index of the demo running, else -1 */
+	int child_status;	/* exit status once it ended, else -1 */
+	uint64_t lost_seen;
+	uint64_t records;	/* ring-buffer records received */
+	uint64_t flow_calls;	/* calls the kernel aggregated into flows */
+	/* what the loop does beside the ring, chosen with the mode */
+	bool aggregate;		/* data comes as flows (live view, --top) */
+	bool unsure_pipes;	/* re-read pipes untraced readers may empty */
+	bool wait_poll;		/* read who is blocked (live view) */
+	bool ended;		/* live view: what we traced is over */
+	uint64_t next_wait_ns;
+	uint64_t next_unsure_ns;
+	uint64_t seen;		/* records + flow calls at the last tick */
+	unsigned quiet_ticks;
+	struct quiet_pipe quiet[MAX_QUIET];
+	size_t nquiet;
+	uint64_t state_ts;	/* when on_fd_state's records were read */
+	uint64_t resyncs;
+	int64_t ts_offset;	/* CLOCK_MONOTONIC -> CLOCK_REALTIME */
+	uint64_t start_ns;
+	int epfd, sigfd, timerfd;
+	bool done;
+	/* which processes the start-up snapshot keeps */
+	uint32_t *keep;
+	size_t nkeep;
+};
+
+static inline uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Syscalls seen: ring records plus the calls the kernel summed in flows. */
+static inline uint64_t calls_seen(const struct session *s)
+{
+	return s->records + s->flow_calls;
+}
+
+#endif /* IPCSCOPE_SESSION_H */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The sinks that write a stream: JSON lines (--json) and the --top table
+ * (text or JSON lines), with what they share: the buffered stream, the
+ * check that it is still there, the closing summary. Also the calls
+ * through any sink (sink.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "sink.h"
+#include "top.h"
+
+void sink_note(const struct sink *sk, const struct model_note *n)
+{
+	if (sk->ops && sk->ops->note)
+		sk->ops->note(sk->ctx, n);
+}
+
+int sink_tick(const struct sink *sk, uint64_t now_ns,
+	      const struct sink_stats *st)
+{
+	return sk->ops && sk->ops->tick ? sk->ops->tick(sk->ctx, now_ns, st) : 0;
+}
+
+void sink_close(struct sink *sk)
+{
+	if (sk->ops && sk->ops->close)
+		sk->ops->close(sk->ctx);
+	sk->ops = NULL;
+	sk->ctx = NULL;
+}
+
+/* --- a stream of JSON or text ---------------------------------------------- */
+
+struct stream {
+	struct sink_out o;
+	struct json json;
+	bool broken;		/* the stream went away (EPIPE) */
+};
+
+static void stream_init(struct stream *st, const struct sink_out *o)
+{
+	static char outbuf[1 << 20];
+
+	st->o = *o;
+	setvbuf(o->out, outbuf, _IOFBF, sizeof(outbuf));
+	json_init(&st->json, o->out);
+}
+
+/* Returns SINK_DONE once the stream has gone away. */
+static int stream_check(struct stream *st)
+{
+	if (st->broken)
+		return 0;
+	if (fflush(st->o.out) == EOF || ferror(st->o.out)) {
+		st->broken = true;
+		return SINK_DONE;
+	}
+	return 0;
+}
+
+static void stream_summary(struct stream *st, const struct report_summary *sum)
+{
+	if (st->broken)
+		return;
+	report_summary_json(&st->json, sum);
+	fflush(st->o.out);
+	if (st->o.to_file)	/* the JSON went to a file: say how it went */
+		fprintf(stderr,
+			"ipcscope: %llu events (%.0f/s), %llu lost, %llu resyncs\n",
+			(unsigned long long)sum->events,
+			sum->duration_ns ? sum->events * 1e9 / sum->duration_ns : 0.0,
+			(unsigned long long)sum->lost,
+			(unsigned long long)sum->resyncs);
+}
+
+/* --- JSON lines ------------------------------------------------------------- */
+
+static void json_note(void *ctx, const struct model_note *n)
+{
+	struct stream *st = ctx;
+
+	report_note_json(&st->json, n, st->o.ts_offset);
+}
+
+static int json_tick(void *ctx, uint64_t now_ns, const struct sink_stats *ss)
+{
+	(void)now_ns;
+	(void)ss;
+	return stream_check(ctx);
+}
+
+static void json_title(void *ctx, int n, const char *name, const char *about,
+		       uint64_t ts)
+{
+	struct stream *st = ctx;
+
+	report_title_json(&st->json, n, name, about, ts);
+}
+
+static void json_end(void *ctx, uint64_t now_ns, const struct sink_stats *ss,
+		     const struct report_summary *sum)
+{
+	(void)now_ns;
+	(void)ss;
+	stream_check(ctx);
+	stream_summary(ctx, sum);
+}
+
+static const struct sink_ops json_ops = {
+	.note = json_note,
+	.tick = json_tick,
+	.title = json_title,
+	.end = json_end,
+	.close = free,
+};
+
+int sink_json_open(struct sink *sk, const struct sink_out *o)
+{
+	struct stream *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	stream_init(st, o);
+	sk->ops = &json_ops;
+	sk->ctx = st;
+	return 0;
+}
+
+/* --- --top ------------------------------------------------------------------ */
+
+struct top_sink {
+	struct stream st;
+	struct top *top;
+	const struct model *model;
+	bool json;
+	uint64_t interval_ns;
+	uint64_t next_ns, start_ns, events;	/* this interval's */
+};
+
+static void top_sink_note(void *ctx, const struct model_note *n)
+{
+	struct top_sink *t = ctx;
+
+	top_note(t->top, n);
+}
+
+/* The table of the interval that ends now. */
+static void top_sink_print(struct top_sink *t, uint64_t now,
+			   const struct sink_stats *ss)
+{
+	struct top_stats st = {
+		.ts = now + t->st.o.ts_offset,
+		.interval_ns = now - t->start_ns,
+		.events = ss->events - t->events,
+		.lost = ss->lost,
+	};
+	FILE *out = t->st.o.out;
+
+	if (t->json) {
+		top_print_json(t->top, t->model, &t->st.json, &st);
+	} else {
+		unsigned rows = 0;
+
+		if (!t->st.o.to_file && isatty(STDOUT_FILENO)) {
+			struct winsize ws;
+
+			/* like top: the table replaces the previous one */
+			fputs("\033[H\033[2J", out);
+			if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row > 4)
+				rows = ws.ws_row - 4;
+		}
+		top_print_text(t->top, t->model, out, &st, rows);
+		if (!rows)
+			fputc('\n', out);
+	}
+	t->start_ns = now;
+	t->events = ss->events;
+	t->next_ns = now + t->interval_ns;
+}
+
+static int top_sink_tick(void *ctx, uint64_t now_ns,
+			 const struct sink_stats *ss)
+{
+	struct top_sink *t = ctx;
+
+	if (now_ns >= t->next_ns)
+		top_sink_print(t, now_ns, ss);
+	return stream_check(&t->st);
+}
+
+static void top_sink_end(void *ctx, uint64_t now_ns,
+			 const struct sink_stats *ss,
+			 const struct report_summary *sum)
+{
+	struct top_sink *t = ctx;
+
+	if (!t->st.broken)
+		top_sink_print(t, now_ns, ss);
+	stream_check(&t->st);
+	if (t->json)
+		stream_summary(&t->st, sum);
+}
+
+static void top_sink_close(void *ctx)
+{
+	struct top_sink *t = ctx;
+
+	top_free(t->top);
+	free(t);
+}
+
+static const struct sink_ops top_ops = {
+	.note = top_sink_note,
+	.tick = top_sink_tick,
+	.end = top_sink_end,
+	.close = top_sink_close,
+};
+
+int sink_top_open(struct sink *sk, const struct sink_out *o, bool json,
+		  const struct model *m, uint32_t interval_ms, uint64_t now_ns)
+{
+	struct top_sink *t = calloc(1, sizeof(*t));
+
+	if (!t || !(t->top = top_new())) {
+		free(t);
+		return -ENOMEM;
+	}
+	stream_init(&t->st, o);
+	t->model = m;
+	t->json = json;
+	t->interval_ns = interval_ms * 1000000ULL;
+	t->start_ns = now_ns;
+	t->next_ns = now_ns + t->interval_ns;
+	sk->ops = &top_ops;
+	sk->ctx = t;
+	return 0;
+}
