@@ -200,11 +200,12 @@ struct model_note {
 typedef void (*model_note_fn)(void *ctx, const struct model_note *note);
 
 
-/* Names an object from outside the model (e.g. /proc/PID/fd/FD); returns
- * true and fills out when the fd still refers to (dev, ino). */
+/* Names an object from outside the model (the path the call was given,
+ * upath, or /proc/PID/fd/FD); returns true and fills out when what it
+ * found is (dev, ino). */
 typedef bool (*model_resolve_fn)(void *ctx, uint32_t pid, int fd,
-				 uint64_t dev, uint64_t ino, char *out,
-				 size_t outlen);
+				 const char *upath, uint64_t dev, uint64_t ino,
+				 char *out, size_t outlen);
 
 struct model {
 	struct hmap procs;	/* pid -> struct model_proc (latest of that pid) */

@@ -99,8 +99,8 @@ void object_name(struct model *m, struct model_object *o,
 		copy_str(o->name, sizeof(o->name), dpath, IPCS_PATH_LEN);
 		o->name_certain = true;
 	} else if (fd >= 0 && m->resolve &&
-		   m->resolve(m->resolve_ctx, pid, fd, fi->dev, fi->ino, o->name,
-			      sizeof(o->name))) {
+		   m->resolve(m->resolve_ctx, pid, fd, upath, fi->dev, fi->ino,
+			      o->name, sizeof(o->name))) {
 		o->name_certain = true;
 	} else if (!o->name[0] && upath && upath[0] == '/') {
 		copy_str(o->name, sizeof(o->name), upath, IPCS_PATH_LEN);

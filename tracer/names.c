@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Object names from /proc; see names.h. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/msg.h>
 #include <sys/stat.h>
@@ -14,14 +16,47 @@ uint64_t names_kernel_dev(dev_t dev)
 	return (uint64_t)major(dev) << 20 | minor(dev);
 }
 
-bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,
-		      uint64_t ino, char *out, size_t outlen)
+/* The path the call was given, made absolute (from the process's cwd)
+ * and resolved in our view of the files, when it names (dev, ino). */
+static bool resolve_upath(uint32_t pid, const char *upath, uint64_t dev,
+			  uint64_t ino, char *out, size_t outlen)
+{
+	char cwd[PATH_MAX], path[2 * PATH_MAX], real[PATH_MAX], link[64];
+	struct stat st;
+	ssize_t n;
+
+	if (!upath || !upath[0])
+		return false;
+	if (upath[0] == '/') {
+		snprintf(path, sizeof(path), "%s", upath);
+	} else {
+		snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+		n = readlink(link, cwd, sizeof(cwd) - 1);
+		if (n <= 0)
+			return false;
+		cwd[n] = 0;
+		snprintf(path, sizeof(path), "%s/%s", cwd, upath);
+	}
+	if (!realpath(path, real) || stat(real, &st) || st.st_ino != ino ||
+	    names_kernel_dev(st.st_dev) != dev || strlen(real) >= outlen)
+		return false;
+	memcpy(out, real, strlen(real) + 1);
+	return true;
+}
+
+/* By the path first: opening /proc/PID/fd/FD takes a reference on the
+ * file for a moment, and the traced program's next close or dup, racing
+ * it, would count it. */
+bool names_resolve_fd(void *ctx, uint32_t pid, int fd, const char *upath,
+		      uint64_t dev, uint64_t ino, char *out, size_t outlen)
 {
 	char link[64];
 	struct stat st;
 	ssize_t n;
 
 	(void)ctx;
+	if (resolve_upath(pid, upath, dev, ino, out, outlen))
+		return true;
 	snprintf(link, sizeof(link), "/proc/%u/fd/%d", pid, fd);
 	if (stat(link, &st) || st.st_ino != ino ||
 	    names_kernel_dev(st.st_dev) != dev)

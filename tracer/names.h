@@ -19,8 +19,8 @@
 uint64_t names_kernel_dev(dev_t dev);
 
 /* A model_resolve_fn; ctx is unused. dev is the kernel's s_dev encoding. */
-bool names_resolve_fd(void *ctx, uint32_t pid, int fd, uint64_t dev,
-		      uint64_t ino, char *out, size_t outlen);
+bool names_resolve_fd(void *ctx, uint32_t pid, int fd, const char *upath,
+		      uint64_t dev, uint64_t ino, char *out, size_t outlen);
 
 /* Adds every SysV object /proc/sysvipc lists (what ipcs shows). */
 void names_add_sysv(struct model *m);
