@@ -3,9 +3,12 @@
  *
  * server: socket (fd 3), SO_REUSEADDR, bind 127.0.0.1:PORT, listen
  *         (backlog 4), fork
- * client: closes the inherited fd 3, socket (fd 3), connect 127.0.0.1:PORT
- * server: accept (fd 4), writes "hello" (5 bytes) first, so every byte
- *         moves after accept()
+ * client: closes the inherited fd 3, socket (fd 3), connect 127.0.0.1:PORT,
+ *         then SIGUSR1 to the server
+ * server: accept (fd 4), and once the client's connect has returned
+ *         (SIGUSR1: so its address is known before any byte moves),
+ *         writes "hello" (5 bytes) first, so every byte moves after
+ *         accept()
  * client: reads "hello", writes "ping" (4 bytes), shutdown(SHUT_WR)
  * server: reads "ping", then EOF; writes "bye" (3 bytes); shutdown(SHUT_WR)
  *         and keeps fd 4 open until the client has exited
@@ -22,6 +25,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +65,7 @@ static int client(const union inet_addr *addr)
 	    getsockname(fd, &me.sa, &len))
 		return perror("client socket/connect"), 1;
 	pfd.fd = fd;
+	kill(getppid(), SIGUSR1);
 	printf("client-ino %lu port %u\n", ino(fd),
 	       ntohs(me.sa.sa_family == AF_INET6 ? me.in6.sin6_port :
 						    me.in.sin_port));
@@ -84,8 +89,9 @@ static int client(const union inet_addr *addr)
 int main(int argc, char **argv)
 {
 	union inet_addr addr = { 0 };
-	int lfd, fd, one = 1, status = 0, ok = 1;
+	int lfd, fd, one = 1, status = 0, ok = 1, sig;
 	char buf[16];
+	sigset_t usr1;
 	pid_t child;
 
 	if (argc < 2 || argc > 3 || atoi(argv[1]) <= 0 || atoi(argv[1]) > 65535 ||
@@ -101,6 +107,9 @@ int main(int argc, char **argv)
 		addr.in.sin_port = htons(atoi(argv[1]));
 	}
 	alarm(20);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	lfd = socket(addr.sa.sa_family, SOCK_STREAM, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		return perror("socket"), 1;
@@ -126,6 +135,7 @@ int main(int argc, char **argv)
 		printf("server listen-ino %lu accepted-ino %lu client %d\n",
 		       ino(lfd), ino(fd), (int)child);
 		fflush(stdout);
+		sigwait(&usr1, &sig);
 		if (write(fd, "hello", 5) != 5 || read(fd, buf, sizeof(buf)) != 4 ||
 		    memcmp(buf, "ping", 4) || read(fd, buf, sizeof(buf)) != 0 ||
 		    write(fd, "bye", 3) != 3 || shutdown(fd, SHUT_WR)) {
