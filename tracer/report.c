@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "ipc_cmd.h"
 #include "report.h"
 
 static const char *const kind_names[] = {
@@ -94,21 +95,6 @@ static const char *signal_result(int result)
 	return result >= 0 && result < 6 ? names[result] : "unknown";
 }
 
-static const char *ipc_cmd_name(int cmd)
-{
-	switch (cmd) {
-	case 0: return "IPC_RMID";
-	case 1: return "IPC_SET";
-	case 2: return "IPC_STAT";
-	case 3: return "IPC_INFO";
-	case 11: return "SHM_LOCK";
-	case 12: return "SHM_UNLOCK";
-	case 13: return "SHM_STAT";
-	case 11 + 100: return "MSG_STAT";
-	default: return NULL;
-	}
-}
-
 /* SysV events: the object, what moved, and the object's state after. */
 static void ipc_members(struct json *j, const struct model_note *n)
 {
@@ -144,7 +130,7 @@ static void ipc_members(struct json *j, const struct model_note *n)
 		json_kv_u64(j, "nsops", e->nsops);
 		break;
 	default: {	/* *ctl */
-		const char *name = ipc_cmd_name(e->cmd);
+		const char *name = ipc_cmd_name(n->kind, e->cmd);
 
 		if (name)
 			json_kv_str(j, "cmd", name);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc_cmd.h"
 #include "notes.h"
 #include "scene.h"
 
@@ -49,13 +50,13 @@ static const char *note_where(char *out, size_t len,
 	return out;
 }
 
-static const char *ipc_cmd(char *out, size_t len, int cmd)
+static const char *ipc_cmd(char *out, size_t len, enum ipcs_kind kind,
+			   int cmd)
 {
-	static const char *const names[] = { "IPC_RMID", "IPC_SET", "IPC_STAT",
-					     "IPC_INFO" };
+	const char *name = ipc_cmd_name(kind, cmd);
 
-	if (cmd >= 0 && cmd < (int)(sizeof(names) / sizeof(names[0])))
-		return names[cmd];
+	if (name)
+		return name;
 	snprintf(out, len, "cmd %d", cmd);
 	return out;
 }
@@ -107,7 +108,7 @@ static void format_ipc(char *what, size_t len, const struct model_note *n,
 		break;
 	default:	/* *ctl */
 		snprintf(what, len, "%s %s %s", kind,
-			 ipc_cmd(cmd, sizeof(cmd), e->cmd), name);
+			 ipc_cmd(cmd, sizeof(cmd), n->kind, e->cmd), name);
 		break;
 	}
 }
