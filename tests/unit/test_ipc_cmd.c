@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The SysV control commands' names: one table, read by object kind, as the
- * JSON report prints them. semctl's and msgctl's commands share numbers
+ * JSON report and the plain words print them. semctl's and msgctl's commands share numbers
  * with shmctl's and must not take their names; an unknown command is its
  * number.
  */
@@ -17,6 +17,7 @@
 
 #include "ipc_cmd.h"
 #include "json.h"
+#include "notes_text.h"
 #include "report.h"
 
 static void check(enum ipcs_kind kind, int cmd, const char *want)
@@ -134,6 +135,30 @@ static void test_json_names_by_kind(void **state)
 	check_json(IPCS_EV_SHMCTL, 99, "\"cmd\":99");
 }
 
+/* The plain words of a *ctl event without its object: "semctl GETVAL ". */
+static void check_words(enum ipcs_kind kind, int cmd, const char *want)
+{
+	struct ipcs_ev_ipc e = { .id = 7, .cmd = cmd };
+	struct model_note n = {
+		.kind = kind, .pid = 1, .tid = 1, .comm = "t", .fd = -1,
+		.oldfd = -1, .ipc = &e,
+	};
+	char what[256];
+
+	notes_format_what(what, sizeof(what), &n);
+	assert_string_equal(what, want);
+}
+
+static void test_words_name_by_kind(void **state)
+{
+	(void)state;
+	check_words(IPCS_EV_SEMCTL, 12, "semctl GETVAL ");
+	check_words(IPCS_EV_SEMCTL, 16, "semctl SETVAL ");
+	check_words(IPCS_EV_MSGCTL, 11, "msgctl MSG_STAT ");
+	check_words(IPCS_EV_SHMCTL, 12, "shmctl SHM_UNLOCK ");
+	check_words(IPCS_EV_SHMCTL, 42, "shmctl cmd 42 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_sem_commands),
 		cmocka_unit_test(test_ipc64_and_other_kinds),
 		cmocka_unit_test(test_json_names_by_kind),
+		cmocka_unit_test(test_words_name_by_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
