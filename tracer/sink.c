@@ -127,16 +127,23 @@ static const struct sink_ops json_ops = {
 	.close = free,
 };
 
-int sink_json_open(struct sink *sk, const struct sink_out *o)
+/* A sink whose state is only the stream: JSON lines or plain text. */
+static int stream_sink_open(struct sink *sk, const struct sink_out *o,
+			    const struct sink_ops *ops)
 {
 	struct stream *st = calloc(1, sizeof(*st));
 
 	if (!st)
 		return -ENOMEM;
 	stream_init(st, o);
-	sk->ops = &json_ops;
+	sk->ops = ops;
 	sk->ctx = st;
 	return 0;
+}
+
+int sink_json_open(struct sink *sk, const struct sink_out *o)
+{
+	return stream_sink_open(sk, o, &json_ops);
 }
 
 /* --- plain text --------------------------------------------------------------- */
@@ -214,14 +221,7 @@ static const struct sink_ops text_ops = {
 
 int sink_text_open(struct sink *sk, const struct sink_out *o)
 {
-	struct stream *st = calloc(1, sizeof(*st));
-
-	if (!st)
-		return -ENOMEM;
-	stream_init(st, o);
-	sk->ops = &text_ops;
-	sk->ctx = st;
-	return 0;
+	return stream_sink_open(sk, o, &text_ops);
 }
 
 /* --- --top ------------------------------------------------------------------ */
