@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * ipcscope's entry point: options, then the output mode, decided once
- * here by opening one sink (JSON lines, --top, or the live view, whose
+ * here by opening one sink (JSON lines, text, --top, or the live view, whose
  * adapter over ui/ lives in this file: the only one that includes both
  * tracer/ and ui/ headers), then the run: start the command or demo, load
  * the BPF side, take the start-up snapshot (targets.c) and hand over to
@@ -304,6 +304,8 @@ static int open_sink(struct session *s, const char *target)
 		err = sink_top_open(&s->sink, &o, s->opt.mode == OUT_TOP_JSON,
 				    &s->model, s->opt.interval_ms,
 				    now_ns(CLOCK_MONOTONIC));
+	} else if (s->opt.mode == OUT_TEXT) {
+		err = sink_text_open(&s->sink, &o);
 	} else {
 		err = sink_json_open(&s->sink, &o);
 	}
@@ -329,7 +331,7 @@ static int run(struct session *s)
 
 	if (mode_live(s) && !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ipcscope: the live view needs a terminal on "
-				"stdout; for a pipe or a file use --json or --snapshot\n");
+				"stdout; for a pipe or a file use --json, --text or --snapshot\n");
 		return 2;
 	}
 	rc = start_command(s, &argv, demo_path, pace, demo_args);

@@ -29,6 +29,9 @@ static const char usage[] =
 "\n"
 "Output (default: the live view in the terminal):\n"
 "      --json            one JSON object per event on stdout, then a summary\n"
+"      --text            one line per event in plain words (time, pid, name,\n"
+"                        what happened) on stdout, then a summary line; not\n"
+"                        with --json, --snapshot or --top\n"
 "      --snapshot        print the current graph and exit (text; with --json,\n"
 "                        one JSON document)\n"
 "      --top             like iftop, for IPC: every interval, a table of\n"
@@ -37,9 +40,9 @@ static const char usage[] =
 "      --interval SECS   with --top: seconds between tables (default 1)\n"
 "      --payload N       with --json: include the first N bytes (<= 256) of\n"
 "                        data moved through pipes, FIFOs and sockets\n"
-"  -o, --output FILE     write JSON, the snapshot or --top to FILE, not stdout\n"
-"                        (the traced command keeps stdout); a new FILE is\n"
-"                        made 0600 and a symbolic link is refused\n"
+"  -o, --output FILE     write JSON, text, the snapshot or --top to FILE, not\n"
+"                        stdout (the traced command keeps stdout); a new FILE\n"
+"                        is made 0600 and a symbolic link is refused\n"
 "      --ascii           draw with ASCII only\n"
 "      --no-color        no colors (also when NO_COLOR is set)\n"
 "\n"
@@ -54,6 +57,7 @@ static const char usage[] =
 "  sudo ipcscope --demo pipe           watch a pipe between parent and child\n"
 "  sudo ipcscope -- ./server --port 8080\n"
 "  sudo ipcscope --json -- sh -c 'echo hi | cat'\n"
+"  sudo ipcscope --text -- sh -c 'echo hi | cat'\n"
 "  sudo ipcscope --json -o trace.json --demo msgqueue --pace 0\n"
 "  sudo ipcscope --json --payload 32 -p 1234\n"
 "  sudo ipcscope --snapshot -p 1234    fds, shared entries and refs, now\n"
@@ -125,13 +129,14 @@ bool options_demo_exists(const char *name)
 }
 
 enum { O_COMM = 256, O_JSON, O_SNAPSHOT, O_PAYLOAD, O_DEMO, O_PACE,
-       O_LIST, O_ASCII, O_NOCOLOR, O_RING, O_TOP, O_INTERVAL };
+       O_LIST, O_ASCII, O_NOCOLOR, O_RING, O_TOP, O_INTERVAL, O_TEXT };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "comm", required_argument, NULL, O_COMM },
 	{ "json", no_argument, NULL, O_JSON },
+	{ "text", no_argument, NULL, O_TEXT },
 	{ "snapshot", no_argument, NULL, O_SNAPSHOT },
 	{ "payload", required_argument, NULL, O_PAYLOAD },
 	{ "demo", required_argument, NULL, O_DEMO },
@@ -150,7 +155,7 @@ static const struct option longopts[] = {
 
 /* The output options seen, turned into a mode once all are read. */
 struct outputs {
-	bool json, snapshot, top;
+	bool json, text, snapshot, top;
 };
 
 /* What to trace: -p, --comm, --demo, --pace, --list-demos. Returns 0 to
@@ -194,7 +199,7 @@ static int parse_target(struct options *o, int c)
 	return -1;
 }
 
-/* How to output: -o, --json, --snapshot, --top, --interval, --payload,
+/* How to output: -o, --json, --text, --snapshot, --top, --interval, --payload,
  * --ascii, --no-color. Returns like parse_target(). */
 static int parse_output(struct options *o, struct outputs *out, int c)
 {
@@ -207,6 +212,9 @@ static int parse_output(struct options *o, struct outputs *out, int c)
 		return 0;
 	case O_JSON:
 		out->json = true;
+		return 0;
+	case O_TEXT:
+		out->text = true;
 		return 0;
 	case O_SNAPSHOT:
 		out->snapshot = true;
@@ -273,12 +281,16 @@ static int options_check(struct options *o, const struct outputs *out)
 {
 	if (out->snapshot && out->top)
 		return bad("%s", "choose one of: --snapshot, --top");
+	if (out->text && (out->json || out->snapshot || out->top))
+		return bad("%s", "choose one of: --text, --json, --snapshot, --top");
 	if (out->snapshot)
 		o->mode = out->json ? OUT_SNAPSHOT_JSON : OUT_SNAPSHOT;
 	else if (out->top)
 		o->mode = out->json ? OUT_TOP_JSON : OUT_TOP;
 	else if (out->json)
 		o->mode = OUT_JSON;
+	else if (out->text)
+		o->mode = OUT_TEXT;
 	if ((o->command != NULL) + (o->demo != NULL) + (o->npids > 0 || o->comm) > 1)
 		return bad("%s", "choose one of: -- COMMAND, --demo, -p/--comm");
 	if (out->snapshot && (o->command || o->demo))
@@ -288,7 +300,7 @@ static int options_check(struct options *o, const struct outputs *out)
 	if (o->payload && o->mode != OUT_JSON)
 		return bad("%s", "--payload goes with --json");
 	if (o->output && o->mode == OUT_LIVE)
-		return bad("%s", "--output goes with --json, --snapshot or --top");
+		return bad("%s", "--output goes with --json, --text, --snapshot or --top");
 	if (o->pace_ms >= 0 && !o->demo)
 		return bad("%s", "--pace goes with --demo");
 	return 0;

@@ -11,6 +11,7 @@
 enum output_mode {
 	OUT_LIVE,		/* the ncurses view */
 	OUT_JSON,		/* one JSON line per event */
+	OUT_TEXT,		/* one line of plain words per event */
 	OUT_SNAPSHOT,		/* the graph now, as text */
 	OUT_SNAPSHOT_JSON,	/* the graph now, as one JSON document */
 	OUT_TOP,		/* a table of channels every interval */

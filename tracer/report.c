@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "ipc_cmd.h"
 #include "report.h"
 
 static const char *const kind_names[] = {
@@ -94,21 +95,6 @@ static const char *signal_result(int result)
 	return result >= 0 && result < 6 ? names[result] : "unknown";
 }
 
-static const char *ipc_cmd_name(int cmd)
-{
-	switch (cmd) {
-	case 0: return "IPC_RMID";
-	case 1: return "IPC_SET";
-	case 2: return "IPC_STAT";
-	case 3: return "IPC_INFO";
-	case 11: return "SHM_LOCK";
-	case 12: return "SHM_UNLOCK";
-	case 13: return "SHM_STAT";
-	case 11 + 100: return "MSG_STAT";
-	default: return NULL;
-	}
-}
-
 /* SysV events: the object, what moved, and the object's state after. */
 static void ipc_members(struct json *j, const struct model_note *n)
 {
@@ -144,7 +130,7 @@ static void ipc_members(struct json *j, const struct model_note *n)
 		json_kv_u64(j, "nsops", e->nsops);
 		break;
 	default: {	/* *ctl */
-		const char *name = ipc_cmd_name(e->cmd);
+		const char *name = ipc_cmd_name(n->kind, e->cmd);
 
 		if (name)
 			json_kv_str(j, "cmd", name);
@@ -179,18 +165,21 @@ static void ipc_members(struct json *j, const struct model_note *n)
 	}
 }
 
-void report_note_json(struct json *j, const struct model_note *n,
-		      int64_t ts_offset)
+/* "fd", "file", "object", "refs": the entry an fd event is about. */
+static void entry_members(struct json *j, const struct model_note *n)
 {
 	char id[16];
 
-	json_begin_object(j);
-	json_kv_u64(j, "ts", n->ts + ts_offset);
-	json_kv_str(j, "type", report_kind_name(n->kind));
-	json_kv_u64(j, "pid", n->pid);
-	json_kv_u64(j, "tid", n->tid);
-	json_key(j, "comm");
-	json_string_n(j, n->comm, IPCS_COMM_LEN);
+	json_kv_i64(j, "fd", n->fd);
+	file_id(id, sizeof(id), n->file);
+	json_kv_str(j, "file", id);
+	object_members(j, n->obj);
+	json_kv_u64(j, "refs", n->refs);
+}
+
+/* fork, exec, exit, mkfifo */
+static void proc_members(struct json *j, const struct model_note *n)
+{
 	switch (n->kind) {
 	case IPCS_EV_FORK:
 		json_kv_u64(j, "child", n->child);
@@ -207,55 +196,50 @@ void report_note_json(struct json *j, const struct model_note *n,
 			json_kv_i64(j, "code", n->code);
 		}
 		break;
-	case IPCS_EV_MKFIFO:
+	default:	/* mkfifo */
 		json_key(j, "path");
 		json_string_n(j, n->filename, IPCS_PATH_LEN);
 		break;
-	case IPCS_EV_WRITE:
-	case IPCS_EV_READ:
-		json_kv_i64(j, "fd", n->fd);
-		file_id(id, sizeof(id), n->file);
-		json_kv_str(j, "file", id);
-		object_members(j, n->obj);
-		json_kv_u64(j, "refs", n->refs);
-		json_kv_i64(j, "bytes", n->bytes);
-		json_kv_str(j, "syscall", report_syscall_name(n->syscall));
-		pipe_members(j, n->obj);
-		mq_members(j, n->obj);
-		if (n->peer)
-			json_kv_str(j, "peer", n->peer);
-		if (n->payload) {
-			json_key(j, "data");
-			json_bytes(j, n->payload, n->payload_len);
-		}
-		break;
-	case IPCS_EV_BIND:
-	case IPCS_EV_LISTEN:
-	case IPCS_EV_CONNECT:
-		json_kv_i64(j, "fd", n->fd);
-		file_id(id, sizeof(id), n->file);
-		json_kv_str(j, "file", id);
-		object_members(j, n->obj);
-		json_kv_u64(j, "refs", n->refs);
-		if (n->address)
-			json_kv_str(j, "address", n->address);
-		if (n->kind == IPCS_EV_LISTEN)
-			json_kv_u64(j, "backlog", n->backlog);
-		if (n->ret)
-			json_kv_str(j, "result", strerrorname_np(-n->ret) ?: "error");
-		if (n->peer)
-			json_kv_str(j, "peer", n->peer);
-		break;
-	case IPCS_EV_MMAP:
-		json_kv_i64(j, "fd", n->fd);
-		file_id(id, sizeof(id), n->file);
-		json_kv_str(j, "file", id);
-		object_members(j, n->obj);
-		json_kv_u64(j, "refs", n->refs);
-		json_kv_u64(j, "bytes", n->len);
-		json_kv_u64(j, "addr", n->addr);
-		break;
-	case IPCS_EV_MUNMAP:	/* one per shared mapping it hit */
+	}
+}
+
+static void data_members(struct json *j, const struct model_note *n)
+{
+	entry_members(j, n);
+	json_kv_i64(j, "bytes", n->bytes);
+	json_kv_str(j, "syscall", report_syscall_name(n->syscall));
+	pipe_members(j, n->obj);
+	mq_members(j, n->obj);
+	if (n->peer)
+		json_kv_str(j, "peer", n->peer);
+	if (n->payload) {
+		json_key(j, "data");
+		json_bytes(j, n->payload, n->payload_len);
+	}
+}
+
+/* bind, listen, connect */
+static void socket_members(struct json *j, const struct model_note *n)
+{
+	entry_members(j, n);
+	if (n->address)
+		json_kv_str(j, "address", n->address);
+	if (n->kind == IPCS_EV_LISTEN)
+		json_kv_u64(j, "backlog", n->backlog);
+	if (n->ret)
+		json_kv_str(j, "result", strerrorname_np(-n->ret) ?: "error");
+	if (n->peer)
+		json_kv_str(j, "peer", n->peer);
+}
+
+/* mmap, and munmap: one note per shared mapping it hit */
+static void map_members(struct json *j, const struct model_note *n)
+{
+	char id[16];
+
+	if (n->kind == IPCS_EV_MMAP) {
+		entry_members(j, n);
+	} else {
 		if (n->file) {
 			file_id(id, sizeof(id), n->file);
 			json_kv_str(j, "file", id);
@@ -264,10 +248,73 @@ void report_note_json(struct json *j, const struct model_note *n,
 			object_members(j, n->obj);
 		if (n->file)
 			json_kv_u64(j, "refs", n->refs);
-		json_kv_u64(j, "bytes", n->len);
-		json_kv_u64(j, "addr", n->addr);
-		if (n->obj && n->obj->kind == OBJ_SHM)
-			json_kv_u64(j, "nattch", n->obj->stat.count);
+	}
+	json_kv_u64(j, "bytes", n->len);
+	json_kv_u64(j, "addr", n->addr);
+	if (n->kind == IPCS_EV_MUNMAP && n->obj && n->obj->kind == OBJ_SHM)
+		json_kv_u64(j, "nattch", n->obj->stat.count);
+}
+
+static void signal_members(struct json *j, const struct model_note *n)
+{
+	json_kv_i64(j, "sig", n->sig->sig);
+	json_kv_str(j, "signame", signame(n->sig->sig));
+	json_kv_u64(j, "target", n->sig->target);
+	json_kv_u64(j, "target_tid", n->sig->target_tid);
+	json_kv_i64(j, "code", n->sig->code);
+	json_kv_str(j, "result", signal_result(n->sig->result));
+}
+
+/* open, pipe, dup, fcntl, close and the other fd events */
+static void fd_members(struct json *j, const struct model_note *n)
+{
+	char id[16];
+
+	json_kv_i64(j, "fd", n->fd);
+	if (n->oldfd >= 0)
+		json_kv_i64(j, "oldfd", n->oldfd);
+	file_id(id, sizeof(id), n->file);
+	json_kv_str(j, "file", id);
+	object_members(j, n->obj);
+	json_kv_u64(j, "refs", n->refs);
+	if (n->kind != IPCS_EV_CLOSE) {
+		json_kv_str(j, "mode", model_access(n->file->flags));
+		json_kv_bool(j, "cloexec", n->cloexec);
+	}
+	if (n->implicit)
+		json_kv_str(j, "implicit", n->implicit);
+	mq_members(j, n->obj);
+}
+
+void report_note_json(struct json *j, const struct model_note *n,
+		      int64_t ts_offset)
+{
+	json_begin_object(j);
+	json_kv_u64(j, "ts", n->ts + ts_offset);
+	json_kv_str(j, "type", report_kind_name(n->kind));
+	json_kv_u64(j, "pid", n->pid);
+	json_kv_u64(j, "tid", n->tid);
+	json_key(j, "comm");
+	json_string_n(j, n->comm, IPCS_COMM_LEN);
+	switch (n->kind) {
+	case IPCS_EV_FORK:
+	case IPCS_EV_EXEC:
+	case IPCS_EV_EXIT:
+	case IPCS_EV_MKFIFO:
+		proc_members(j, n);
+		break;
+	case IPCS_EV_WRITE:
+	case IPCS_EV_READ:
+		data_members(j, n);
+		break;
+	case IPCS_EV_BIND:
+	case IPCS_EV_LISTEN:
+	case IPCS_EV_CONNECT:
+		socket_members(j, n);
+		break;
+	case IPCS_EV_MMAP:
+	case IPCS_EV_MUNMAP:
+		map_members(j, n);
 		break;
 	case IPCS_EV_MQ_UNLINK:
 		json_key(j, "path");	/* "/" and up to IPCS_PATH_LEN bytes */
@@ -276,12 +323,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 			json_kv_str(j, "object", n->obj->name);
 		break;
 	case IPCS_EV_SIGNAL:
-		json_kv_i64(j, "sig", n->sig->sig);
-		json_kv_str(j, "signame", signame(n->sig->sig));
-		json_kv_u64(j, "target", n->sig->target);
-		json_kv_u64(j, "target_tid", n->sig->target_tid);
-		json_kv_i64(j, "code", n->sig->code);
-		json_kv_str(j, "result", signal_result(n->sig->result));
+		signal_members(j, n);
 		break;
 	case IPCS_EV_MSGGET: case IPCS_EV_MSGSND: case IPCS_EV_MSGRCV:
 	case IPCS_EV_MSGCTL: case IPCS_EV_SHMGET: case IPCS_EV_SHMAT:
@@ -290,20 +332,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 		ipc_members(j, n);
 		break;
 	default:	/* fd events */
-		json_kv_i64(j, "fd", n->fd);
-		if (n->oldfd >= 0)
-			json_kv_i64(j, "oldfd", n->oldfd);
-		file_id(id, sizeof(id), n->file);
-		json_kv_str(j, "file", id);
-		object_members(j, n->obj);
-		json_kv_u64(j, "refs", n->refs);
-		if (n->kind != IPCS_EV_CLOSE) {
-			json_kv_str(j, "mode", model_access(n->file->flags));
-			json_kv_bool(j, "cloexec", n->cloexec);
-		}
-		if (n->implicit)
-			json_kv_str(j, "implicit", n->implicit);
-		mq_members(j, n->obj);
+		fd_members(j, n);
 		break;
 	}
 	json_end_object(j);

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The sinks that write a stream: JSON lines (--json) and the --top table
- * (text or JSON lines), with what they share: the buffered stream, the
+ * The sinks that write a stream: JSON lines (--json), plain-text lines
+ * (--text) and the --top table (text or JSON lines), with what they share: the buffered stream, the
  * check that it is still there, the closing summary. Also the calls
  * through any sink (sink.h).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "notes_text.h"
 #include "report.h"
 #include "sink.h"
 #include "top.h"
@@ -63,19 +65,25 @@ static int stream_check(struct stream *st)
 	return 0;
 }
 
-static void stream_summary(struct stream *st, const struct report_summary *sum)
+/* The output went to a file: say on stderr how the run went. */
+static void stream_told(struct stream *st, const struct report_summary *sum)
 {
-	if (st->broken)
-		return;
-	report_summary_json(&st->json, sum);
-	fflush(st->o.out);
-	if (st->o.to_file)	/* the JSON went to a file: say how it went */
+	if (st->o.to_file)
 		fprintf(stderr,
 			"ipcscope: %llu events (%.0f/s), %llu lost, %llu resyncs\n",
 			(unsigned long long)sum->events,
 			sum->duration_ns ? sum->events * 1e9 / sum->duration_ns : 0.0,
 			(unsigned long long)sum->lost,
 			(unsigned long long)sum->resyncs);
+}
+
+static void stream_summary(struct stream *st, const struct report_summary *sum)
+{
+	if (st->broken)
+		return;
+	report_summary_json(&st->json, sum);
+	fflush(st->o.out);
+	stream_told(st, sum);
 }
 
 /* --- JSON lines ------------------------------------------------------------- */
@@ -119,16 +127,101 @@ static const struct sink_ops json_ops = {
 	.close = free,
 };
 
-int sink_json_open(struct sink *sk, const struct sink_out *o)
+/* A sink whose state is only the stream: JSON lines or plain text. */
+static int stream_sink_open(struct sink *sk, const struct sink_out *o,
+			    const struct sink_ops *ops)
 {
 	struct stream *st = calloc(1, sizeof(*st));
 
 	if (!st)
 		return -ENOMEM;
 	stream_init(st, o);
-	sk->ops = &json_ops;
+	sk->ops = ops;
 	sk->ctx = st;
 	return 0;
+}
+
+int sink_json_open(struct sink *sk, const struct sink_out *o)
+{
+	return stream_sink_open(sk, o, &json_ops);
+}
+
+/* --- plain text --------------------------------------------------------------- */
+
+/* "14:02:07.123456   4242 sh              pipe fd 3: ..." */
+static void text_note(void *ctx, const struct model_note *n)
+{
+	struct stream *st = ctx;
+	char comm[IPCS_COMM_LEN * 4 + 1], what[2048], clock[16] = "??:??:??";
+	uint64_t wall = n->ts + st->o.ts_offset;
+	time_t secs = wall / 1000000000;
+	struct tm tm;
+
+	if (st->broken)
+		return;
+	if (localtime_r(&secs, &tm))
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	notes_format_comm(comm, sizeof(comm), n);
+	notes_format_what(what, sizeof(what), n);
+	fprintf(st->o.out, "%s.%06llu %6u %-15s %s\n", clock,
+		(unsigned long long)(wall / 1000 % 1000000), n->pid, comm, what);
+}
+
+static void text_title(void *ctx, int n, const char *name, const char *about,
+		       uint64_t ts)
+{
+	struct stream *st = ctx;
+
+	(void)ts;
+	if (!st->broken)
+		fprintf(st->o.out, "== demo %d: %s: %s\n", n, name, about);
+}
+
+/* "summary: 12 events, 0 lost, ..., exit status 0" on one line */
+static void text_end(void *ctx, uint64_t now_ns, const struct sink_stats *ss,
+		     const struct report_summary *sum)
+{
+	struct stream *st = ctx;
+	FILE *out = st->o.out;
+
+	(void)now_ns;
+	(void)ss;
+	stream_check(st);
+	if (st->broken)
+		return;
+	fprintf(out, "summary: %llu events, %llu lost, %llu bad records, "
+		     "%llu resyncs, %llu.%03llu s",
+		(unsigned long long)sum->events, (unsigned long long)sum->lost,
+		(unsigned long long)sum->bad_records,
+		(unsigned long long)sum->resyncs,
+		(unsigned long long)(sum->duration_ns / 1000000000),
+		(unsigned long long)(sum->duration_ns / 1000000 % 1000));
+	if (sum->exit_status >= 0)
+		fprintf(out, ", exit status %d", sum->exit_status);
+	if (sum->ia32)
+		fprintf(out, ", %llu ia32 syscalls not decoded",
+			(unsigned long long)sum->ia32);
+	if (sum->nfeatures_off) {
+		fputs(", features off:", out);
+		for (size_t i = 0; i < sum->nfeatures_off; i++)
+			fprintf(out, " %s", sum->features_off[i]);
+	}
+	fputc('\n', out);
+	fflush(out);
+	stream_told(st, sum);
+}
+
+static const struct sink_ops text_ops = {
+	.note = text_note,
+	.tick = json_tick,	/* only checks the stream */
+	.title = text_title,
+	.end = text_end,
+	.close = free,
+};
+
+int sink_text_open(struct sink *sk, const struct sink_out *o)
+{
+	return stream_sink_open(sk, o, &text_ops);
 }
 
 /* --- --top ------------------------------------------------------------------ */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Where a run's output goes: one interface that the event loop calls and
- * that each output implements (JSON lines, --top as text or JSON, and the
- * live view, whose adapter over ui/ is built in main.c so that nothing in
- * tracer/ includes ui/). The output mode is chosen once, in main.c, by
+ * that each output implements (JSON lines, plain text, --top as text or
+ * JSON, and the live view, whose adapter over ui/ is built in main.c so
+ * that nothing in tracer/ includes ui/). The output mode is chosen once, in main.c, by
  * opening one sink; the loop only calls the sink's operations.
  */
 #ifndef IPCSCOPE_SINK_H
@@ -68,6 +68,10 @@ struct sink_out {
 
 /* --json: one JSON line per note, a title per tour demo, the summary. */
 int sink_json_open(struct sink *sk, const struct sink_out *o);
+/* --text: one line per note in plain words (notes_text.h) after the
+ * wall-clock time, pid and command name, a title line per tour demo, and a
+ * one-line summary. */
+int sink_text_open(struct sink *sk, const struct sink_out *o);
 /* --top: a table (or with json a JSON line) every interval_ms, of the
  * notes counted and the pipes' state in m; the summary when json. */
 int sink_top_open(struct sink *sk, const struct sink_out *o, bool json,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What the UI keeps from the model's notes, which live only during the
- * callback: event log lines in plain words (escaped), and traffic per
+ * callback: event log lines in plain words (escaped, by notes_text.c), and
+ * traffic per
  * open-file entry and object for rates and edge markers.
  */
 #ifndef IPCSCOPE_NOTES_H
@@ -10,9 +11,8 @@
 #include "model.h"
 #include "view.h"
 
-/* One log line for a note; ts0 is the time shown as 0. */
-void notes_format(char *out, size_t outlen, const struct model_note *n,
-		  uint64_t ts0);
+/* Keeps the note's line (notes_format(), tracer/notes_text.h); ts0 is the
+ * time shown as 0. */
 void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0);
 /* Counts a data note in the traffic maps; returns 0 or -ENOMEM. */
 int notes_traffic(struct hmap *files, struct hmap *objects,

@@ -12,6 +12,7 @@
 #include "frame.h"
 #include "keys.h"	/* view_fix(): a caller of scene_layout() needs it */
 #include "model.h"
+#include "notes_text.h"	/* notes_size() */
 #include "view.h"
 
 #define SCENE_MIN_W 80
@@ -69,9 +70,5 @@ void scene_render(const struct model *m, const struct view *v,
 void scene_draw(const struct scene_layout *l, const struct model *m,
 		const struct view *v, struct frame *f);
 
-/* escape_text() (tracer/escape.h) under the scene's name, for notes.c. */
-size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen);
-/* 1536 -> "1.5K"; out has room for 8 bytes */
-const char *scene_size(char *out, size_t outlen, uint64_t n);
 
 #endif /* IPCSCOPE_SCENE_H */

@@ -106,8 +106,8 @@ static const char *rates(char *out, size_t len, const struct view_traffic *tr)
 	out[0] = '\0';
 	if (tr && (tr->rate_in || tr->rate_out))
 		snprintf(out, len, "  now %sB/s in, %sB/s out",
-			 scene_size(a, sizeof(a), tr->rate_in),
-			 scene_size(b, sizeof(b), tr->rate_out));
+			 notes_size(a, sizeof(a), tr->rate_in),
+			 notes_size(b, sizeof(b), tr->rate_out));
 	return out;
 }
 
@@ -125,8 +125,8 @@ static void detail_file(const struct scene_ctx *c, struct lines *ls,
 		  (unsigned long long)file->pos,
 		  (unsigned long long)file->refs, file->slots);
 	lines_add(ls, ROLE_BOX, "bytes written %s  read %s%s",
-		  scene_size(a, sizeof(a), file->bytes_in),
-		  scene_size(b, sizeof(b), file->bytes_out),
+		  notes_size(a, sizeof(a), file->bytes_in),
+		  notes_size(b, sizeof(b), file->bytes_out),
 		  rates(r, sizeof(r), file_traffic(c->v, file)));
 	lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");
 	add_holders(c, ls, file, "  ");
@@ -151,8 +151,8 @@ static void detail_sysv(const struct scene_ctx *c, struct lines *ls,
 		lines_add(ls, ROLE_BOX, "%s%llu message%s queued, %s of %s bytes",
 			  key, (unsigned long long)o->stat.count,
 			  o->stat.count == 1 ? "" : "s",
-			  scene_size(a, sizeof(a), o->stat.bytes),
-			  o->stat.limit ? scene_size(b, sizeof(b), o->stat.limit) :
+			  notes_size(a, sizeof(a), o->stat.bytes),
+			  o->stat.limit ? notes_size(b, sizeof(b), o->stat.limit) :
 					  "?");
 		if (o->last_writer && o->last_reader)
 			lines_add(ls, ROLE_BOX, "last sent by pid %u, received by pid %u",
@@ -171,7 +171,7 @@ static void detail_sysv(const struct scene_ctx *c, struct lines *ls,
 		break;
 	}
 	lines_add(ls, ROLE_BOX, "%ssize %s  attached %llu", key,
-		  scene_size(a, sizeof(a), o->stat.bytes),
+		  notes_size(a, sizeof(a), o->stat.bytes),
 		  (unsigned long long)o->stat.count);
 	if (o->rmid_pending)
 		lines_add(ls, ROLE_BOX,
@@ -222,8 +222,8 @@ static void detail_object(const struct scene_ctx *c, struct lines *ls,
 	if (obj_is_pipe(o->kind))
 		lines_add(ls, ROLE_BOX,
 			  "buffered %s of %s  readers %u  writers %u",
-			  scene_size(a, sizeof(a), o->buffered),
-			  scene_size(b, sizeof(b), o->capacity), o->readers,
+			  notes_size(a, sizeof(a), o->buffered),
+			  notes_size(b, sizeof(b), o->capacity), o->readers,
 			  o->writers);
 	else if (o->kind == OBJ_SOCKET)
 		detail_socket(ls, o);
@@ -231,13 +231,13 @@ static void detail_object(const struct scene_ctx *c, struct lines *ls,
 		detail_sysv(c, ls, o);
 	if (is_sysv(o))
 		lines_add(ls, ROLE_BOX, "bytes in %s  out %s%s",
-			  scene_size(a, sizeof(a), o->bytes_in),
-			  scene_size(b, sizeof(b), o->bytes_out),
+			  notes_size(a, sizeof(a), o->bytes_in),
+			  notes_size(b, sizeof(b), o->bytes_out),
 			  rates(r, sizeof(r), obj_traffic(c->v, o)));
 	else
 		lines_add(ls, ROLE_BOX, "bytes in %s  out %s  open-file entries %u%s",
-			  scene_size(a, sizeof(a), o->bytes_in),
-			  scene_size(b, sizeof(b), o->bytes_out), o->nfiles,
+			  notes_size(a, sizeof(a), o->bytes_in),
+			  notes_size(b, sizeof(b), o->bytes_out), o->nfiles,
 			  rates(r, sizeof(r), obj_traffic(c->v, o)));
 	if (o->nfiles) {
 		lines_add(ls, ROLE_BOX_TITLE, "HOLDERS");

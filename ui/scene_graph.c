@@ -167,7 +167,7 @@ static void draw_file(const struct scene_ctx *c, const struct scene_item *it)
 		role = ROLE_SELECTED;
 	snprintf(text, sizeof(text), "f%u %s refs %llu @%s", file->id,
 		 model_access(file->flags), (unsigned long long)file->refs,
-		 scene_size(pos, sizeof(pos), file->pos));
+		 notes_size(pos, sizeof(pos), file->pos));
 	frame_puts(c->f, c->l->col_x[PANE_FILES], y, w, text, role);
 }
 
@@ -213,7 +213,7 @@ static void object_title(char *out, size_t len, const struct model_object *o)
 			 obj_kind_name(o->kind), (unsigned long long)o->ino);
 	if (o->kind == OBJ_SHM)
 		snprintf(out, len, "%s %s", name,
-			 scene_size(sz, sizeof(sz), o->stat.bytes));
+			 notes_size(sz, sizeof(sz), o->stat.bytes));
 	else if (o->kind == OBJ_SEM)
 		snprintf(out, len, "%s %llu sem%s", name,
 			 (unsigned long long)o->stat.count,
@@ -233,8 +233,8 @@ static void draw_object_line(const struct scene_ctx *c, const struct model_objec
 	case OBJ_FIFO:
 		if (o->capacity)
 			snprintf(text, sizeof(text), "%s/%s r%u w%u",
-				 scene_size(a, sizeof(a), o->buffered),
-				 scene_size(b, sizeof(b), o->capacity),
+				 notes_size(a, sizeof(a), o->buffered),
+				 notes_size(b, sizeof(b), o->capacity),
 				 o->readers, o->writers);
 		else
 			snprintf(text, sizeof(text), "? r%u w%u", o->readers,
@@ -245,8 +245,8 @@ static void draw_object_line(const struct scene_ctx *c, const struct model_objec
 		snprintf(text, sizeof(text), "%llu msg%s %s/%s",
 			 (unsigned long long)o->stat.count,
 			 o->stat.count == 1 ? "" : "s",
-			 scene_size(a, sizeof(a), o->stat.bytes),
-			 o->stat.limit ? scene_size(b, sizeof(b), o->stat.limit) :
+			 notes_size(a, sizeof(a), o->stat.bytes),
+			 o->stat.limit ? notes_size(b, sizeof(b), o->stat.limit) :
 					 "?");
 		draw_gauge(c, o->stat.bytes, o->stat.limit, text, x, y, w);
 		break;
@@ -284,7 +284,7 @@ static void draw_object(const struct scene_ctx *c, const struct scene_item *it)
 		object_title(title, sizeof(title), o);
 		if (tr && tr->rate) {
 			snprintf(rate, sizeof(rate), " %sB/s",
-				 scene_size(sz, sizeof(sz), tr->rate));
+				 notes_size(sz, sizeof(sz), tr->rate));
 			rw = (int)strlen(rate);
 		}
 		int used = puts_tail(c->f, x, y, w - rw, title, role);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The scene's shared primitives (see scene_prim.h): text helpers (escaped
- * fields, sizes, the tail of a path, what a process waits for, a socket's
+ * fields, the tail of a path, what a process waits for, a socket's
  * addresses), line glyphs and boxes, and the draw context's small
  * questions (on screen? selected? changed just now?).
  */
@@ -13,38 +13,11 @@
 #include "escape.h"
 #include "scene_prim.h"
 
-/* notes.c's name for escape_text(): the one escaper is tracer/escape.c */
-size_t scene_escape(char *out, size_t outlen, const void *in, size_t inlen)
-{
-	return escape_text(out, outlen, in, inlen);
-}
-
 /* Escapes a NUL-terminated field of at most max bytes. */
 const char *esc_field(char *out, size_t outlen, const char *in,
 		      size_t max)
 {
 	escape_text(out, outlen, in, strnlen(in, max));
-	return out;
-}
-
-const char *scene_size(char *out, size_t outlen, uint64_t n)
-{
-	static const char units[] = "KMGTPE";
-	double d = n;
-	int u = -1;
-
-	if (n < 1024) {
-		snprintf(out, outlen, "%llu", (unsigned long long)n);
-		return out;
-	}
-	while (d >= 1024 && u < 5) {
-		d /= 1024;
-		u++;
-	}
-	if (d < 10 && d != (int)d)
-		snprintf(out, outlen, "%.1f%c", d, units[u]);
-	else
-		snprintf(out, outlen, "%.0f%c", d, units[u]);
 	return out;
 }
 

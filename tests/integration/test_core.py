@@ -216,6 +216,32 @@ def untrusted_comm_is_escaped():
     eq(o["comm"], "\\x1b[31mevil\\x07\\\\", "comm escaped in JSON")
 
 
+@test(quick=True, core=True)
+def text_log_in_plain_words():
+    """--text: a line per event (time, pid, name, plain words), escaped,
+    then one summary line."""
+    p = run_ipcscope(["--text", "--", "sh", "-c", "echo hi | cat"])
+    eq(p.returncode, 0, f"exit status (stderr {p.stderr.decode()!r})")
+    raw = p.stdout
+    check(not any(b < 0x20 and b != 0x0a or b == 0x7f for b in raw),
+          "no raw control bytes")
+    lines = raw.decode("utf-8").splitlines()
+    events = [ln.split(None, 3) for ln in lines
+              if ln[:2].isdigit() and ln[2:3] == ":"]
+    check(any(e[3].startswith("pipe fd 3: ") and "pipe:[" in e[3]
+              for e in events if len(e) == 4), f"a line for the pipe: {lines}")
+    check(any(e[3].startswith("fork: child ") for e in events if len(e) == 4),
+          f"a line for the fork: {lines}")
+    check(all(e[1].isdigit() for e in events), "each line has the pid")
+    check(lines[-1].startswith("summary: ") and " events, 0 lost" in lines[-1]
+          and lines[-1].endswith("exit status 0"),
+          f"a closing summary line: {lines[-1]!r}")
+    p = run_ipcscope(["--text", "--", prog("evil_comm")])
+    eq(p.returncode, 0, "evil_comm under --text")
+    check(b"\x1b" not in p.stdout and b"\\x1b[31mevil\\x07" in p.stdout,
+          "an untrusted comm escaped")
+
+
 @test(quick=True)
 def errors_are_one_clear_line():
     p = run_ipcscope(["--no-such-option"])

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "notes.h"
+#include "notes_text.h"
 #include "output.h"
 #include "scene.h"
 
@@ -1432,11 +1433,11 @@ static void test_size_text(void **state)
 	char b[16];
 
 	(void)state;
-	assert_string_equal(scene_size(b, sizeof(b), 0), "0");
-	assert_string_equal(scene_size(b, sizeof(b), 1023), "1023");
-	assert_string_equal(scene_size(b, sizeof(b), 1536), "1.5K");
-	assert_string_equal(scene_size(b, sizeof(b), 65536), "64K");
-	assert_string_equal(scene_size(b, sizeof(b), 3ULL << 30), "3G");
+	assert_string_equal(notes_size(b, sizeof(b), 0), "0");
+	assert_string_equal(notes_size(b, sizeof(b), 1023), "1023");
+	assert_string_equal(notes_size(b, sizeof(b), 1536), "1.5K");
+	assert_string_equal(notes_size(b, sizeof(b), 65536), "64K");
+	assert_string_equal(notes_size(b, sizeof(b), 3ULL << 30), "3G");
 }
 
 int main(void)
