@@ -44,19 +44,13 @@ extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __wea
 /* x86's TS_COMPAT (arch/x86/include/asm/thread_info.h, the same value
  * since it came): the syscall in progress came through the 32-bit entry,
  * with ia32 numbers (3 is read, not close) and ia32 argument registers.
- * Those are not decoded; they are counted, and user space says so. */
+ * Those are not decoded; syscall_wanted counts them, and user space says
+ * so. */
 #define TS_COMPAT 0x0002
 
 static __always_inline bool ia32_syscall(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	if (!(t->thread_info.status & TS_COMPAT))
-		return false;
-	__u32 key = IPCS_CNT_IA32;
-	__u64 *n = bpf_map_lookup_elem(&lost, &key);
-
-	if (n)
-		(*n)++;
-	return true;
+	return t->thread_info.status & TS_COMPAT;
 }

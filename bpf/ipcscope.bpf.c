@@ -216,7 +216,7 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 	    id != NR_msgrcv && id != NR_semop && id != NR_semtimedop &&
 	    id != NR_shmdt && id != NR_munmap)
 		return 0;
-	if (!wanted(bpf_get_current_pid_tgid() >> 32) || ia32_syscall())
+	if (!syscall_wanted())
 		return 0;
 	if (id == NR_shmdt) {
 		if (FEAT(SYSV))

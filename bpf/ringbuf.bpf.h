@@ -6,13 +6,18 @@
  * begins with (hdr_fill, proc_fill).
  */
 
-static __always_inline void count_lost(void)
+/* One more in this CPU's counter key (IPCS_CNT_*). */
+static __always_inline void count(__u32 key)
 {
-	__u32 key = CNT_LOST;
 	__u64 *n = bpf_map_lookup_elem(&lost, &key);
 
 	if (n)
 		(*n)++;
+}
+
+static __always_inline void count_lost(void)
+{
+	count(CNT_LOST);
 }
 
 /* Wakeups dominate the cost (KERNEL-NOTES.md): wake the reader only every

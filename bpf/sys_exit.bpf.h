@@ -152,7 +152,7 @@ static __always_inline int sys_exit(struct pt_regs *regs, long ret,
 		}
 		return 0;
 	}
-	if (!wanted(bpf_get_current_pid_tgid() >> 32) || ia32_syscall())
+	if (!syscall_wanted())
 		return 0;
 
 	switch (nr) {

@@ -2,7 +2,8 @@
 /*
  * BPF side only (included by ipcscope.bpf.c, after the maps).
  * Which processes are traced: the traced_bits bitmap (is_traced,
- * set_traced), the early test every program makes (wanted), and the
+ * set_traced), the early test every program makes (wanted, and for
+ * syscalls syscall_wanted, which leaves ia32 ones out), and the
  * command-name filter that adds a process at exec (comm_matches).
  */
 
@@ -29,6 +30,19 @@ static __always_inline bool wanted(__u32 tgid)
 	if (trace_all)
 		return true;
 	return is_traced(tgid);
+}
+
+/* Is the syscall in progress one to decode: a traced process's, not one
+ * through the 32-bit entry (those are counted, IPCS_CNT_IA32)? */
+static __always_inline bool syscall_wanted(void)
+{
+	if (!wanted(bpf_get_current_pid_tgid() >> 32))
+		return false;
+	if (ia32_syscall()) {
+		count(IPCS_CNT_IA32);
+		return false;
+	}
+	return true;
 }
 
 static __always_inline bool comm_matches(const char *comm)

@@ -327,6 +327,7 @@ static int run(struct session *s)
 {
 	char demo_path[PATH_MAX], pace[16], *demo_args[4];
 	char *const *argv = s->opt.command;
+	uint64_t ia32;
 	int rc;
 
 	if (mode_live(s) && !isatty(STDOUT_FILENO)) {
@@ -352,11 +353,12 @@ static int run(struct session *s)
 		return run_fail(s);
 	}
 	loop_run(s);
-	if (loader_ia32(s->loader))
+	ia32 = loader_ia32(s->loader);
+	if (ia32)
 		fprintf(stderr, "ipcscope: %llu syscalls of traced 32-bit "
 			"processes were not decoded (ia32 syscalls are not "
 			"traced; their fd tables are as read at exec)\n",
-			(unsigned long long)loader_ia32(s->loader));
+			(unsigned long long)ia32);
 	loader_close(s->loader);
 	return s->child && s->child_status >= 0 ? s->child_status : 0;
 }

@@ -1,6 +1,7 @@
 """Optional kernel features: what -v, the summary and snapshots say of them,
 what is left out when one is refused (IPCSCOPE_REFUSE), and syscalls of
 32-bit processes, which are counted, never misread."""
+import contextlib
 import json
 import os
 import re
@@ -67,12 +68,13 @@ def traced(argv):
     return events, summary
 
 
-def with_refused(feature, argv):
-    """traced() with one more feature refused."""
+@contextlib.contextmanager
+def refusing(feature):
+    """One more optional feature refused (IPCSCOPE_REFUSE) inside."""
     before = os.environ.get("IPCSCOPE_REFUSE")
     os.environ["IPCSCOPE_REFUSE"] = ",".join(filter(None, [before, feature]))
     try:
-        return traced(argv)
+        yield
     finally:
         if before is None:
             del os.environ["IPCSCOPE_REFUSE"]
@@ -98,7 +100,8 @@ def refused_feature_gives_no_events_and_keeps_the_rest():
             continue
         try:
             on, s_on = traced(argv)
-            off, s_off = with_refused(feature, argv)
+            with refusing(feature):
+                off, s_off = traced(argv)
         finally:
             if feature == "mmap":
                 os.unlink(argv[1])
@@ -122,16 +125,9 @@ def refused_feature_gives_no_events_and_keeps_the_rest():
 @test
 def snapshot_names_features_off():
     with Holder("pipe-fork") as h:
-        before = os.environ.get("IPCSCOPE_REFUSE")
-        os.environ["IPCSCOPE_REFUSE"] = ",".join(filter(None, [before, "maps"]))
-        try:
+        with refusing("maps"):
             snap = snapshot(h.pids[:1])
             p = run_ipcscope(["--snapshot", "-p", str(h.pids[0])])
-        finally:
-            if before is None:
-                del os.environ["IPCSCOPE_REFUSE"]
-            else:
-                os.environ["IPCSCOPE_REFUSE"] = before
         check("maps" in snap["features_off"], f"features_off: {snap['features_off']}")
         text = p.stdout.decode()
         check("FEATURES OFF" in text and "maps" in text.split("FEATURES OFF")[1],
