@@ -382,9 +382,9 @@ int iter_task(struct bpf_iter__task *ctx)
 
 	if (!t || t->pid != t->tgid || (t->flags & 0x00200000 /* PF_KTHREAD */))
 		return 0;
-	rec.kind = IPCS_SNAP_TASK;
-	rec.size = sizeof(rec);
-	rec.pid = t->tgid;
+	rec.h.kind = IPCS_SNAP_TASK;
+	rec.h.size = sizeof(rec);
+	rec.h.pid = t->tgid;
 	rec.ppid = t->real_parent->tgid;
 	rec.start = t->start_time;
 	rec.files = (__u64)t->files;
@@ -412,9 +412,9 @@ int iter_task_file(struct bpf_iter__task_file *ctx)
 	if (!rec)
 		return 0;
 	__builtin_memset(rec, 0, sizeof(*rec));
-	rec->kind = IPCS_SNAP_FD;
-	rec->size = sizeof(*rec);
-	rec->pid = t->tgid;
+	rec->h.kind = IPCS_SNAP_FD;
+	rec->h.size = sizeof(*rec);
+	rec->h.pid = t->tgid;
 	rec->fd = ctx->fd;
 	fdt = task_fdt(t, &files);
 	rec->files = files;
@@ -448,9 +448,9 @@ int iter_task_vma(struct bpf_iter__task_vma *ctx)
 	if (!rec)
 		return 0;
 	__builtin_memset(rec, 0, sizeof(*rec));
-	rec->kind = IPCS_SNAP_VMA;
-	rec->size = sizeof(*rec);
-	rec->pid = t->tgid;
+	rec->h.kind = IPCS_SNAP_VMA;
+	rec->h.size = sizeof(*rec);
+	rec->h.pid = t->tgid;
 	rec->start = vma->vm_start;
 	rec->end = vma->vm_end;
 	rec->pgoff = vma->vm_pgoff;

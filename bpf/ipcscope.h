@@ -16,45 +16,47 @@
 #define IPCS_PATH_LEN 256
 #define IPCS_PAYLOAD_MAX 256
 
-/* Every event kind, declared once: X(ENUM_SUFFIX, "json type") */
+/* Every event kind, declared once with the record it travels in:
+ * X(ENUM_SUFFIX, "json type", struct tag). User space generates its names
+ * and minimum sizes from this list (tracer/record.c). */
 #define IPCS_EVENT_KINDS(X)                                                    \
-	X(FORK, "fork")                                                        \
-	X(EXEC, "exec")                                                        \
-	X(EXIT, "exit")                                                        \
-	X(OPEN, "open")                                                        \
-	X(PIPE, "pipe")                                                        \
-	X(DUP, "dup")                                                          \
-	X(FCNTL, "fcntl")                                                      \
-	X(CLOSE, "close")                                                      \
-	X(MKFIFO, "mkfifo")                                                    \
-	X(WRITE, "write")                                                      \
-	X(READ, "read")                                                        \
-	X(SOCKET, "socket")                                                    \
-	X(SOCKETPAIR, "socketpair")                                            \
-	X(ACCEPT, "accept")                                                    \
-	X(RECVFD, "recvfd")                                                    \
-	X(BIND, "bind")                                                        \
-	X(LISTEN, "listen")                                                    \
-	X(CONNECT, "connect")                                                  \
-	X(MSGGET, "msgget")                                                    \
-	X(MSGSND, "msgsnd")                                                    \
-	X(MSGRCV, "msgrcv")                                                    \
-	X(MSGCTL, "msgctl")                                                    \
-	X(SHMGET, "shmget")                                                    \
-	X(SHMAT, "shmat")                                                      \
-	X(SHMDT, "shmdt")                                                      \
-	X(SHMCTL, "shmctl")                                                    \
-	X(SEMGET, "semget")                                                    \
-	X(SEMOP, "semop")                                                      \
-	X(SEMCTL, "semctl")                                                    \
-	X(SIGNAL, "signal")                                                    \
-	X(MMAP, "mmap")                                                        \
-	X(MQ_OPEN, "mq_open")                                                  \
-	X(MQ_UNLINK, "mq_unlink")                                              \
-	X(MUNMAP, "munmap")
+	X(FORK, "fork", ipcs_ev_proc)                                          \
+	X(EXEC, "exec", ipcs_ev_proc)                                          \
+	X(EXIT, "exit", ipcs_ev_proc)                                          \
+	X(OPEN, "open", ipcs_ev_fd)                                            \
+	X(PIPE, "pipe", ipcs_ev_fd)                                            \
+	X(DUP, "dup", ipcs_ev_fd)                                              \
+	X(FCNTL, "fcntl", ipcs_ev_fd)                                          \
+	X(CLOSE, "close", ipcs_ev_fd)                                          \
+	X(MKFIFO, "mkfifo", ipcs_ev_fd)                                        \
+	X(WRITE, "write", ipcs_ev_data)                                        \
+	X(READ, "read", ipcs_ev_data)                                          \
+	X(SOCKET, "socket", ipcs_ev_fd)                                        \
+	X(SOCKETPAIR, "socketpair", ipcs_ev_fd)                                \
+	X(ACCEPT, "accept", ipcs_ev_fd)                                        \
+	X(RECVFD, "recvfd", ipcs_ev_fd)                                        \
+	X(BIND, "bind", ipcs_ev_sockaddr)                                      \
+	X(LISTEN, "listen", ipcs_ev_sockaddr)                                  \
+	X(CONNECT, "connect", ipcs_ev_sockaddr)                                \
+	X(MSGGET, "msgget", ipcs_ev_ipc)                                       \
+	X(MSGSND, "msgsnd", ipcs_ev_ipc)                                       \
+	X(MSGRCV, "msgrcv", ipcs_ev_ipc)                                       \
+	X(MSGCTL, "msgctl", ipcs_ev_ipc)                                       \
+	X(SHMGET, "shmget", ipcs_ev_ipc)                                       \
+	X(SHMAT, "shmat", ipcs_ev_ipc)                                         \
+	X(SHMDT, "shmdt", ipcs_ev_ipc)                                         \
+	X(SHMCTL, "shmctl", ipcs_ev_ipc)                                       \
+	X(SEMGET, "semget", ipcs_ev_ipc)                                       \
+	X(SEMOP, "semop", ipcs_ev_ipc)                                         \
+	X(SEMCTL, "semctl", ipcs_ev_ipc)                                       \
+	X(SIGNAL, "signal", ipcs_ev_signal)                                    \
+	X(MMAP, "mmap", ipcs_ev_fd)                                            \
+	X(MQ_OPEN, "mq_open", ipcs_ev_fd)                                      \
+	X(MQ_UNLINK, "mq_unlink", ipcs_ev_fd)                                  \
+	X(MUNMAP, "munmap", ipcs_ev_munmap)
 
 enum ipcs_kind {
-#define IPCS_X(name, str) IPCS_EV_##name,
+#define IPCS_X(name, str, rec) IPCS_EV_##name,
 	IPCS_EVENT_KINDS(IPCS_X)
 #undef IPCS_X
 	IPCS_EV__COUNT
@@ -313,11 +315,24 @@ struct ipcs_ev_signal {
 	__u32 _pad;
 };
 
-/* Task iterator records (snapshot / resync), written with bpf_seq_write. */
+/* Task iterator records (snapshot / resync), written with bpf_seq_write,
+ * declared once with their records: X(ENUM_SUFFIX, value, struct tag). */
+#define IPCS_SNAP_KINDS(X)                                                     \
+	X(TASK, 1, ipcs_snap_task)                                             \
+	X(FD, 2, ipcs_snap_fd)                                                 \
+	X(VMA, 3, ipcs_snap_vma)
+
 enum ipcs_snap_kind {
-	IPCS_SNAP_TASK = 1,
-	IPCS_SNAP_FD = 2,
-	IPCS_SNAP_VMA = 3,
+#define IPCS_X(name, val, rec) IPCS_SNAP_##name = val,
+	IPCS_SNAP_KINDS(IPCS_X)
+#undef IPCS_X
+};
+
+/* Common header of every snapshot record. */
+struct ipcs_snap_hdr {
+	__u32 kind;		/* enum ipcs_snap_kind */
+	__u32 size;		/* bytes of the whole record */
+	__u32 pid;		/* tgid */
 };
 
 /* Where a sleeping task waits (task records), from its syscall. */
@@ -332,9 +347,7 @@ enum ipcs_wait {
 };
 
 struct ipcs_snap_task {
-	__u32 kind;		/* IPCS_SNAP_TASK */
-	__u32 size;
-	__u32 pid;
+	struct ipcs_snap_hdr h;	/* IPCS_SNAP_TASK */
 	__u32 ppid;
 	__u64 start;
 	__u64 files;
@@ -345,9 +358,7 @@ struct ipcs_snap_task {
 };
 
 struct ipcs_snap_fd {
-	__u32 kind;		/* IPCS_SNAP_FD */
-	__u32 size;
-	__u32 pid;
+	struct ipcs_snap_hdr h;	/* IPCS_SNAP_FD */
 	__s32 fd;
 	__u32 fd_flags;
 	__u32 _pad;
@@ -358,9 +369,7 @@ struct ipcs_snap_fd {
 
 /* A shared mapping (VM_MAYSHARE with a file): iter/task_vma. */
 struct ipcs_snap_vma {
-	__u32 kind;		/* IPCS_SNAP_VMA */
-	__u32 size;
-	__u32 pid;
+	struct ipcs_snap_hdr h;	/* IPCS_SNAP_VMA */
 	__s32 shmid;		/* a SysV segment's attach: its id; else -1 */
 	__u64 start;
 	__u64 end;
@@ -391,6 +400,8 @@ _Static_assert(sizeof(struct ipcs_ev_data) % 8 == 0, "ipcs_ev_data padding");
 _Static_assert(sizeof(struct ipcs_flow) % 8 == 0, "ipcs_flow padding");
 _Static_assert(sizeof(struct ipcs_flow_key) == 16, "ipcs_flow_key layout");
 _Static_assert(sizeof(struct ipcs_flow_slot) % 8 == 0, "ipcs_flow_slot padding");
+_Static_assert(sizeof(struct ipcs_snap_hdr) == 12, "ipcs_snap_hdr layout");
+_Static_assert(sizeof(struct ipcs_snap_task) == 56, "ipcs_snap_task layout");
 _Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
 _Static_assert(sizeof(struct ipcs_snap_vma) % 8 == 0, "ipcs_snap_vma padding");
 _Static_assert(sizeof(struct ipcs_ev_munmap) == 72, "ipcs_ev_munmap layout");

@@ -17,6 +17,7 @@
 #include "ipcscope.h"
 #include "ipcscope.skel.h"
 #include "loader.h"
+#include "record.h"
 
 /* Our own reader of the BPF ring buffer (libbpf's hands back each record's
  * space at once: a store to the consumer position per record, which the
@@ -359,6 +360,20 @@ static int skel_load(struct loader *l, const struct loader_options *o)
 	}
 }
 
+/* Maps len bytes of an mmapable map read-only; NULL on failure, said in
+ * one line as what, with *err set. */
+static void *map_mmap(struct bpf_map *map, size_t len, const char *what,
+		      int *err)
+{
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(map), 0);
+
+	if (p != MAP_FAILED)
+		return p;
+	*err = -errno;
+	explain(what, -*err);
+	return NULL;
+}
+
 int loader_open(struct loader **out, const struct loader_options *o,
 		loader_record_fn on_event, void *ctx)
 {
@@ -413,23 +428,15 @@ int loader_open(struct loader **out, const struct loader_options *o,
 	l->ring_fd = bpf_map__fd(l->skel->maps.events);
 	l->slots_len = bpf_map__max_entries(l->skel->maps.flow_slots) *
 		       sizeof(*l->slots);
-	l->slots = mmap(NULL, l->slots_len, PROT_READ, MAP_SHARED,
-			bpf_map__fd(l->skel->maps.flow_slots), 0);
-	if (l->slots == MAP_FAILED) {
-		l->slots = NULL;
-		err = -errno;
-		explain("mapping the flow slots", -err);
+	l->slots = map_mmap(l->skel->maps.flow_slots, l->slots_len,
+			    "mapping the flow slots", &err);
+	if (!l->slots)
 		goto fail;
-	}
 	l->busy_len = l->ncpus * sizeof(*l->busy);
-	l->busy = mmap(NULL, l->busy_len, PROT_READ, MAP_SHARED,
-		       bpf_map__fd(l->skel->maps.flow_busy), 0);
-	if (l->busy == MAP_FAILED) {
-		l->busy = NULL;
-		err = -errno;
-		explain("mapping the flow marks", -err);
+	l->busy = map_mmap(l->skel->maps.flow_busy, l->busy_len,
+			   "mapping the flow marks", &err);
+	if (!l->busy)
 		goto fail;
-	}
 	*out = l;
 	return 0;
 fail:
@@ -658,22 +665,6 @@ out:
 	return err;
 }
 
-static int records(const char *buf, size_t len, loader_record_fn fn, void *ctx)
-{
-	size_t off = 0;
-
-	while (off + 8 <= len) {
-		uint32_t size;
-
-		memcpy(&size, buf + off + 4, sizeof(size));
-		if (size < 8 || size > len - off)
-			return -EPROTO;
-		fn(ctx, buf + off, size);
-		off += size;
-	}
-	return 0;
-}
-
 static int iter_run(struct bpf_program *prog, uint32_t pid,
 		    loader_record_fn fn, void *ctx)
 {
@@ -682,7 +673,7 @@ static int iter_run(struct bpf_program *prog, uint32_t pid,
 	int err = iter_read(prog, pid, &buf, &len);
 
 	if (!err)
-		err = records(buf, len, fn, ctx);
+		err = record_snap_each(buf, len, fn, ctx);
 	free(buf);
 	return err;
 }
@@ -712,10 +703,10 @@ static int vma_with_path(void *ctx, const void *rec, size_t size)
 	char link[80];
 	ssize_t n;
 
-	if (size != sizeof(r))
+	if (!record_snap_ok(rec, size, IPCS_SNAP_VMA))
 		return v->fn(v->ctx, rec, size);
 	memcpy(&r, rec, sizeof(r));
-	snprintf(link, sizeof(link), "/proc/%u/map_files/%llx-%llx", r.pid,
+	snprintf(link, sizeof(link), "/proc/%u/map_files/%llx-%llx", r.h.pid,
 		 (unsigned long long)r.start, (unsigned long long)r.end);
 	n = readlink(link, r.path, sizeof(r.path) - 1);
 	if (n > 0)	/* else gone already, or not ours to read: the name */

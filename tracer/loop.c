@@ -20,6 +20,7 @@
 #include "command.h"
 #include "loop.h"
 #include "names.h"
+#include "record.h"
 #include "targets.h"
 #include "tour.h"
 
@@ -63,7 +64,7 @@ static int on_fd_state(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 	const struct ipcs_snap_fd *r = rec;
 
-	if (size == sizeof(*r) && r->kind == IPCS_SNAP_FD &&
+	if (record_snap_ok(rec, size, IPCS_SNAP_FD) &&
 	    (r->f.imode & S_IFMT) == S_IFIFO)
 		model_object_state(&s->model, r, s->state_ts);
 	return 0;
@@ -112,7 +113,7 @@ static int on_task_wait(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
 
-	if (size == sizeof(struct ipcs_snap_task))
+	if (record_snap_ok(rec, size, IPCS_SNAP_TASK))
 		model_set_wait(&s->model, rec);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model_impl.h"
+#include "record.h"
 
 static void note_fd(struct model *m, const struct ipcs_hdr *h, enum ipcs_kind kind,
 		    int fd, const struct model_file *f, bool cloexec,
@@ -434,57 +435,11 @@ static void apply_signal(struct model *m, const struct ipcs_ev_signal *e)
 	emit(m, &n);
 }
 
-static size_t record_min_size(unsigned kind)
-{
-	switch (kind) {
-	case IPCS_EV_FORK:
-	case IPCS_EV_EXEC:
-	case IPCS_EV_EXIT:
-		return sizeof(struct ipcs_ev_proc);
-	case IPCS_EV_OPEN:
-	case IPCS_EV_PIPE:
-	case IPCS_EV_DUP:
-	case IPCS_EV_FCNTL:
-	case IPCS_EV_CLOSE:
-	case IPCS_EV_MKFIFO:
-		return sizeof(struct ipcs_ev_fd);
-	case IPCS_EV_WRITE:
-	case IPCS_EV_READ:
-		return sizeof(struct ipcs_ev_data);
-	case IPCS_EV_SOCKET:
-	case IPCS_EV_SOCKETPAIR:
-	case IPCS_EV_ACCEPT:
-	case IPCS_EV_RECVFD:
-	case IPCS_EV_MMAP:
-		return sizeof(struct ipcs_ev_fd);
-	case IPCS_EV_BIND:
-	case IPCS_EV_LISTEN:
-	case IPCS_EV_CONNECT:
-		return sizeof(struct ipcs_ev_sockaddr);
-	case IPCS_EV_MSGGET: case IPCS_EV_MSGSND: case IPCS_EV_MSGRCV:
-	case IPCS_EV_MSGCTL: case IPCS_EV_SHMGET: case IPCS_EV_SHMAT:
-	case IPCS_EV_SHMDT: case IPCS_EV_SHMCTL: case IPCS_EV_SEMGET:
-	case IPCS_EV_SEMOP: case IPCS_EV_SEMCTL:
-		return sizeof(struct ipcs_ev_ipc);
-	case IPCS_EV_SIGNAL:
-		return sizeof(struct ipcs_ev_signal);
-	case IPCS_EV_MQ_OPEN:
-	case IPCS_EV_MQ_UNLINK:
-		return sizeof(struct ipcs_ev_fd);
-	case IPCS_EV_MUNMAP:
-		return sizeof(struct ipcs_ev_munmap);
-	default:
-		return 0;
-	}
-}
-
 int model_apply(struct model *m, const void *rec, size_t size)
 {
 	const struct ipcs_hdr *h = rec;
-	size_t need;
 
-	if (size < sizeof(*h) || h->size > size ||
-	    !(need = record_min_size(h->kind)) || h->size < need) {
+	if (!record_event_ok(rec, size)) {
 		m->bad_records++;
 		return -EINVAL;
 	}

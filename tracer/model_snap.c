@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model_impl.h"
+#include "record.h"
 
 /* --- snapshots and resync ------------------------------------------------ */
 
@@ -44,12 +45,12 @@ void model_resync_end(struct model *m, uint32_t pid)
 
 static void snap_task(struct model *m, const struct ipcs_snap_task *r)
 {
-	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_proc *p = hmap_get(&m->procs, r->h.pid, 0);
 
-	if (r->pid == m->resync_pid)
+	if (r->h.pid == m->resync_pid)
 		m->resync_found = true;
 	if (!p || p->exited || (p->start && p->start != r->start))
-		p = proc_new(m, r->pid, r->start);
+		p = proc_new(m, r->h.pid, r->start);
 	if (!p)
 		return;
 	p->start = r->start;
@@ -62,7 +63,7 @@ static void snap_task(struct model *m, const struct ipcs_snap_task *r)
 
 static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 {
-	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_proc *p = hmap_get(&m->procs, r->h.pid, 0);
 	struct model_table *t;
 	struct model_file *f;
 	struct model_fd *s;
@@ -78,7 +79,7 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 	s = table_slot(t, r->fd);
 	if (!f || !s)
 		return;
-	object_name(m, f->obj, &r->f, r->pid, r->fd, NULL, NULL, r->path);
+	object_name(m, f->obj, &r->f, r->h.pid, r->fd, NULL, NULL, r->path);
 	if (s->file != f) {
 		slot_clear(s, false);
 		s->file = f;
@@ -96,7 +97,7 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
  * the event that made it). */
 static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
 {
-	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_proc *p = hmap_get(&m->procs, r->h.pid, 0);
 	struct model_map mp = { .addr = r->start, .len = r->end - r->start };
 
 	if (!p || p->exited || r->end <= r->start)
@@ -111,7 +112,7 @@ static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
 		mp.file = file_get(m, &r->f, false);
 		if (!mp.file)
 			return;
-		object_name(m, mp.file->obj, &r->f, r->pid, -1, NULL, NULL,
+		object_name(m, mp.file->obj, &r->f, r->h.pid, -1, NULL, NULL,
 			    r->path);
 		mp.file->refs = r->f.refs;
 		mp.file->flags = r->f.flags;
@@ -131,21 +132,16 @@ static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
 
 int model_apply_snap(struct model *m, const void *rec, size_t size)
 {
-	const struct ipcs_snap_task *r = rec;
-
 	m->sweep_due = true;
-	if (size >= sizeof(struct ipcs_snap_task) && r->kind == IPCS_SNAP_TASK &&
-	    r->size == sizeof(struct ipcs_snap_task)) {
+	if (record_snap_ok(rec, size, IPCS_SNAP_TASK)) {
 		snap_task(m, rec);
 		return 0;
 	}
-	if (size >= sizeof(struct ipcs_snap_fd) && r->kind == IPCS_SNAP_FD &&
-	    r->size == sizeof(struct ipcs_snap_fd)) {
+	if (record_snap_ok(rec, size, IPCS_SNAP_FD)) {
 		snap_fd(m, rec);
 		return 0;
 	}
-	if (size >= sizeof(struct ipcs_snap_vma) && r->kind == IPCS_SNAP_VMA &&
-	    r->size == sizeof(struct ipcs_snap_vma)) {
+	if (record_snap_ok(rec, size, IPCS_SNAP_VMA)) {
 		snap_vma(m, rec);
 		return 0;
 	}
@@ -212,7 +208,7 @@ void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
 
 void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
 {
-	struct model_proc *p = hmap_get(&m->procs, r->pid, 0);
+	struct model_proc *p = hmap_get(&m->procs, r->h.pid, 0);
 
 	if (!p || p->exited || (p->start && r->start != p->start))
 		return;

@@ -10,15 +10,10 @@
 #include "escape.h"
 #include "ipc_cmd.h"
 #include "notes_text.h"
+#include "record.h"
 
 #define PREVIEW_BYTES 32
 #define NAME_MAX_ESC (IPCS_PATH_LEN * 4 + 1)
-
-static const char *const kind_names[] = {
-#define IPCS_X(name, str) str,
-	IPCS_EVENT_KINDS(IPCS_X)
-#undef IPCS_X
-};
 
 const char *notes_size(char *out, size_t outlen, uint64_t n)
 {
@@ -270,7 +265,7 @@ static void format_fd(char *what, size_t len, const struct model_note *n,
 
 void notes_format_what(char *out, size_t outlen, const struct model_note *n)
 {
-	const char *kind = n->kind < IPCS_EV__COUNT ? kind_names[n->kind] : "?";
+	const char *kind = record_kind_name(n->kind);
 	char name[NAME_MAX_ESC] = "";
 
 	if (n->obj)

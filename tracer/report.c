@@ -7,29 +7,8 @@
 
 #include "escape.h"
 #include "ipc_cmd.h"
+#include "record.h"
 #include "report.h"
-
-static const char *const kind_names[] = {
-#define IPCS_X(name, str) [IPCS_EV_##name] = str,
-	IPCS_EVENT_KINDS(IPCS_X)
-#undef IPCS_X
-};
-
-static const char *const syscall_names[] = {
-#define IPCS_X(name, str) [IPCS_SC_##name] = str,
-	IPCS_DATA_SYSCALLS(IPCS_X)
-#undef IPCS_X
-};
-
-const char *report_kind_name(enum ipcs_kind kind)
-{
-	return (unsigned)kind < IPCS_EV__COUNT ? kind_names[kind] : "unknown";
-}
-
-const char *report_syscall_name(enum ipcs_data_syscall sc)
-{
-	return (unsigned)sc < IPCS_SC__COUNT ? syscall_names[sc] : "unknown";
-}
 
 /* "f<id>", as snprintf would write it but at every data event: cheaply */
 static void file_id(char *buf, size_t len, const struct model_file *f)
@@ -207,7 +186,7 @@ static void data_members(struct json *j, const struct model_note *n)
 {
 	entry_members(j, n);
 	json_kv_i64(j, "bytes", n->bytes);
-	json_kv_str(j, "syscall", report_syscall_name(n->syscall));
+	json_kv_str(j, "syscall", record_syscall_name(n->syscall));
 	pipe_members(j, n->obj);
 	mq_members(j, n->obj);
 	if (n->peer)
@@ -291,7 +270,7 @@ void report_note_json(struct json *j, const struct model_note *n,
 {
 	json_begin_object(j);
 	json_kv_u64(j, "ts", n->ts + ts_offset);
-	json_kv_str(j, "type", report_kind_name(n->kind));
+	json_kv_str(j, "type", record_kind_name(n->kind));
 	json_kv_u64(j, "pid", n->pid);
 	json_kv_u64(j, "tid", n->tid);
 	json_key(j, "comm");

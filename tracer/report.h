@@ -31,9 +31,6 @@ struct report_features {
 	size_t n;
 };
 
-const char *report_kind_name(enum ipcs_kind kind);
-const char *report_syscall_name(enum ipcs_data_syscall sc);
-
 /* ts_offset turns CLOCK_MONOTONIC event times into wall-clock ns. */
 void report_note_json(struct json *j, const struct model_note *n,
 		      int64_t ts_offset);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "targets.h"
 
 int targets_on_snap(void *ctx, const void *rec, size_t size)
@@ -30,7 +31,7 @@ static int collect_task(void *ctx, const void *rec, size_t size)
 	struct task_list *l = ctx;
 	const struct ipcs_snap_task *t = rec;
 
-	if (size != sizeof(*t) || t->kind != IPCS_SNAP_TASK)
+	if (!record_snap_ok(rec, size, IPCS_SNAP_TASK))
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
@@ -74,7 +75,7 @@ static int keep_pids(struct session *s, const struct task_list *all)
 		bool found = false;
 
 		for (size_t k = 0; k < all->n; k++)
-			found |= all->v[k].pid == s->opt.pids[i];
+			found |= all->v[k].h.pid == s->opt.pids[i];
 		if (!found) {
 			fprintf(stderr, "ipcscope: no process with pid %u\n",
 				s->opt.pids[i]);
@@ -107,13 +108,13 @@ static int choose_processes(struct session *s)
 	}
 	for (size_t k = 0; s->opt.comm && k < all.n; k++)
 		if (!strncmp(all.v[k].comm, s->opt.comm, IPCS_COMM_LEN) &&
-		    all.v[k].pid != (uint32_t)getpid())
-			keep_pid(s, all.v[k].pid);
+		    all.v[k].h.pid != (uint32_t)getpid())
+			keep_pid(s, all.v[k].h.pid);
 	while (grew) {
 		grew = false;
 		for (size_t k = 0; k < all.n; k++) {
-			if (kept(s, all.v[k].ppid) && !kept(s, all.v[k].pid)) {
-				keep_pid(s, all.v[k].pid);
+			if (kept(s, all.v[k].ppid) && !kept(s, all.v[k].h.pid)) {
+				keep_pid(s, all.v[k].h.pid);
 				grew = true;
 			}
 		}
@@ -127,11 +128,11 @@ static int choose_processes(struct session *s)
 static int on_snap_filtered(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
-	const struct ipcs_snap_task *t = rec;	/* pid sits at the same offset */
+	const struct ipcs_snap_hdr *h = rec;
 
-	if (size < sizeof(*t) || t->pid == (uint32_t)getpid())
+	if (size < sizeof(*h) || h->pid == (uint32_t)getpid())
 		return 0;
-	if (s->keep && !kept(s, t->pid))
+	if (s->keep && !kept(s, h->pid))
 		return 0;
 	return targets_on_snap(ctx, rec, size);
 }

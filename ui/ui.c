@@ -21,7 +21,6 @@
 #include "ui.h"
 
 #define FRAME_NS (1000000000ULL / 30)
-#define ACTIVE_NS (10ULL * 1000000000)
 #define MESSAGE_NS (5ULL * 1000000000)
 #define TRAFFIC_KEEP_NS (10ULL * 1000000000)
 #define WAIT_CHECK_NS (100ULL * 1000000)
@@ -72,7 +71,6 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 		return -ENOMEM;
 	ui->m = m;
 	view_init(&ui->view);
-	ui->view.active_ns = ACTIVE_NS;
 	/* traced command or pids: all of them; whole system: active ones */
 	ui->view.show_all = opts && opts->target;
 	if (opts && opts->target)
@@ -173,7 +171,7 @@ void ui_note(struct ui *ui, const struct model_note *note)
 			  FRAME_NS);
 	/* an idle process is hidden when only active ones are shown */
 	if (!ui->view.show_all)
-		redraw_at(ui, note->ts + ACTIVE_NS + 1, 1000000000ULL);
+		redraw_at(ui, note->ts + VIEW_ACTIVE_NS + 1, 1000000000ULL);
 }
 
 /* Where the processes wait, in one number: the task iterator updates
@@ -261,8 +259,8 @@ static void idle_deadlines(struct ui *ui)
 	hmap_for_each(&ui->m->procs, s) {
 		const struct model_proc *p = s->val;
 
-		if (p->last_ns + ACTIVE_NS > ui->now_ns)
-			redraw_at(ui, p->last_ns + ACTIVE_NS + 1,
+		if (p->last_ns + VIEW_ACTIVE_NS > ui->now_ns)
+			redraw_at(ui, p->last_ns + VIEW_ACTIVE_NS + 1,
 				  1000000000ULL);
 	}
 }

@@ -13,7 +13,7 @@ void view_init(struct view *v)
 	memset(v, 0, sizeof(*v));
 	v->focus = PANE_PROCS;
 	v->show_all = true;
-	v->active_ns = 10ULL * 1000000000;
+	v->active_ns = VIEW_ACTIVE_NS;
 	v->flash_ns = VIEW_FLASH_NS;
 }
 

@@ -26,6 +26,8 @@ enum pane {
 
 /* How long a change stays highlighted. */
 #define VIEW_FLASH_NS 1000000000ULL
+/* A process or object is active while its last event is this recent. */
+#define VIEW_ACTIVE_NS (10ULL * 1000000000)
 
 /* The event log: a ring of lines already escaped for the screen. */
 #define VIEW_LOG_LINES 256

@@ -283,9 +283,9 @@ static inline struct ipcs_snap_task rec_snap_task(uint32_t pid, uint32_t ppid,
 	char comm[IPCS_COMM_LEN + 8];
 
 	memset(&t, 0, sizeof(t));
-	t.kind = IPCS_SNAP_TASK;
-	t.size = sizeof(t);
-	t.pid = pid;
+	t.h.kind = IPCS_SNAP_TASK;
+	t.h.size = sizeof(t);
+	t.h.pid = pid;
 	t.ppid = ppid;
 	t.start = start;
 	t.files = files;
@@ -304,9 +304,9 @@ static inline struct ipcs_snap_fd rec_snap_fd(uint32_t pid, uint64_t files,
 	struct ipcs_snap_fd s;
 
 	memset(&s, 0, sizeof(s));
-	s.kind = IPCS_SNAP_FD;
-	s.size = sizeof(s);
-	s.pid = pid;
+	s.h.kind = IPCS_SNAP_FD;
+	s.h.size = sizeof(s);
+	s.h.pid = pid;
 	s.fd = fd;
 	s.fd_flags = fd_flags;
 	s.files = files;
@@ -325,9 +325,9 @@ static inline struct ipcs_snap_vma rec_snap_vma(uint32_t pid, uint64_t start,
 	struct ipcs_snap_vma s;
 
 	memset(&s, 0, sizeof(s));
-	s.kind = IPCS_SNAP_VMA;
-	s.size = sizeof(s);
-	s.pid = pid;
+	s.h.kind = IPCS_SNAP_VMA;
+	s.h.size = sizeof(s);
+	s.h.pid = pid;
 	s.shmid = shmid;
 	s.start = start;
 	s.end = end;

@@ -18,6 +18,7 @@
 #include "ipc_cmd.h"
 #include "json.h"
 #include "notes_text.h"
+#include "record.h"
 #include "report.h"
 
 #define MSG IPCS_EV_MSGCTL
@@ -106,7 +107,7 @@ static void test_words_name_by_kind(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ipcs_ev_ipc e = {};
 		struct model_note n = ctl_note(&cases[i], &e);
-		const char *kind = report_kind_name(cases[i].kind);
+		const char *kind = record_kind_name(cases[i].kind);
 		char got[256], want[64];
 
 		notes_format_what(got, sizeof(got), &n);

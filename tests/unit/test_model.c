@@ -1027,15 +1027,15 @@ static void test_bad_snap_records(void **state)
 	p = exact_copy(&t, sizeof(t) - 1);
 	assert_int_equal(model_apply_snap(&fx->m, p, sizeof(t) - 1), -EINVAL);
 	free(p);
-	t.size = sizeof(t) + 8;		/* a size it does not have */
+	t.h.size = sizeof(t) + 8;		/* a size it does not have */
 	assert_int_equal(model_apply_snap(&fx->m, &t, sizeof(t)), -EINVAL);
-	t.size = sizeof(t);
-	t.kind = 7;
+	t.h.size = sizeof(t);
+	t.h.kind = 7;
 	assert_int_equal(model_apply_snap(&fx->m, &t, sizeof(t)), -EINVAL);
 	/* an fd record that says it is a task */
-	s.kind = IPCS_SNAP_TASK;
+	s.h.kind = IPCS_SNAP_TASK;
 	assert_int_equal(model_apply_snap(&fx->m, &s, sizeof(s)), -EINVAL);
-	s.kind = IPCS_SNAP_FD;
+	s.h.kind = IPCS_SNAP_FD;
 	p = exact_copy(&s, sizeof(s) - 8);
 	assert_int_equal(model_apply_snap(&fx->m, p, sizeof(s) - 8), -EINVAL);
 	free(p);

@@ -146,9 +146,9 @@ static inline int fx_snap_task(struct model *m, uint32_t pid, uint32_t ppid,
 {
 	struct ipcs_snap_task t = { 0 };
 
-	t.kind = IPCS_SNAP_TASK;
-	t.size = sizeof(t);
-	t.pid = pid;
+	t.h.kind = IPCS_SNAP_TASK;
+	t.h.size = sizeof(t);
+	t.h.pid = pid;
 	t.ppid = ppid;
 	t.start = pid;
 	t.files = files;
@@ -162,9 +162,9 @@ static inline int fx_snap_tty(struct model *m, uint32_t pid, uint64_t files,
 {
 	struct ipcs_snap_fd s = { 0 };
 
-	s.kind = IPCS_SNAP_FD;
-	s.size = sizeof(s);
-	s.pid = pid;
+	s.h.kind = IPCS_SNAP_FD;
+	s.h.size = sizeof(s);
+	s.h.pid = pid;
 	s.fd = fd;
 	s.files = files;
 	s.f.file = file;
