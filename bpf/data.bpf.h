@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * BPF side only (included by ipcscope.bpf.c, after fds.bpf.h).
- * Data moving through pipes, FIFOs, sockets and POSIX queues: one record
+ * Data moving through pipes, FIFOs, sockets and POSIX queues, and reads
+ * and writes of regular files (for the offset they move): one record
  * per call (data_record), or added up into flows (flow_*) when user space
  * aggregates; emit_data and emit_data_direct are the exit program's
  * subprograms for it.
@@ -21,14 +22,23 @@ static __always_inline void flow_init(struct ipcs_flow *v, enum ipcs_kind kind,
 	file_object(f, inode, &v->f, direct);
 }
 
+/* A regular file's offset after the call. */
+static __always_inline __u64 file_pos(struct file *f, bool direct)
+{
+	return direct ? KCAST(f, struct file)->f_pos : BPF_CORE_READ(f, f_pos);
+}
+
 /* Reading the pipe's fill costs ~150 ns: at the first call (flow_init) and
  * every IPCS_FLOW_FILL_EVERY calls; user space re-reads a pipe that went
- * quiet after an unsampled call. */
+ * quiet after an unsampled call. A regular file's offset: at every call
+ * (one load). */
 static __always_inline void flow_sample(struct ipcs_flow *v, __u64 calls,
-					struct inode *inode, __u32 imode,
-					bool direct)
+					struct file *f, struct inode *inode,
+					__u32 imode, bool direct)
 {
-	if (imode == S_IFIFO && calls % IPCS_FLOW_FILL_EVERY == 0) {
+	if (imode == S_IFREG)
+		v->f.pos = file_pos(f, direct);
+	else if (imode == S_IFIFO && calls % IPCS_FLOW_FILL_EVERY == 0) {
 		v->last_ts = bpf_ktime_get_ns();
 		pipe_fill(inode, &v->f, direct);
 	}
@@ -56,6 +66,8 @@ static __always_inline bool flow_slot_add(__u32 gen, int fd,
 		s->k.kind = kind;
 		s->k._pad = 0;
 		flow_init(&s->v, kind, f, inode, ret, files, direct);
+		if (imode == S_IFREG)
+			s->v.f.pos = file_pos(f, direct);
 		s->epoch = epoch;
 		return true;
 	}
@@ -63,7 +75,7 @@ static __always_inline bool flow_slot_add(__u32 gen, int fd,
 	    s->v.inode != (__u64)inode)
 		return false;
 	s->v.bytes += ret;
-	flow_sample(&s->v, ++s->v.calls, inode, imode, direct);
+	flow_sample(&s->v, ++s->v.calls, f, inode, imode, direct);
 	return true;
 }
 
@@ -90,6 +102,8 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 			return false;
 		__builtin_memset(nv, 0, sizeof(*nv));
 		flow_init(nv, kind, f, inode, ret, files, direct);
+		if (imode == S_IFREG)
+			nv->f.pos = file_pos(f, direct);
 		if (!bpf_map_update_elem(map, &k, nv, BPF_NOEXIST))
 			return true;
 		v = bpf_map_lookup_elem(map, &k);	/* another CPU won */
@@ -99,7 +113,7 @@ static __always_inline bool flow_add(void *map, enum ipcs_kind kind,
 	if (v->inode != (__u64)inode)	/* an older file at the same address */
 		return false;
 	__sync_fetch_and_add(&v->bytes, ret);
-	flow_sample(v, __sync_fetch_and_add(&v->calls, 1) + 1, inode, imode,
+	flow_sample(v, __sync_fetch_and_add(&v->calls, 1) + 1, f, inode, imode,
 		    direct);
 	return true;
 }
@@ -130,6 +144,8 @@ static __always_inline void data_record(enum ipcs_kind kind, int fd,
 	e->files = files;
 	__builtin_memset(&e->f, 0, sizeof(e->f));
 	file_object(f, inode, &e->f, direct);
+	if ((e->f.imode & S_IFMT) == S_IFREG)
+		e->f.pos = file_pos(f, direct);
 	if (payload_cap && ubuf && ret > 0) {
 		__u32 n = ret < payload_cap ? ret : payload_cap;
 
@@ -150,7 +166,8 @@ static __always_inline void data_record(enum ipcs_kind kind, int fd,
 	submit(e);
 }
 
-/* Data moved through fd; only pipes, FIFOs and sockets are reported. */
+/* Data moved through fd; pipes, FIFOs, sockets and regular files are
+ * reported (anonymous inodes, eventfd and the like, have no type bits). */
 static __always_inline void data_event(enum ipcs_kind kind, int fd,
 				       enum ipcs_data_syscall sc, long ret,
 				       const void *ubuf, bool buf_is_iov,
@@ -169,7 +186,8 @@ static __always_inline void data_event(enum ipcs_kind kind, int fd,
 	if (!inode)
 		return;
 	imode = LOAD(direct, inode, i_mode) & S_IFMT;
-	if (imode != S_IFIFO && (imode != S_IFSOCK || !FEAT(SOCKETS)))
+	if (imode != S_IFIFO && imode != S_IFREG &&
+	    (imode != S_IFSOCK || !FEAT(SOCKETS)))
 		return;
 	if (aggregate) {
 		__u32 cpu = bpf_get_smp_processor_id();

@@ -10,7 +10,6 @@
 
 #define MAX_SCM_FDS 8
 _Static_assert(IPCS_SOCKADDR_MAX == 128, "sockaddr reads are masked with 127");
-#define MAX_CLOSE_RANGE 256	/* fds one close_range reports one by one */
 
 /* t is a trusted BTF pointer (the current task, or a tracepoint argument):
  * plain loads walk it, far cheaper than a helper call per field. */
@@ -210,6 +209,8 @@ static __always_inline void on_recvmsg_exit(const struct user_msghdr *umsg)
 	}
 }
 
+/* bind, listen, connect. bind and listen tell the address the kernel
+ * bound (the port it chose for port 0), connect the one passed. */
 static __always_inline void emit_sockaddr(enum ipcs_kind kind, int fd,
 					  const void *uaddr, __u32 addrlen,
 					  __u32 backlog, long ret)
@@ -231,38 +232,107 @@ static __always_inline void emit_sockaddr(enum ipcs_kind kind, int fd,
 	e->backlog = backlog;
 	e->files = files;
 	file_fill(f, &e->f);
-	if (uaddr) {
+	if (kind != IPCS_EV_CONNECT && (e->f.imode & S_IFMT) == S_IFSOCK)
+		e->addrlen = sock_bound_addr(f, e->addr);
+	if (!e->addrlen && uaddr && addrlen) {
+		/* sizeof(struct sockaddr_storage), 128, is what most code
+		 * passes: read 1 to 128 bytes */
 		if (addrlen > IPCS_SOCKADDR_MAX)
 			addrlen = IPCS_SOCKADDR_MAX;
 		e->addrlen = addrlen;
 		/* the barrier keeps the compiler from dropping the mask that
 		 * proves the bound to the verifier */
 		barrier_var(addrlen);
-		bpf_probe_read_user(e->addr, addrlen & 127, uaddr);
+		bpf_probe_read_user(e->addr, ((addrlen - 1) & (IPCS_SOCKADDR_MAX - 1)) + 1,
+				    uaddr);
 	}
 	submit(e);
 }
 
+/* close_range(first, last, flags), at entry: every open fd in the range,
+ * found in the table's bitmap of open fds a word at a time. */
 struct close_range_ctx {
 	struct fdtable *fdt;
+	unsigned long *open_fds;
 	__u32 first;
 	__u32 last;
 	__u32 cloexec;
+	__u32 tid;
+	__u64 call;		/* when the call began: tells calls apart */
 };
 
-static long close_range_one(__u32 i, struct close_range_ctx *c)
+/* One close of fd: the count after it is the count now minus the closes
+ * of the same entry this call made before it and this one (a range may
+ * hold several fds of one entry: 3, 2, 1, not 3, 3, 3). */
+static __noinline int close_range_one(struct close_range_ctx *c, __u32 fd)
 {
-	__u32 fd = c->first + i;
+	struct range_close_key k = { .call = c->call, .tid = c->tid };
+	struct file *f = fdt_file(c->fdt, fd);
+	__u32 *seen, n = 1;
 
-	if (fd > c->last)
-		return 1;
-	if (!fdt_file(c->fdt, fd))
+	if (!f)
 		return 0;
-	if (c->cloexec)
+	if (c->cloexec) {
 		emit_fd(IPCS_EV_FCNTL, fd, -1, IPCS_FD_CLOEXEC, NULL, 0);
-	else
-		emit_fd(IPCS_EV_CLOSE, fd, -1, IPCS_FD_IMPLICIT, NULL, -1);
+		return 0;
+	}
+	k.file = (__u64)f;
+	seen = bpf_map_lookup_elem(&range_closes, &k);
+	if (seen)
+		n = *seen + 1;
+	bpf_map_update_elem(&range_closes, &k, &n, BPF_ANY);
+	emit_fd(IPCS_EV_CLOSE, fd, -1, IPCS_FD_IMPLICIT, NULL, -(__s64)n);
 	return 0;
+}
+
+static long close_range_word(__u32 i, struct close_range_ctx *c)
+{
+	__u32 base = (c->first / 64 + i) * 64;
+	unsigned long word = 0;
+
+	if (base > c->last)
+		return 1;
+	bpf_probe_read_kernel(&word, sizeof(word), c->open_fds + base / 64);
+	if (base < c->first)
+		word &= ~0UL << (c->first - base);
+	if (c->last - base < 63)
+		word &= (2UL << (c->last - base)) - 1;
+	for (__u32 b = 0; b < 64 && word; b++, word >>= 1)
+		if (word & 1)
+			close_range_one(c, base + b);
+	return 0;
+}
+
+static __always_inline void close_range_enter(__u32 first, __u32 last,
+					      __u32 flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct close_range_ctx c = {};
+	__u64 files, max;
+	/* a local: BPF_CORE_READ of a field of our own struct would be
+	 * relocated against the kernel's BTF, where it is not */
+	struct fdtable *fdt = task_fdt(t, &files);
+
+	if (!fdt || flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE))
+		return;
+	/* a shared table is copied first and the copy closed: the closes
+	 * are not the shared table's (see KERNEL-NOTES) */
+	if ((flags & CLOSE_RANGE_UNSHARE) &&
+	    BPF_CORE_READ(t, files, count.counter) > 1)
+		return;
+	max = BPF_CORE_READ(fdt, max_fds);
+	if (first > last || first >= max)
+		return;
+	if (last >= max)
+		last = max - 1;
+	c.fdt = fdt;
+	c.open_fds = BPF_CORE_READ(fdt, open_fds);
+	c.first = first;
+	c.last = last;
+	c.cloexec = flags & CLOSE_RANGE_CLOEXEC;
+	c.tid = (__u32)bpf_get_current_pid_tgid();
+	c.call = bpf_ktime_get_ns();
+	bpf_loop(last / 64 - first / 64 + 1, close_range_word, &c, 0);
 }
 
 /* The fds open once exec is done: the kernel's own answer to which

@@ -166,6 +166,21 @@ struct {
 	__type(value, __s32);
 } shmdt_ids SEC(".maps");
 
+/* close_range: how many fds of one entry a call has closed so far */
+struct range_close_key {
+	__u64 call;
+	__u64 file;
+	__u32 tid;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct range_close_key);
+	__type(value, __u32);
+} range_closes SEC(".maps");
+
 /* scratch for iter/task_vma records */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -242,27 +257,8 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 		close_enter(regs->di);
 		return 0;
 	}
-	if (!FEAT(CLOSE_RANGE))
-		return 0;
-
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct close_range_ctx c = {};
-	struct fdtable *fdt;
-	__u64 files, max;
-
-	fdt = task_fdt(t, &files);
-	if (!fdt || (__u32)regs->dx & ~(CLOSE_RANGE_CLOEXEC | 2U))
-		return 0;
-	c.fdt = fdt;
-	c.first = regs->di;
-	c.last = regs->si;
-	c.cloexec = regs->dx & CLOSE_RANGE_CLOEXEC;
-	max = BPF_CORE_READ(fdt, max_fds);
-	if (c.first > c.last || c.first >= max)
-		return 0;
-	if (c.last >= max)
-		c.last = max - 1;
-	bpf_loop(MAX_CLOSE_RANGE, close_range_one, &c, 0);
+	if (FEAT(CLOSE_RANGE))
+		close_range_enter(regs->di, regs->si, regs->dx);
 	return 0;
 }
 
@@ -424,6 +420,8 @@ int iter_task_file(struct bpf_iter__task_file *ctx)
 	if (rec->f.refs)
 		rec->f.refs--;
 	bpf_d_path((struct path *)&f->f_path, rec->path, sizeof(rec->path));
+	if ((rec->f.imode & S_IFMT) == S_IFSOCK)
+		rec->addrlen = sock_bound_addr(f, rec->addr);
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;
 }

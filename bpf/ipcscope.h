@@ -53,7 +53,8 @@
 	X(MMAP, "mmap", ipcs_ev_fd)                                            \
 	X(MQ_OPEN, "mq_open", ipcs_ev_fd)                                      \
 	X(MQ_UNLINK, "mq_unlink", ipcs_ev_fd)                                  \
-	X(MUNMAP, "munmap", ipcs_ev_munmap)
+	X(MUNMAP, "munmap", ipcs_ev_munmap)                                    \
+	X(LSEEK, "lseek", ipcs_ev_fd)
 
 enum ipcs_kind {
 #define IPCS_X(name, str, rec) IPCS_EV_##name,
@@ -136,6 +137,8 @@ struct ipcs_sock_info {
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
 	__u8 laddr6[16];	/* AF_INET6: local and remote address */
 	__u8 raddr6[16];
+	__u16 state;		/* sk_state: TCP_LISTEN (10) for any listener */
+	__u16 _pad[3];
 };
 
 /* POSIX message queues: the queue's state (struct mqueue_inode_info). */
@@ -365,6 +368,9 @@ struct ipcs_snap_fd {
 	__u64 files;
 	struct ipcs_file_info f;
 	char path[IPCS_PATH_LEN]; /* d_path, as /proc/PID/fd shows it */
+	__u32 addrlen;		/* sockets: the bound address, or 0 */
+	__u32 _pad2;
+	__u8 addr[IPCS_SOCKADDR_MAX];
 };
 
 /* A shared mapping (VM_MAYSHARE with a file): iter/task_vma. */
@@ -388,9 +394,9 @@ struct ipcs_snap_vma {
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct ipcs_hdr) == 40, "ipcs_hdr layout");
-_Static_assert(sizeof(struct ipcs_sock_info) == 56, "ipcs_sock_info layout");
+_Static_assert(sizeof(struct ipcs_sock_info) == 64, "ipcs_sock_info layout");
 _Static_assert(sizeof(struct ipcs_mq_info) == 24, "ipcs_mq_info layout");
-_Static_assert(sizeof(struct ipcs_file_info) == 120, "ipcs_file_info layout");
+_Static_assert(sizeof(struct ipcs_file_info) == 128, "ipcs_file_info layout");
 _Static_assert(sizeof(struct ipcs_ev_sockaddr) % 8 == 0, "ipcs_ev_sockaddr padding");
 _Static_assert(sizeof(struct ipcs_ev_ipc) % 8 == 0, "ipcs_ev_ipc padding");
 _Static_assert(sizeof(struct ipcs_ev_signal) % 8 == 0, "ipcs_ev_signal padding");

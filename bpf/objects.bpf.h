@@ -75,6 +75,7 @@ static __always_inline void sock_fill(struct file *f, struct ipcs_sock_info *si)
 		return;
 	si->type = BPF_CORE_READ(sock, type);
 	si->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	si->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (si->family == AF_UNIX) {
 		struct unix_sock *u = (void *)sk;
 		struct sock *peer = BPF_CORE_READ(u, peer);
@@ -93,6 +94,56 @@ static __always_inline void sock_fill(struct file *f, struct ipcs_sock_info *si)
 		si->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 		si->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	}
+}
+
+/* The socket's own address as the kernel holds it, as a struct sockaddr
+ * in out: after bind, the port it chose for port 0; for unix sockets, the
+ * path (or abstract name) as bound. Its length, 0 when unbound. */
+static __always_inline __u32 sock_bound_addr(struct file *f, __u8 *out)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct unix_address *ua;
+	__u16 family, port;
+	int len;
+
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	port = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+	if (family == AF_INET) {	/* struct sockaddr_in */
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		if (!port && !a)
+			return 0;
+		*(__u16 *)out = AF_INET;
+		*(__u16 *)(out + 2) = port;
+		__builtin_memcpy(out + 4, &a, 4);
+		return 16;
+	}
+	if (family == AF_INET6) {	/* struct sockaddr_in6 */
+		if (!port)
+			return 0;
+		struct in6_addr a6;
+
+		BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_rcv_saddr);
+		*(__u16 *)out = AF_INET6;
+		*(__u16 *)(out + 2) = port;
+		__builtin_memcpy(out + 8, &a6, sizeof(a6));
+		return 28;
+	}
+	if (family != AF_UNIX)
+		return 0;
+	ua = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	if (!ua)
+		return 0;
+	len = BPF_CORE_READ(ua, len);
+	if (len <= 2 || len > (int)sizeof(struct sockaddr_un))
+		return 0;
+	/* exactly len bytes: the name is allocated to its length */
+	bpf_probe_read_kernel(out, len & (IPCS_SOCKADDR_MAX - 1),
+			      (void *)ua + bpf_core_field_offset(struct unix_address, name));
+	return len;
 }
 
 /* A POSIX message queue's depth: its inode is the vfs_inode inside a

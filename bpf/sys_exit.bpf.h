@@ -6,6 +6,29 @@
  * other call goes to the subprogram sys_exit_other.
  */
 
+/* bpf(2) commands whose result is a new fd (include/uapi/linux/bpf.h) */
+static __always_inline bool bpf_cmd_makes_fd(unsigned long cmd)
+{
+	switch (cmd) {
+	case 0:		/* BPF_MAP_CREATE */
+	case 5:		/* BPF_PROG_LOAD */
+	case 7:		/* BPF_OBJ_GET */
+	case 13:	/* BPF_PROG_GET_FD_BY_ID */
+	case 14:	/* BPF_MAP_GET_FD_BY_ID */
+	case 17:	/* BPF_RAW_TRACEPOINT_OPEN */
+	case 18:	/* BPF_BTF_LOAD */
+	case 19:	/* BPF_BTF_GET_FD_BY_ID */
+	case 28:	/* BPF_LINK_CREATE */
+	case 30:	/* BPF_LINK_GET_FD_BY_ID */
+	case 32:	/* BPF_ENABLE_STATS */
+	case 33:	/* BPF_ITER_CREATE */
+	case 36:	/* BPF_TOKEN_CREATE */
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Every call that is not a data call: fd-table changes, socket addresses,
  * SysV IPC, POSIX queues, shared mappings. A subprogram of its own, so
  * that its frame and the data path's are never on the stack together
@@ -37,6 +60,31 @@ static __noinline int sys_exit_other(struct pt_regs *regs, long nr, long ret)
 			emit_fd(IPCS_EV_FCNTL, ret, a0, 0, NULL, 0);
 		else if (a1 == F_SETFD)
 			emit_fd(IPCS_EV_FCNTL, a0, -1, 0, NULL, 0);
+		break;
+	case NR_ioctl:	/* close-on-exec set or cleared, as F_SETFD */
+		if (a1 == FIOCLEX || a1 == FIONCLEX)
+			emit_fd(IPCS_EV_FCNTL, a0, -1, 0, NULL, 0);
+		break;
+	case NR_lseek:
+		emit_fd(IPCS_EV_LSEEK, a0, -1, 0, NULL, 0);
+		break;
+	case NR_bpf:	/* only some commands make an fd */
+		if (bpf_cmd_makes_fd(a0))
+			emit_fd(IPCS_EV_OPEN, ret, -1, 0, NULL, 0);
+		break;
+	case NR_landlock_create_ruleset:	/* or tells the ABI version */
+		if (!(a2 & LANDLOCK_CREATE_RULESET_VERSION))
+			emit_fd(IPCS_EV_OPEN, ret, -1, 0, NULL, 0);
+		break;
+	case NR_memfd_create: case NR_eventfd: case NR_eventfd2:
+	case NR_timerfd_create: case NR_signalfd: case NR_signalfd4:
+	case NR_epoll_create: case NR_epoll_create1: case NR_inotify_init:
+	case NR_inotify_init1: case NR_pidfd_open: case NR_pidfd_getfd:
+	case NR_userfaultfd: case NR_perf_event_open: case NR_fanotify_init:
+	case NR_io_uring_setup: case NR_open_tree: case NR_fsopen:
+	case NR_fspick: case NR_fsmount: case NR_open_by_handle_at:
+	case NR_memfd_secret:
+		emit_fd(IPCS_EV_OPEN, ret, -1, 0, NULL, 0);
 		break;
 	case NR_mknod:
 		if ((a1 & S_IFMT) == S_IFIFO)
@@ -129,6 +177,15 @@ static __always_inline int sys_exit(struct pt_regs *regs, long ret,
 	case NR_semget: case NR_semop: case NR_semtimedop: case NR_semctl:
 	case NR_munmap: case NR_mq_open: case NR_mq_unlink:
 	case NR_mq_timedsend: case NR_mq_timedreceive:
+	case NR_lseek: case NR_ioctl: case NR_bpf:
+	case NR_landlock_create_ruleset: case NR_memfd_create: case NR_eventfd:
+	case NR_eventfd2: case NR_timerfd_create: case NR_signalfd:
+	case NR_signalfd4: case NR_epoll_create: case NR_epoll_create1:
+	case NR_inotify_init: case NR_inotify_init1: case NR_pidfd_open:
+	case NR_pidfd_getfd: case NR_userfaultfd: case NR_perf_event_open:
+	case NR_fanotify_init: case NR_io_uring_setup: case NR_open_tree:
+	case NR_fsopen: case NR_fspick: case NR_fsmount:
+	case NR_open_by_handle_at: case NR_memfd_secret:
 		break;
 	case NR_close:	/* whatever it returned: see close_enter */
 		if (wanted(bpf_get_current_pid_tgid() >> 32))

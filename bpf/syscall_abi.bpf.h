@@ -67,12 +67,45 @@
 #define NR_mq_unlink 241
 #define NR_mq_timedsend 242
 #define NR_mq_timedreceive 243
+#define NR_lseek 8
+#define NR_ioctl 16
+/* calls that return a new fd (besides open, pipe, dup, socket, accept) */
+#define NR_epoll_create 213
+#define NR_inotify_init 253
+#define NR_signalfd 282
+#define NR_timerfd_create 283
+#define NR_eventfd 284
+#define NR_signalfd4 289
+#define NR_eventfd2 290
+#define NR_epoll_create1 291
+#define NR_inotify_init1 294
+#define NR_perf_event_open 298
+#define NR_fanotify_init 300
+#define NR_open_by_handle_at 304
+#define NR_memfd_create 319
+#define NR_bpf 321
+#define NR_userfaultfd 323
+#define NR_io_uring_setup 425
+#define NR_open_tree 428
+#define NR_fsopen 430
+#define NR_fsmount 432
+#define NR_fspick 433
+#define NR_pidfd_open 434
+#define NR_pidfd_getfd 438
+#define NR_landlock_create_ruleset 444
+#define NR_memfd_secret 447
 
 #define F_DUPFD 0
 #define F_SETFD 2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
+#define CLOSE_RANGE_UNSHARE (1U << 1)
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define LANDLOCK_CREATE_RULESET_VERSION 1U
+#define S_IFREG 0100000
+#define TCP_LISTEN 10	/* sk_state of any listener, unix sockets too */
 #define S_IFMT 00170000
 #define S_IFIFO 0010000
 #define S_IFSOCK 0140000

@@ -369,7 +369,8 @@ static void loop_end(struct session *s)
 	st = (struct sink_stats){ .events = calls_seen(s),
 				  .lost = loader_lost(s->loader) };
 	sum = (struct report_summary){
-		.events = calls_seen(s),
+		.events = calls_seen(s),	/* the stream sinks count lines */
+		.records = calls_seen(s),
 		.lost = st.lost,
 		.bad_records = s->model.bad_records,
 		.resyncs = s->resyncs,

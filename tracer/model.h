@@ -180,6 +180,9 @@ struct model_note {
 	enum ipcs_data_syscall syscall;
 	const uint8_t *payload;
 	size_t payload_len;
+	/* regular files: the entry's offset after read, write, lseek */
+	bool has_pos;
+	uint64_t pos;
 	/* process events */
 	uint32_t child;
 	const char *filename;	/* exec, mkfifo */

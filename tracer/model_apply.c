@@ -266,6 +266,24 @@ static void apply_close(struct model *m, const struct ipcs_ev_fd *e)
 		file_retire(m, f);
 }
 
+/* lseek: only the entry's offset moves. */
+static void apply_lseek(struct model *m, const struct ipcs_ev_fd *e)
+{
+	struct model_file *f = fd_entry(m, &e->h, e->files, e->fd, &e->f, true);
+	struct model_note n;
+
+	if (!f)
+		return;
+	note_init(&n, &e->h);
+	n.fd = e->fd;
+	n.file = f;
+	n.obj = f->obj;
+	n.refs = f->refs;
+	n.has_pos = true;
+	n.pos = f->pos;
+	emit(m, &n);
+}
+
 static void apply_mkfifo(struct model *m, const struct ipcs_ev_fd *e)
 {
 	struct model_note n;
@@ -301,6 +319,8 @@ struct model_file *fd_entry(struct model *m, const struct ipcs_hdr *h,
 		file_update(f, fi, h->ts);
 	} else {
 		f->last_ns = h->ts;
+		if (f->obj->kind == OBJ_FILE)	/* the offset it moved */
+			f->pos = fi->pos;
 		object_update(f->obj, fi, h->ts);
 	}
 	return f;
@@ -329,6 +349,8 @@ static void data_note(struct model *m, const struct ipcs_hdr *h,
 	n->refs = f->refs;
 	n->bytes = bytes;
 	n->calls = calls;
+	n->has_pos = f->obj->kind == OBJ_FILE;
+	n->pos = f->pos;
 	n->peer = socket_peer(m, f->obj, peer, sizeof(peer));
 	emit(m, n);
 }
@@ -390,6 +412,8 @@ int model_apply_flow(struct model *m, const void *rec, size_t size)
 	fd = p ? table_find(p->table, f) : -1;
 	object_name(m, f->obj, &fl->f, h.pid, fd, NULL, NULL, NULL);
 	f->last_ns = h.ts;
+	if (f->obj->kind == OBJ_FILE)
+		f->pos = fl->f.pos;
 	object_update(f->obj, &fl->f, h.ts);
 	note_init(&n, &h);
 	n.syscall = h.kind == IPCS_EV_WRITE ? IPCS_SC_WRITE : IPCS_SC_READ;
@@ -407,18 +431,19 @@ static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
 		return;
 	model_format_sockaddr(addr, sizeof(addr), e->addr,
 			      e->addrlen < sizeof(e->addr) ? e->addrlen : sizeof(e->addr));
-	if (e->h.kind == IPCS_EV_BIND)
-		memcpy(f->obj->local, addr, sizeof(addr));
-	else if (e->h.kind == IPCS_EV_CONNECT)
+	/* bind and listen carry the address the kernel bound */
+	if (e->h.kind == IPCS_EV_CONNECT)
 		memcpy(f->obj->remote, addr, sizeof(addr));
-	else
+	else if (e->addrlen)
+		memcpy(f->obj->local, addr, sizeof(addr));
+	if (e->h.kind == IPCS_EV_LISTEN && !e->ret)
 		f->obj->listening = true;
 	note_init(&n, &e->h);
 	n.fd = e->fd;
 	n.file = f;
 	n.obj = f->obj;
 	n.refs = f->refs;
-	n.address = e->h.kind == IPCS_EV_LISTEN ? NULL : addr;
+	n.address = e->addrlen ? addr : NULL;
 	n.ret = e->ret;
 	n.backlog = e->backlog;
 	n.peer = socket_peer(m, f->obj, peer, sizeof(peer));
@@ -499,6 +524,9 @@ int model_apply(struct model *m, const void *rec, size_t size)
 		break;
 	case IPCS_EV_MKFIFO:
 		apply_mkfifo(m, rec);
+		break;
+	case IPCS_EV_LSEEK:
+		apply_lseek(m, rec);
 		break;
 	case IPCS_EV_WRITE:
 	case IPCS_EV_READ:

@@ -15,6 +15,9 @@
 
 #include "model_impl.h"
 
+/* sk_state of any listener, unix sockets too (include/net/tcp_states.h) */
+#define SK_LISTEN 10
+
 static const char *const kind_names[OBJ__COUNT] = {
 	[OBJ_PIPE] = "pipe", [OBJ_FIFO] = "fifo",     [OBJ_FILE] = "file",
 	[OBJ_DIR] = "dir",   [OBJ_CHR] = "chr",       [OBJ_BLK] = "blk",
@@ -63,7 +66,8 @@ void object_name(struct model *m, struct model_object *o,
 		 const struct ipcs_file_info *fi, uint32_t pid, int fd,
 		 const char *dname, const char *upath, const char *dpath)
 {
-	if (o->name_certain)
+	/* an anonymous object's entry address may come back for another */
+	if (o->name_certain && !(o->kind == OBJ_ANON && dname && dname[0]))
 		return;
 	switch (o->kind) {
 	case OBJ_PIPE:
@@ -112,10 +116,16 @@ void object_name(struct model *m, struct model_object *o,
 	}
 }
 
+/* Objects are known by (dev, ino); an anonymous inode is one inode for
+ * every eventfd, timerfd, epoll... each of which is its own object behind
+ * its own entry: those are known by the entry (its ino: the entry's
+ * address, never shown). */
 struct model_object *object_get(struct model *m,
 				const struct ipcs_file_info *fi)
 {
-	struct model_object *o = hmap_get(&m->objects, fi->dev, fi->ino);
+	enum obj_kind kind = kind_of(fi);
+	uint64_t ino = kind == OBJ_ANON ? fi->file : fi->ino;
+	struct model_object *o = hmap_get(&m->objects, fi->dev, ino);
 
 	if (o)
 		return o;
@@ -123,10 +133,10 @@ struct model_object *object_get(struct model *m,
 	if (!o)
 		return NULL;
 	o->dev = fi->dev;
-	o->ino = fi->ino;
-	o->kind = kind_of(fi);
+	o->ino = ino;
+	o->kind = kind;
 	m->sweep_due = true;
-	if (hmap_put(&m->objects, fi->dev, fi->ino, o)) {
+	if (hmap_put(&m->objects, fi->dev, ino, o)) {
 		free(o);
 		return NULL;
 	}
@@ -157,6 +167,7 @@ void object_update(struct model_object *o,
 		/* a closed TCP socket's local port reads 0: keep the last
 		 * complete 4-tuple, the peer is still named by it */
 		o->sock = fi->sock;
+		o->listening = fi->sock.state == SK_LISTEN;
 	}
 	o->last_ns = ts;
 }

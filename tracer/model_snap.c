@@ -90,6 +90,10 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 	f->pos = r->f.pos;
 	f->flags = r->f.flags;
 	object_update(f->obj, &r->f, f->last_ns);
+	if (r->addrlen && f->obj->kind == OBJ_SOCKET)	/* as bound */
+		model_format_sockaddr(f->obj->local, sizeof(f->obj->local),
+				      r->addr, r->addrlen < sizeof(r->addr) ?
+					       r->addrlen : sizeof(r->addr));
 }
 
 /* A shared mapping: a holder of its file, or an attach of a segment. A

@@ -248,6 +248,10 @@ static void format_fd(char *what, size_t len, const struct model_note *n,
 			 id, name, refs, n->implicit ? " by " : "",
 			 n->implicit ? n->implicit : "");
 		break;
+	case IPCS_EV_LSEEK:
+		snprintf(what, len, "lseek fd %d: f%u %s offset %llu", n->fd,
+			 id, name, (unsigned long long)n->pos);
+		break;
 	case IPCS_EV_MMAP:
 		snprintf(what, len, "mmap %s %s at 0x%llx",
 			 note_where(where, sizeof(where), n, name),

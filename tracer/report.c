@@ -187,6 +187,8 @@ static void data_members(struct json *j, const struct model_note *n)
 	entry_members(j, n);
 	json_kv_i64(j, "bytes", n->bytes);
 	json_kv_str(j, "syscall", record_syscall_name(n->syscall));
+	if (n->has_pos)
+		json_kv_u64(j, "pos", n->pos);
 	pipe_members(j, n->obj);
 	mq_members(j, n->obj);
 	if (n->peer)
@@ -260,6 +262,8 @@ static void fd_members(struct json *j, const struct model_note *n)
 		json_kv_str(j, "mode", model_access(n->file->flags));
 		json_kv_bool(j, "cloexec", n->cloexec);
 	}
+	if (n->has_pos)
+		json_kv_u64(j, "pos", n->pos);
 	if (n->implicit)
 		json_kv_str(j, "implicit", n->implicit);
 	mq_members(j, n->obj);
@@ -333,6 +337,7 @@ void report_summary_json(struct json *j, const struct report_summary *s)
 	json_begin_object(j);
 	json_kv_str(j, "type", "summary");
 	json_kv_u64(j, "events", s->events);
+	json_kv_u64(j, "records", s->records);
 	json_kv_u64(j, "lost", s->lost);
 	json_kv_u64(j, "bad_records", s->bad_records);
 	json_kv_u64(j, "resyncs", s->resyncs);
@@ -488,6 +493,8 @@ static void object_state_json(struct json *j, const struct model *m,
 		json_kv_u64(j, "id", o->ino);
 		json_kv_i64(j, "key", o->stat.key);
 		json_kv_u64(j, "nsems", o->stat.count);
+		break;
+	case OBJ_ANON:	/* its ino is the entry's address: never shown */
 		break;
 	default:
 		json_kv_u64(j, "ino", o->ino);

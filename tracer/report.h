@@ -13,7 +13,9 @@
 #include "model.h"
 
 struct report_summary {
-	uint64_t events;	/* records received */
+	uint64_t events;	/* event lines written (JSON, text) */
+	uint64_t records;	/* what the kernel sent: records, and the
+				 * calls it added up in flows */
 	uint64_t lost;		/* records the kernel could not queue */
 	uint64_t bad_records;
 	uint64_t resyncs;	/* processes re-read */

@@ -42,6 +42,7 @@ struct stream {
 	struct sink_out o;
 	struct json json;
 	bool broken;		/* the stream went away (EPIPE) */
+	uint64_t lines;		/* event lines written */
 };
 
 static void stream_init(struct stream *st, const struct sink_out *o)
@@ -77,13 +78,26 @@ static void stream_told(struct stream *st, const struct report_summary *sum)
 			(unsigned long long)sum->resyncs);
 }
 
+/* The summary as this stream tells it: its events are the lines it wrote
+ * (a record may make several, an exec's closes, or none). */
+static struct report_summary stream_counted(const struct stream *st,
+					    const struct report_summary *sum)
+{
+	struct report_summary s = *sum;
+
+	s.events = st->lines;
+	return s;
+}
+
 static void stream_summary(struct stream *st, const struct report_summary *sum)
 {
+	struct report_summary s = stream_counted(st, sum);
+
 	if (st->broken)
 		return;
-	report_summary_json(&st->json, sum);
+	report_summary_json(&st->json, &s);
 	fflush(st->o.out);
-	stream_told(st, sum);
+	stream_told(st, &s);
 }
 
 /* --- JSON lines ------------------------------------------------------------- */
@@ -93,6 +107,7 @@ static void json_note(void *ctx, const struct model_note *n)
 	struct stream *st = ctx;
 
 	report_note_json(&st->json, n, st->o.ts_offset);
+	st->lines++;
 }
 
 static int json_tick(void *ctx, uint64_t now_ns, const struct sink_stats *ss)
@@ -165,6 +180,7 @@ static void text_note(void *ctx, const struct model_note *n)
 	notes_format_what(what, sizeof(what), n);
 	fprintf(st->o.out, "%s.%06llu %6u %-15s %s\n", clock,
 		(unsigned long long)(wall / 1000 % 1000000), n->pid, comm, what);
+	st->lines++;
 }
 
 static void text_title(void *ctx, int n, const char *name, const char *about,
@@ -183,9 +199,11 @@ static void text_end(void *ctx, uint64_t now_ns, const struct sink_stats *ss,
 {
 	struct stream *st = ctx;
 	FILE *out = st->o.out;
+	struct report_summary counted = stream_counted(st, sum);
 
 	(void)now_ns;
 	(void)ss;
+	sum = &counted;
 	stream_check(st);
 	if (st->broken)
 		return;

@@ -88,7 +88,7 @@ def dup2_stdout_then_exec():
     w = one(events, "write", pid=child)
     eq((w["fd"], w["file"], w["bytes"]), (1, wr["file"], 6),
        "echo writes into the pipe through fd 1")
-    r = of(events, "read", pid=parent)
+    r = of(events, "read", pid=parent, kind="pipe")
     eq(sum(e["bytes"] for e in r), 6, "parent reads what echo wrote")
 
 

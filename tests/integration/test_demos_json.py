@@ -314,7 +314,8 @@ def check_unix_socket(events, server, out):
 
 def check_tcp_socket(events, server, out):
     port = int(re.search(r"the kernel chose port (\d+)", out)[1])
-    socket_demo(events, server, out, "127.0.0.1:0", f"127.0.0.1:{port}")
+    # bind tells the port the kernel chose for port 0
+    socket_demo(events, server, out, f"127.0.0.1:{port}", f"127.0.0.1:{port}")
 
 
 def check_socketpair(events, parent, out):
