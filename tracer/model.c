@@ -227,8 +227,8 @@ struct model_file *slot_clear(struct model_fd *s, bool kernel_drop)
 	if (!f)
 		return NULL;
 	f->slots--;
-	if (kernel_drop && f->refs)
-		f->refs--;
+	if (kernel_drop && f->refs && !--f->refs)
+		object_entry_freed(f->obj, f->flags);
 	s->file = NULL;
 	s->cloexec = false;
 	return f;

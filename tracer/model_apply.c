@@ -262,8 +262,10 @@ static void apply_close(struct model *m, const struct ipcs_ev_fd *e)
 	file_update(f, &e->f, e->h.ts);
 	note_fd(m, &e->h, IPCS_EV_CLOSE, e->fd, f, false,
 		e->fd_flags & IPCS_FD_IMPLICIT ? "close_range" : NULL);
-	if (!f->refs)	/* the last reference: the kernel frees it now */
+	if (!f->refs) {	/* the last reference: the kernel frees it now */
+		object_entry_freed(f->obj, f->flags);
 		file_retire(m, f);
+	}
 }
 
 /* lseek: only the entry's offset moves. */

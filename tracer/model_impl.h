@@ -40,6 +40,7 @@ void object_name(struct model *m, struct model_object *o,
 struct model_object *object_get(struct model *m,
 				const struct ipcs_file_info *fi);
 /* Its state as fi read it at ts (pipe fill, queue sizes, socket). */
+void object_entry_freed(struct model_object *o, uint32_t f_flags);
 void object_update(struct model_object *o,
 		   const struct ipcs_file_info *fi, uint64_t ts);
 /* The name of the socket at the other end, remembered once found. */

@@ -5,6 +5,7 @@
  * the text of socket addresses, the socket at the other end, and SysV
  * objects by id.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,22 @@ void object_update(struct model_object *o,
 		o->listening = fi->sock.state == SK_LISTEN;
 	}
 	o->last_ns = ts;
+}
+
+/* The kernel freed an entry of o (its last reference went): a pipe end
+ * loses its reader or writer as pipe_release counts them, by the entry's
+ * access mode. A close is read before the kernel does it, so the count
+ * it carries is still the one before. */
+void object_entry_freed(struct model_object *o, uint32_t f_flags)
+{
+	int acc = f_flags & O_ACCMODE;
+
+	if (!o || !obj_is_pipe(o->kind))
+		return;
+	if ((acc == O_RDONLY || acc == O_RDWR) && o->readers)
+		o->readers--;
+	if ((acc == O_WRONLY || acc == O_RDWR) && o->writers)
+		o->writers--;
 }
 
 void model_inet_text(char *out, size_t len, int family, const void *ip,

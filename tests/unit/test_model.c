@@ -1002,6 +1002,39 @@ static void test_bad_record_data_event_too_short(void **state)
 	free(e);
 }
 
+/* The last writer's close: the close is read before the kernel does it,
+ * so it says "w1"; once its entry is freed the pipe has no writer (the
+ * reader will see EOF). */
+static void test_last_writer_close_leaves_no_writer(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_object *o;
+
+	with_pipe(fx);
+	fd_ev(fx, IPCS_EV_CLOSE, 2 * MS, P, TBL_P, 4, -1, 0,
+	      rec_pipe(WR, PIPE_INO, O_WRONLY, 0));
+	o = hmap_get(&fx->m.objects, REC_PIPE_DEV, PIPE_INO);
+	assert_non_null(o);
+	assert_int_equal(o->writers, 0);
+	assert_int_equal(o->readers, 1);
+}
+
+/* ... and the same when the last writer goes with its process's exit. */
+static void test_last_writer_exit_leaves_no_writer(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model_object *o;
+
+	with_pipe_forked(fx);
+	fd_ev(fx, IPCS_EV_CLOSE, 3 * MS, P, TBL_P, 4, -1, 0,
+	      rec_pipe(WR, PIPE_INO, O_WRONLY, 1));
+	o = hmap_get(&fx->m.objects, REC_PIPE_DEV, PIPE_INO);
+	assert_int_equal(o->writers, 1);
+	proc_ev(fx, rec_exit(4 * MS, C, 0, 0));
+	assert_int_equal(o->writers, 0);
+	assert_int_equal(o->readers, 1);
+}
+
 static void test_bad_record_unknown_kind(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -1976,6 +2009,8 @@ int main(void)
 		T(test_bad_record_fd_event_too_short),
 		T(test_bad_record_data_event_too_short),
 		T(test_bad_record_unknown_kind),
+		T(test_last_writer_close_leaves_no_writer),
+		T(test_last_writer_exit_leaves_no_writer),
 		T(test_bad_snap_records),
 		T(test_snapshot_builds_procs_tables_entries),
 		T(test_snapshot_same_file_shares_entry),
