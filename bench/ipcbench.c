@@ -11,8 +11,11 @@
  *   ipcbench msgpp N          SysV message ping-pong
  *   ipcbench sockpp N         socketpair ping-pong
  *   ipcbench spawn N          pipe + fork + dup2 + exec(true) + wait
+ *   ipcbench filewrite N      N 16-byte writes to a regular file (each one
+ *                             an event with its offset), rewound every 4096
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -228,6 +231,29 @@ static double bench_spawn(long n)
 	return now() - t0;
 }
 
+static double bench_filewrite(long n)
+{
+	char path[] = "/tmp/ipcbench-XXXXXX", buf[16] = "0123456789abcde";
+	long warm = n / WARMUP_DIV;
+	double t0 = 0;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		die("mkstemp");
+	unlink(path);
+	for (long i = 0; i < n + warm; i++) {
+		if (i == warm)
+			t0 = now();
+		if (i % 4096 == 0 && lseek(fd, 0, SEEK_SET))
+			die("lseek");
+		if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+			die("write");
+	}
+	t0 = now() - t0;
+	close(fd);
+	return t0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc == 3 ? argv[1] : "";
@@ -235,7 +261,7 @@ int main(int argc, char **argv)
 	double t;
 
 	if (n <= 0) {
-		fprintf(stderr, "usage: ipcbench pingpong1cpu|pingpong|stream|wstorm|msgpp|sockpp|spawn N\n");
+		fprintf(stderr, "usage: ipcbench pingpong1cpu|pingpong|stream|wstorm|msgpp|sockpp|spawn|filewrite N\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -253,6 +279,8 @@ int main(int argc, char **argv)
 		t = bench_sockpp(n);
 	else if (!strcmp(mode, "spawn"))
 		t = bench_spawn(n);
+	else if (!strcmp(mode, "filewrite"))
+		t = bench_filewrite(n);
 	else
 		return fprintf(stderr, "ipcbench: unknown mode '%s'\n", mode), 2;
 	printf("%s ns_per_op=%.1f ops=%ld\n", mode, t * 1e9 / n, n);
