@@ -21,9 +21,8 @@ import sys
 
 # --- the story ---------------------------------------------------------------
 
-# ipcscope's event type for the calls whose type the README names; a call
-# missing here (eventfd2, memfd_create, ...) is compared without its kind,
-# since the contract does not name one yet.
+# ipcscope's event type for the calls whose type the README names (a call
+# missing here is held to no type: see same_kind)
 KIND_OF_CALL = {
     "open": "open", "openat": "open", "openat2": "open", "creat": "open",
     "pipe": "pipe", "pipe2": "pipe", "dup": "dup", "dup2": "dup",
@@ -63,9 +62,10 @@ class Op:
         self.src = src
 
     def key(self):
+        """What is compared, but for the kind of call that made an fd:
+        see same_kind."""
         if self.what == "new":
-            kind = self.kind if self.kind in KNOWN_KINDS else "?"
-            return ("new", self.fd, kind, self.obj, self.cloexec)
+            return ("new", self.fd, self.obj, self.cloexec)
         if self.what == "close":
             return ("close", self.fd, self.how, self.obj)
         if self.what == "cloexec":
@@ -494,11 +494,36 @@ def clip(s, n=220):
     return s if len(s) <= n else s[:n] + "…"
 
 
+def same_kind(theirs, ours):
+    """Whether ipcscope names the call that made an fd as the README's
+    table does. A call the table does not name (eventfd2, memfd_create,
+    ...) may be told under any type: the contract has none for it yet."""
+    if theirs.what != "new" or theirs.kind not in KNOWN_KINDS:
+        return True
+    return theirs.kind == ours.kind
+
+
+def differences(theirs, ours):
+    """(i1, i2, j1, j2) blocks where the stories differ: theirs[i1:i2]
+    against ours[j1:j2]."""
+    a, b = [o.key() for o in theirs], [o.key() for o in ours]
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "equal":
+            out.append((i1, i2, j1, j2))
+            continue
+        for k in range(i2 - i1):
+            if not same_kind(theirs[i1 + k], ours[j1 + k]):
+                out.append((i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
+    return out
+
+
 def diff_proc(pid, role, theirs, ours, context=2, limit=None):
     """Both sides of every difference in one process's story, or []; at
     most limit differing steps are shown, and how many more there are."""
-    a, b = [o.key() for o in theirs], [o.key() for o in ours]
-    if a == b:
+    blocks = differences(theirs, ours)
+    if not blocks:
         return []
     out = [f"pid {pid} ({role}): strace and ipcscope disagree"]
     shown = hidden = 0
@@ -512,14 +537,11 @@ def diff_proc(pid, role, theirs, ours, context=2, limit=None):
         out.append(f"  {'-' if who == 'strace' else '+'} {who + ':':10}{o.text()}")
         out.append(f"        {clip(o.src)}")
 
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in blocks:
         if limit is None or shown < limit:
             for o in theirs[max(0, i1 - context):i1]:
                 out.append(f"    = {o.text()}")
-        if tag == "replace" and i2 - i1 == j2 - j1:
+        if i2 - i1 == j2 - j1:
             # one step each side: shown in pairs, each next to the other
             for t, o in zip(theirs[i1:i2], ours[j1:j2]):
                 side("strace", t)

@@ -196,6 +196,16 @@ def strace_diff_finds_an_extra_process_and_a_wrong_dup2():
     check("- strace:   close fd 1 (dup2): /t/out" in got, f"the dup2 close: {got}")
 
 
+@test(quick=True)
+def strace_diff_holds_the_kinds_the_readme_names():
+    # memfd_create has no type in the README: any will do
+    eq(self_compare([x.replace('"type": "memfd"', '"type": "open"') for x in self_json()]),
+       "", "memfd_create told as an open")
+    got = self_compare([x.replace('"type": "dup"', '"type": "open"') for x in self_json()])
+    check("- strace:   new fd 1 by dup: pipe:[77]" in got and
+          "+ ipcscope: new fd 1 by open: pipe:[77]" in got, f"dup2 told as an open: {got}")
+
+
 # --- workloads ---------------------------------------------------------------
 
 @test
