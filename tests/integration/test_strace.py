@@ -6,12 +6,13 @@ test and prints both sides. The workloads use only what a Debian 12 machine
 with the project's packages has (git aside: see GIT below). The
 comparator's own checks come first: a comparator that cannot fail proves
 nothing."""
+import json
 import os
 import random
 import shutil
 import subprocess
 
-from harness import IPCSCOPE, ROOT, check, eq, rmtree, tempdir, test
+from harness import IPCSCOPE, check, eq, rmtree, tempdir, test
 import strace_diff
 
 # Debian's own interpreter: a python3 earlier on PATH may be a shell shim
@@ -19,18 +20,27 @@ PY = "/usr/bin/python3"
 GIT = "/usr/bin/git"
 # a PATH of the system's own directories, so that a shell's command search
 # and the programs found are the same on every machine
+ENV_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # differing steps shown per process: enough to see what and why; the rest
 # is counted (IPCSCOPE_STRACE_KEEP=DIR keeps both sides to see them all)
 LIMIT = 40
-ENV_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def strace_run(tag, argv, cwd, timeout=240, env=None):
-    """Runs argv under strace under ipcscope in cwd and returns the
+    """Runs argv in cwd under strace under ipcscope and returns the
     disagreements of the two stories (empty when they agree), each side's
-    evidence included. The command starts with fds 0, 1 and 2 only."""
-    log, js = os.path.join(cwd, ".strace.log"), os.path.join(cwd, ".trace.json")
-    out, err = os.path.join(cwd, ".stdout"), os.path.join(cwd, ".stderr")
+    evidence included. The command starts with fds 0, 1 and 2 only. The
+    run's own files stay out of cwd, where the workload would see them."""
+    own = tempdir()
+    try:
+        return strace_run_in(tag, argv, cwd, own, timeout, env)
+    finally:
+        rmtree(own)
+
+
+def strace_run_in(tag, argv, cwd, own, timeout, env):
+    log, js = os.path.join(own, "strace.log"), os.path.join(own, "trace.json")
+    out, err = os.path.join(own, "stdout"), os.path.join(own, "stderr")
     cmd = [IPCSCOPE, "--json", "-o", js, "--", "strace", "-f", "-y", "-tt",
            "-s", "256", "-o", log, "--", *argv]
     full_env = {"PATH": ENV_PATH, "HOME": cwd, "LC_ALL": "C", "TMPDIR": cwd}
@@ -46,7 +56,7 @@ def strace_run(tag, argv, cwd, timeout=240, env=None):
         lines = f.read().splitlines()
     with open(log, encoding="utf-8", errors="replace") as f:
         strace_text = f.read()
-    summary = strace_diff.json.loads(lines[-1])
+    summary = json.loads(lines[-1])
     eq(summary.get("type"), "summary", "the last JSON line")
     eq((summary["lost"], summary["bad_records"]), (0, 0), "lost events and bad records")
     keep = os.environ.get("IPCSCOPE_STRACE_KEEP")
@@ -137,7 +147,7 @@ def self_json():
         ("close", 100, {"fd": 5, "object": "pipe:[77]", "implicit": "close_range"}),
         ("close", 100, {"fd": 6, "object": "/memfd:m", "implicit": "close_range"}),
     ]
-    return [strace_diff.json.dumps({"ts": i, "type": t, "pid": pid, **f})
+    return [json.dumps({"ts": i, "type": t, "pid": pid, **f})
             for i, (t, pid, f) in enumerate(ev)] + ['{"type":"summary"}']
 
 
@@ -150,17 +160,17 @@ def self_compare(json_lines):
     return "\n".join(out)
 
 
-@test(quick=True)
+@test
 def strace_diff_agrees_on_the_same_story():
     eq(self_compare(self_json()), "", "disagreements")
 
 
 def without(pred):
     """self_json() without the events pred picks."""
-    return [x for x in self_json() if not pred(strace_diff.json.loads(x))]
+    return [x for x in self_json() if not pred(json.loads(x))]
 
 
-@test(quick=True)
+@test
 def strace_diff_finds_a_missing_exec_close():
     got = self_compare(without(lambda e: e.get("implicit") == "exec"))
     check("pid 101 (sh>echo, child of 100)" in got and "- strace:   close fd 3 (exec): /etc/x" in got
@@ -168,7 +178,7 @@ def strace_diff_finds_a_missing_exec_close():
     check("pid 100" not in got, f"only pid 101 differs: {got}")
 
 
-@test(quick=True)
+@test
 def strace_diff_finds_a_wrong_object_and_flag():
     lines = [x.replace('"fd": 5, "object": "pipe:[77]", "cloexec": false',
                        '"fd": 5, "object": "pipe:[78]", "cloexec": true') for x in self_json()]
@@ -178,7 +188,7 @@ def strace_diff_finds_a_wrong_object_and_flag():
     check("pipe2([4<pipe:[77]>, 5<pipe:[77]>], 0) = 0" in got, f"strace's line: {got}")
 
 
-@test(quick=True)
+@test
 def strace_diff_finds_missing_close_range_and_cloexec():
     got = self_compare(without(lambda e: (e.get("implicit") == "close_range" and e["fd"] == 6)
                                or (e["type"] == "fcntl" and e["cloexec"] is False)))
@@ -187,7 +197,7 @@ def strace_diff_finds_missing_close_range_and_cloexec():
           f"the ioctl: {got}")
 
 
-@test(quick=True)
+@test
 def strace_diff_finds_an_extra_process_and_a_wrong_dup2():
     lines = without(lambda e: e.get("implicit") == "dup2")
     lines.insert(-1, '{"ts":99,"type":"open","pid":555,"fd":3,"object":"/x","cloexec":false}')
@@ -196,7 +206,7 @@ def strace_diff_finds_an_extra_process_and_a_wrong_dup2():
     check("- strace:   close fd 1 (dup2): /t/out" in got, f"the dup2 close: {got}")
 
 
-@test(quick=True)
+@test
 def strace_diff_holds_the_kinds_the_readme_names():
     # memfd_create has no type in the README: any will do
     eq(self_compare([x.replace('"type": "memfd"', '"type": "open"') for x in self_json()]),
