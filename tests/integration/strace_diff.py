@@ -42,8 +42,8 @@ NOT_TABLE = {"read", "write", "bind", "connect", "listen", "mmap", "munmap",
 def norm_object(name):
     """An object's name as both sides can be held to. " (deleted)" is
     dropped: whether a path is still linked is the name's state, not the
-    table's, and the two sides read it at different moments (strace at
-    the call's entry, ipcscope when the fd appeared)."""
+    table's, and the two sides read it at different moments (strace when
+    it prints the call, ipcscope when it names the file)."""
     if name is None:
         return None
     if name.endswith("(deleted)"):
@@ -121,8 +121,7 @@ FD_MAKERS = {"open", "openat", "openat2", "creat", "dup", "socket", "accept",
              "perf_event_open", "mq_open", "open_by_handle_at", "open_tree",
              "fsopen", "fsmount", "fspick", "io_uring_setup"}
 # calls whose fd has close-on-exec whatever their flags say
-ALWAYS_CLOEXEC = {"pidfd_open", "pidfd_getfd", "mq_open", "io_uring_setup",
-                  "memfd_secret", "bpf"}
+ALWAYS_CLOEXEC = {"pidfd_open", "pidfd_getfd", "mq_open", "io_uring_setup", "bpf"}
 CLONES = {"clone", "clone3", "fork", "vfork"}
 # the fds of an SCM_RIGHTS message: their names hold brackets of their own
 SCM_RIGHTS = re.compile(r"cmsg_type=SCM_RIGHTS, cmsg_data=\[((?:-?\d+(?:<(?:[^<>\\]|\\.)*>)?"
@@ -191,8 +190,12 @@ def fd_arg(arg):
         return None, None
 
 
-def without_strings(text):
-    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+def flags_of(text):
+    """A call's argument text without its strings and -y names, where a
+    word such as CLOEXEC may be part of a path."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    text = re.sub(r"AT_FDCWD<(?:[^<>\\]|\\.)*>", "AT_FDCWD", text)
+    return FD_DECO.sub(r"\1", text)
 
 
 class Table:
@@ -255,6 +258,7 @@ class StraceReader:
         if m:
             first = self.pending.pop(tid, None)
             if not first or first[0] != m.group(1):
+                self.warnings.append(f"tid {tid}: a call resumed that never began: {raw}")
                 return
             name, argtext, src = first[0], first[1] + m.group(2), first[2] + "\n" + raw
         else:
@@ -274,7 +278,7 @@ class StraceReader:
         ret, ret_obj = r.group(1), r.group(2)
         failed = ret.startswith("-") or ret == "?"
         errno = r.group(4).split(" ")[0] if failed else ""
-        flags = without_strings(argtext)
+        flags = flags_of(argtext)
         for a in args:       # fds inherited from outside the log
             fd, obj = fd_arg(a)
             if fd is not None and fd >= 0 and obj is not None and fd not in table.fds:
