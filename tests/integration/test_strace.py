@@ -173,8 +173,9 @@ def without(pred):
 @test
 def strace_diff_finds_a_missing_exec_close():
     got = self_compare(without(lambda e: e.get("implicit") == "exec"))
-    check("pid 101 (sh>echo, child of 100)" in got and "- strace:   close fd 3 (exec): /etc/x" in got
-          and "+ ipcscope: (nothing)" in got, f"the diff names the close: {got}")
+    check("pid 101 (sh>echo, child of 100)" in got and
+          "- strace:   close fd 3 (exec): /etc/x" in got and "+ ipcscope: (nothing)" in got,
+          f"the diff names the close: {got}")
     check("pid 100" not in got, f"only pid 101 differs: {got}")
 
 
@@ -372,9 +373,9 @@ def strace_python_tcp_echo():
 def strace_sysv_tools():
     for tool in ("ipcmk", "ipcs", "ipcrm"):
         check(shutil.which(tool, path=ENV_PATH), f"{tool} (util-linux) is missing")
-    in_tempdir(lambda d: agree(
-        "sysv_tools", ["sh", "-c", 'id=$(ipcmk -Q | sed "s/.*: //") && ipcs -q -i "$id" > /dev/null && '
-         'ipcrm -q "$id" && id=$(ipcmk -M 4096 | sed "s/.*: //") && ipcrm -m "$id"'], d))
+    script = ('id=$(ipcmk -Q | sed "s/.*: //") && ipcs -q -i "$id" > /dev/null && '
+              'ipcrm -q "$id" && id=$(ipcmk -M 4096 | sed "s/.*: //") && ipcrm -m "$id"')
+    in_tempdir(lambda d: agree("sysv_tools", ["sh", "-c", script], d))
 
 
 # close_range in three ways: a plain range in one child, everything from 3
