@@ -82,7 +82,7 @@ help:
 # --- set-up --------------------------------------------------------------
 DEB_PKGS := clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libncurses-dev pkg-config libcmocka-dev tmux python3 make gcc \
-	iproute2 procps strace gcc-multilib qemu-system-x86 busybox-static
+	iproute2 procps strace git gcc-multilib qemu-system-x86 busybox-static
 deps:
 	$(Q)scripts/deps.sh $(DEB_PKGS)
 

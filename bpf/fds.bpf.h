@@ -81,7 +81,7 @@ static __always_inline void fd_record(struct ipcs_ev_fd *e, struct file *f,
 	e->fd_flags = fd_flags;
 	if (kind != IPCS_EV_CLOSE && fdt_cloexec(fdt, fd))
 		e->fd_flags |= IPCS_FD_CLOEXEC;
-	e->_pad = 0;
+	e->dirfd = -1;
 	e->files = files;
 	e->addr = addr;
 	e->len = len;
@@ -120,6 +120,26 @@ static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
 				    __s64 refs_delta)
 {
 	emit_fd_at(kind, fd, oldfd, fd_flags, upath, refs_delta, 0, 0);
+}
+
+/* openat(dirfd, path): a relative path is told with the directory fd it
+ * starts from, for user space to name the file as /proc does. */
+static __always_inline void emit_openat(int fd, int dirfd, const char *upath)
+{
+	struct ipcs_ev_fd *e;
+	struct fdtable *fdt;
+	__u64 files;
+	struct file *f = current_file(fd, &fdt, &files);
+
+	if (!f)
+		return;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return;
+	fd_record(e, f, fdt, files, IPCS_EV_OPEN, fd, -1, 0, upath, 0, 0, 0);
+	if (dirfd >= 0)
+		e->dirfd = dirfd;
+	submit(e);
 }
 
 /* close(fd), at entry: the count after is the count now minus one (a close

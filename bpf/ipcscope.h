@@ -200,7 +200,8 @@ struct ipcs_ev_fd {
 	__s32 fd;
 	__s32 oldfd;		/* dup: the source fd; else -1 */
 	__u32 fd_flags;		/* IPCS_FD_* */
-	__u32 _pad;
+	__s32 dirfd;		/* openat: the fd of the directory a relative
+				 * path starts from; -1 for the cwd, or none */
 	__u64 files;		/* files_struct of the table changed */
 	__u64 addr;		/* mmap: where it was mapped */
 	__u64 len;		/* mmap: bytes */

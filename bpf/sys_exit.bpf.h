@@ -43,7 +43,7 @@ static __noinline int sys_exit_other(struct pt_regs *regs, long nr, long ret)
 		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a0, 0);
 		break;
 	case NR_openat: case NR_openat2:
-		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a1, 0);
+		emit_openat(ret, a0, (const char *)a1);
 		break;
 	case NR_pipe: case NR_pipe2:
 		on_pair_exit(IPCS_EV_PIPE, (const int *)a0);
@@ -76,8 +76,12 @@ static __noinline int sys_exit_other(struct pt_regs *regs, long nr, long ret)
 		if (!(a2 & LANDLOCK_CREATE_RULESET_VERSION))
 			emit_fd(IPCS_EV_OPEN, ret, -1, 0, NULL, 0);
 		break;
+	case NR_signalfd: case NR_signalfd4:	/* a given fd is updated */
+		if ((int)a0 < 0)
+			emit_fd(IPCS_EV_OPEN, ret, -1, 0, NULL, 0);
+		break;
 	case NR_memfd_create: case NR_eventfd: case NR_eventfd2:
-	case NR_timerfd_create: case NR_signalfd: case NR_signalfd4:
+	case NR_timerfd_create:
 	case NR_epoll_create: case NR_epoll_create1: case NR_inotify_init:
 	case NR_inotify_init1: case NR_pidfd_open: case NR_pidfd_getfd:
 	case NR_userfaultfd: case NR_perf_event_open: case NR_fanotify_init:

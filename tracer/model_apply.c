@@ -6,6 +6,7 @@
  * data the kernel aggregated. Mappings and SysV objects: model_apply_ipc.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model_impl.h"
@@ -179,9 +180,30 @@ static void apply_exit(struct model *m, const struct ipcs_ev_proc *e)
 	emit(m, &n);
 }
 
+/* The path an open was given, from the directory its relative path
+ * starts at when that was an fd (openat(dirfd, "f6"): tar, git): the
+ * name of the directory's object, which the model holds. */
+static const char *open_path(struct model_proc *p, const struct ipcs_ev_fd *e,
+			     char *out, size_t outlen)
+{
+	const struct model_fd *dir;
+
+	if (e->h.kind != IPCS_EV_OPEN || e->dirfd < 0 || !e->path[0] ||
+	    e->path[0] == '/' || !p->table || e->dirfd >= p->table->nfds)
+		return e->path;
+	dir = &p->table->fds[e->dirfd];
+	if (!dir->file || dir->file->obj->kind != OBJ_DIR ||
+	    dir->file->obj->name[0] != '/')
+		return e->path;
+	snprintf(out, outlen, "%s/%.*s", dir->file->obj->name, IPCS_PATH_LEN,
+		 e->path);
+	return out;
+}
+
 /* fd now points at the entry the event describes. */
 static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 {
+	char path[2 * IPCS_PATH_LEN];
 	struct model_proc *p = proc_for_event(m, &e->h, e->files);
 	struct model_file *f;
 	struct model_fd *s;
@@ -201,7 +223,8 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	f = file_get(m, &e->f, fresh);
 	if (!f)
 		return;
-	object_name(m, f->obj, &e->f, e->h.pid, e->fd, e->name, e->path, NULL);
+	object_name(m, f->obj, &e->f, e->h.pid, e->fd, e->name,
+		    open_path(p, e, path, sizeof(path)), NULL);
 	if (s->file && s->file != f) {
 		/* dup2 onto an open fd closes what was there */
 		struct model_file *old = slot_clear(s, true);

@@ -18,6 +18,7 @@
 
 /* sk_state of any listener, unix sockets too (include/net/tcp_states.h) */
 #define SK_LISTEN 10
+#define PIDFS_MAGIC 0x50494446	/* include/uapi/linux/magic.h */
 
 static const char *const kind_names[OBJ__COUNT] = {
 	[OBJ_PIPE] = "pipe", [OBJ_FIFO] = "fifo",     [OBJ_FILE] = "file",
@@ -67,8 +68,14 @@ void object_name(struct model *m, struct model_object *o,
 		 const struct ipcs_file_info *fi, uint32_t pid, int fd,
 		 const char *dname, const char *upath, const char *dpath)
 {
-	/* an anonymous object's entry address may come back for another */
-	if (o->name_certain && !(o->kind == OBJ_ANON && dname && dname[0]))
+	/* names that a new open tells afresh: an anonymous object's entry
+	 * address may come back for another; a file's inode number may come
+	 * back for another file, or the file be renamed (git's HEAD.lock) */
+	bool fresh = (o->kind == OBJ_FILE || o->kind == OBJ_DIR ||
+		      o->kind == OBJ_FIFO) && upath && upath[0];
+
+	if (o->name_certain && !(o->kind == OBJ_ANON && dname && dname[0]) &&
+	    !fresh)
 		return;
 	switch (o->kind) {
 	case OBJ_PIPE:
@@ -107,10 +114,20 @@ void object_name(struct model *m, struct model_object *o,
 		   m->resolve(m->resolve_ctx, pid, fd, upath, fi->dev, fi->ino,
 			      o->name, sizeof(o->name))) {
 		o->name_certain = true;
-	} else if (!o->name[0] && upath && upath[0] == '/') {
+	} else if ((!o->name[0] || fresh) && upath && upath[0] == '/') {
 		copy_str(o->name, sizeof(o->name), upath, IPCS_PATH_LEN);
-	} else if (!o->name[0] && dname && dname[0]) {
+		o->name_certain = false;
+	} else if (!o->name[0] && fi->magic == PIDFS_MAGIC) {
+		/* what /proc shows for a pidfd, on pidfs too (6.9+) */
+		snprintf(o->name, sizeof(o->name), "anon_inode:[pidfd]");
+	} else if ((!o->name[0] || fresh) && dname &&
+		   !strncmp(dname, "memfd:", 6)) {
+		/* as /proc shows a memfd: its tmpfs file is unlinked */
+		snprintf(o->name, sizeof(o->name), "/%.*s (deleted)",
+			 IPCS_NAME_LEN, dname);
+	} else if ((!o->name[0] || fresh) && dname && dname[0]) {
 		copy_str(o->name, sizeof(o->name), dname, IPCS_NAME_LEN);
+		o->name_certain = false;
 	} else if (!o->name[0]) {
 		snprintf(o->name, sizeof(o->name), "inode:[%llu]",
 			 (unsigned long long)fi->ino);

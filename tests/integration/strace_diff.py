@@ -36,7 +36,8 @@ KNOWN_KINDS = set(KIND_OF_CALL.values())
 NOT_TABLE = {"read", "write", "bind", "connect", "listen", "mmap", "munmap",
              "signal", "exit", "mkfifo", "mq_unlink", "demo", "top",
              "summary", "msgget", "msgsnd", "msgrcv", "msgctl", "shmget",
-             "shmat", "shmdt", "shmctl", "semget", "semop", "semctl"}
+             "shmat", "shmdt", "shmctl", "semget", "semop", "semctl",
+             "lseek", "lost"}
 
 
 def norm_object(name):
