@@ -122,6 +122,115 @@ static __always_inline void emit_fd(enum ipcs_kind kind, int fd, int oldfd,
 	emit_fd_at(kind, fd, oldfd, fd_flags, upath, refs_delta, 0, 0);
 }
 
+#define PATH_PARTS 40	/* components file_path walks up at most */
+#define PATH_MASK (IPCS_PATH_LEN * 2 - 1)
+#define NAME_MASK (IPCS_PATH_LEN - 1)
+
+/* A file's absolute path as /proc/PID/fd names it (d_path from the global
+ * root), built in the kernel at the open: by the time user space could
+ * read /proc the file may be gone (git's loose objects, a temp file). Its
+ * dentries are walked up to the root, crossing mounts, one bpf_loop step
+ * each (checked once by the verifier); " (deleted)" as d_path adds it.
+ * Only files with a place in a tree (not pipes, sockets, anonymous
+ * inodes). Returns 0 with out filled, or -1. */
+struct path_walk {
+	struct vfsmount *vm;
+	struct mount *mnt;
+	struct dentry *d;
+	char *buf;		/* path_scratch: built from its middle down */
+	__u32 pos;		/* where the path begins in buf */
+	int err;
+};
+
+static long path_step(__u32 i, struct path_walk *w)
+{
+	/* locals: BPF_CORE_READ of our own struct's fields would be
+	 * relocated against the kernel's BTF */
+	struct vfsmount *vm = w->vm;
+	struct mount *mnt = w->mnt;
+	struct dentry *d = w->d;
+	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	const unsigned char *name;
+	__u32 len, pos = w->pos;
+
+	if (d == root) {	/* at its mount's root: up a mount */
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			return 1;
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vm = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len >= IPCS_PATH_LEN || len + 1 > pos) {
+		w->err = -1;	/* longer than a record's path */
+		return 1;
+	}
+	pos -= len;
+	bpf_probe_read_kernel(w->buf + (pos & PATH_MASK), len & NAME_MASK, name);
+	pos--;
+	w->buf[pos & PATH_MASK] = '/';
+	w->pos = pos;
+	w->d = parent;
+	/* a root that is no mount's (a memfd's, a pipe-like pseudo file):
+	 * its own name was the last, as d_path has it */
+	return d == parent;
+}
+
+static __noinline int file_path(struct file *f, char *out)
+{
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct path_walk w = {
+		.vm = vm,
+		.d = d,
+		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+		.pos = IPCS_PATH_LEN * 2 - 1,
+	};
+	__u32 zero = 0, len;
+	bool deleted;
+
+	w.buf = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!w.buf || !d)
+		return -1;
+	/* unhashed and not its mount's root: unlinked, or never linked (a
+	 * memfd), which /proc marks alike */
+	deleted = !BPF_CORE_READ(d, d_hash.pprev) &&
+		  BPF_CORE_READ(vm, mnt_root) != d;
+	w.buf[PATH_MASK] = 0;
+	if (bpf_loop(PATH_PARTS, path_step, &w, 0) == PATH_PARTS || w.err)
+		return -1;	/* deeper than we walk, or too long */
+	if (w.pos == IPCS_PATH_LEN * 2 - 1)
+		w.buf[--w.pos & PATH_MASK] = '/';
+	len = IPCS_PATH_LEN * 2 - 1 - w.pos;
+	if (len >= IPCS_PATH_LEN - 11)
+		return -1;
+	bpf_probe_read_kernel_str(out, IPCS_PATH_LEN, w.buf + (w.pos & PATH_MASK));
+	if (deleted) {
+		barrier_var(len);	/* keep the bound checked above */
+		if (len < IPCS_PATH_LEN - 11)
+			bpf_probe_read_kernel(out + len, 11, " (deleted)");
+	}
+	return 0;
+}
+
+/* Files that file_path can name: in a tree of directories. */
+static __always_inline bool has_path(const struct ipcs_file_info *fi)
+{
+	__u32 type = fi->imode & S_IFMT;
+
+	if (fi->magic == IPCS_PIPEFS_MAGIC || fi->magic == IPCS_SOCKFS_MAGIC ||
+	    fi->magic == IPCS_ANON_INODE_FS_MAGIC || fi->magic == PIDFS_MAGIC ||
+	    fi->magic == IPCS_MQUEUE_MAGIC)
+		return false;
+	return type == S_IFREG || type == S_IFDIR || type == S_IFIFO ||
+	       type == S_IFCHR || type == S_IFBLK;
+}
+
 /* openat(dirfd, path): a relative path is told with the directory fd it
  * starts from, for user space to name the file as /proc does. */
 static __always_inline void emit_openat(int fd, int dirfd, const char *upath)
@@ -139,6 +248,8 @@ static __always_inline void emit_openat(int fd, int dirfd, const char *upath)
 	fd_record(e, f, fdt, files, IPCS_EV_OPEN, fd, -1, 0, upath, 0, 0, 0);
 	if (dirfd >= 0)
 		e->dirfd = dirfd;
+	if (has_path(&e->f) && !file_path(f, e->path))
+		e->fd_flags |= IPCS_FD_KPATH;
 	submit(e);
 }
 

@@ -181,6 +181,15 @@ struct {
 	__type(value, __u32);
 } range_closes SEC(".maps");
 
+/* where file_path builds a path, from its end: room for a whole path at
+ * any offset up to IPCS_PATH_LEN * 2 */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[IPCS_PATH_LEN * 4]);
+} path_scratch SEC(".maps");
+
 /* scratch for iter/task_vma records */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -111,6 +111,8 @@ enum ipcs_data_syscall {
 /* Flags on fd events. */
 #define IPCS_FD_CLOEXEC 0x1	/* the fd has close-on-exec set */
 #define IPCS_FD_IMPLICIT 0x2	/* closed as a side effect (close_range) */
+#define IPCS_FD_KPATH 0x4	/* open: path is the file's own, absolute,
+				 * as /proc names it (not the one passed) */
 
 /* Flags on proc events. */
 #define IPCS_PROC_SHARED_FILES 0x1 /* fork: child shares the fd table */

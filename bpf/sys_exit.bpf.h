@@ -40,7 +40,7 @@ static __noinline int sys_exit_other(struct pt_regs *regs, long nr, long ret)
 
 	switch (nr) {
 	case NR_open: case NR_creat:
-		emit_fd(IPCS_EV_OPEN, ret, -1, 0, (const char *)a0, 0);
+		emit_openat(ret, -1, (const char *)a0);
 		break;
 	case NR_openat: case NR_openat2:
 		emit_openat(ret, a0, (const char *)a1);
@@ -80,8 +80,10 @@ static __noinline int sys_exit_other(struct pt_regs *regs, long nr, long ret)
 		if ((int)a0 < 0)
 			emit_fd(IPCS_EV_OPEN, ret, -1, 0, NULL, 0);
 		break;
-	case NR_memfd_create: case NR_eventfd: case NR_eventfd2:
-	case NR_timerfd_create:
+	case NR_memfd_create:	/* named as /proc does: "/memfd:NAME (deleted)" */
+		emit_openat(ret, -1, NULL);
+		break;
+	case NR_eventfd: case NR_eventfd2: case NR_timerfd_create:
 	case NR_epoll_create: case NR_epoll_create1: case NR_inotify_init:
 	case NR_inotify_init1: case NR_pidfd_open: case NR_pidfd_getfd:
 	case NR_userfaultfd: case NR_perf_event_open: case NR_fanotify_init:

@@ -223,8 +223,10 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	f = file_get(m, &e->f, fresh);
 	if (!f)
 		return;
+	/* the kernel's own path, when it gave one, names it for certain */
 	object_name(m, f->obj, &e->f, e->h.pid, e->fd, e->name,
-		    open_path(p, e, path, sizeof(path)), NULL);
+		    open_path(p, e, path, sizeof(path)),
+		    e->fd_flags & IPCS_FD_KPATH ? e->path : NULL);
 	if (s->file && s->file != f) {
 		/* dup2 onto an open fd closes what was there */
 		struct model_file *old = slot_clear(s, true);
