@@ -221,9 +221,11 @@ static inline struct ipcs_ev_data *rec_data(unsigned kind, uint64_t ts,
 	e->bytes = bytes;
 	e->files = files;
 	e->f = f;
-	/* data events carry the object, not the entry's count or flags */
+	/* data events carry the object, not the entry's count or flags;
+	 * for a regular file, its offset after the call */
 	e->f.refs = 0;
-	e->f.pos = 0;
+	if ((f.imode & S_IFMT) != S_IFREG)
+		e->f.pos = 0;
 	e->f.flags = 0;
 	if (plen) {
 		memcpy(e->payload, payload, plen);

@@ -1035,6 +1035,84 @@ static void test_last_writer_exit_leaves_no_writer(void **state)
 	assert_int_equal(o->readers, 1);
 }
 
+static const struct model_object *object_of_fd(struct rec_fx *fx,
+					       uint32_t pid, int fd)
+{
+	const struct model_proc *p = model_proc(&fx->m, pid);
+
+	assert_non_null(p);
+	assert_non_null(p->table);
+	assert_true(fd < p->table->nfds);
+	assert_non_null(p->table->fds[fd].file);
+	return p->table->fds[fd].file->obj;
+}
+
+/* An open the kernel named (IPCS_FD_KPATH) is named by that path, for
+ * certain; a later open of the same inode number (git's HEAD.lock after
+ * master.lock went) is named afresh. */
+static void test_open_named_by_kernel_path_afresh(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_fd e;
+
+	snap_task(fx, P, TBL_P);
+	e = rec_fd(IPCS_EV_OPEN, 1 * MS, P, TBL_P, 3, -1, IPCS_FD_KPATH,
+		   rec_reg(FA, 77, O_WRONLY, 1));
+	strcpy(e.path, "/repo/.git/refs/heads/master.lock");
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+	assert_string_equal(object_of_fd(fx, P, 3)->name,
+			    "/repo/.git/refs/heads/master.lock");
+	fd_ev(fx, IPCS_EV_CLOSE, 2 * MS, P, TBL_P, 3, -1, 0,
+	      rec_reg(FA, 77, O_WRONLY, 0));
+	e = rec_fd(IPCS_EV_OPEN, 3 * MS, P, TBL_P, 3, -1, IPCS_FD_KPATH,
+		   rec_reg(FB, 77, O_WRONLY, 1));
+	strcpy(e.path, "/repo/.git/HEAD.lock");
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+	assert_string_equal(object_of_fd(fx, P, 3)->name, "/repo/.git/HEAD.lock");
+}
+
+/* Every eventfd, timerfd, epoll... is one anonymous inode: each entry is
+ * its own object, named by its own dentry. */
+static void test_anon_inodes_are_one_object_each(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_file_info a = rec_reg(FA, 9, O_RDWR, 1);
+	struct ipcs_file_info b = rec_reg(FB, 9, O_RDWR, 1);
+	struct ipcs_ev_fd e;
+
+	a.imode = b.imode = 0600;	/* anon inodes carry no type bits */
+	a.magic = b.magic = IPCS_ANON_INODE_FS_MAGIC;
+	snap_task(fx, P, TBL_P);
+	e = rec_fd(IPCS_EV_OPEN, 1 * MS, P, TBL_P, 3, -1, 0, a);
+	strcpy(e.name, "[eventfd]");
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+	e = rec_fd(IPCS_EV_OPEN, 2 * MS, P, TBL_P, 4, -1, 0, b);
+	strcpy(e.name, "[timerfd]");
+	assert_int_equal(model_apply(&fx->m, &e, sizeof(e)), 0);
+	assert_string_equal(object_of_fd(fx, P, 3)->name, "anon_inode:[eventfd]");
+	assert_string_equal(object_of_fd(fx, P, 4)->name, "anon_inode:[timerfd]");
+	assert_ptr_not_equal(object_of_fd(fx, P, 3), object_of_fd(fx, P, 4));
+}
+
+/* lseek and regular-file data move the entry's offset; the notes say it. */
+static void test_offsets_follow_lseek_and_data(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_file_info f = rec_reg(FA, 5, O_RDWR, 1);
+	struct ipcs_ev_data *d;
+
+	snap_task(fx, P, TBL_P);
+	fd_ev(fx, IPCS_EV_OPEN, 1 * MS, P, TBL_P, 3, -1, 0, f);
+	f.pos = 5;
+	d = rec_data(IPCS_EV_WRITE, 2 * MS, P, TBL_P, 3, 5, f, NULL, 0);
+	assert_int_equal(model_apply(&fx->m, d, d->h.size), 0);
+	free(d);
+	assert_int_equal(model_file(&fx->m, FA)->pos, 5);
+	f.pos = 1;
+	fd_ev(fx, IPCS_EV_LSEEK, 3 * MS, P, TBL_P, 3, -1, 0, f);
+	assert_int_equal(model_file(&fx->m, FA)->pos, 1);
+}
+
 static void test_bad_record_unknown_kind(void **state)
 {
 	struct rec_fx *fx = fx_of(state);
@@ -2011,6 +2089,9 @@ int main(void)
 		T(test_bad_record_unknown_kind),
 		T(test_last_writer_close_leaves_no_writer),
 		T(test_last_writer_exit_leaves_no_writer),
+		T(test_open_named_by_kernel_path_afresh),
+		T(test_anon_inodes_are_one_object_each),
+		T(test_offsets_follow_lseek_and_data),
 		T(test_bad_snap_records),
 		T(test_snapshot_builds_procs_tables_entries),
 		T(test_snapshot_same_file_shares_entry),
