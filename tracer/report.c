@@ -362,6 +362,11 @@ void report_summary_json(struct json *j, const struct report_summary *s)
 		json_kv_i64(j, "exit_status", s->exit_status);
 	json_kv_u64(j, "ia32_syscalls", s->ia32);
 	features_off_json(j, s->features_off, s->nfeatures_off);
+	json_key(j, "alive");
+	json_begin_array(j);
+	for (size_t i = 0; i < s->nalive; i++)
+		json_u64(j, s->alive[i]);
+	json_end_array(j);
 	json_end_object(j);
 	json_newline(j);
 }
