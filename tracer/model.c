@@ -75,10 +75,13 @@ void model_free(struct model *m)
 		free(s->val);
 	hmap_for_each(&m->objects, s)
 		free(s->val);
+	hmap_for_each(&m->gone, s)
+		free(s->val);
 	hmap_free(&m->procs);
 	hmap_free(&m->tables);
 	hmap_free(&m->files);
 	hmap_free(&m->objects);
+	hmap_free(&m->gone);
 }
 
 /* --- open-file entries ---------------------------------------------------- */
@@ -198,6 +201,33 @@ struct model_table *table_get(struct model *m, uint64_t kaddr)
 	return t;
 }
 
+/* A table the kernel has just made at kaddr (fork without CLONE_FILES,
+ * unshare): no live task can hold that address, so a table the model
+ * holds there with users is one the kernel freed and reused, and its
+ * users are wrong (their exit or unshare was missed, or they are ghosts).
+ * It is kept apart for them, and they are re-read; the new table starts
+ * empty. */
+struct model_table *table_fresh(struct model *m, uint64_t kaddr)
+{
+	struct model_table *t = hmap_get(&m->tables, kaddr, 0);
+
+	if (t && t->users) {
+		uint64_t id = ++m->next_table_id;
+
+		hmap_for_each(&m->procs, s) {
+			struct model_proc *p = s->val;
+
+			if (p->table == t && !p->exited)
+				p->uncertain = true;
+		}
+		if (hmap_put(&m->tables, kaddr, id, t))
+			return NULL;
+		hmap_del(&m->tables, kaddr, 0);
+		t->stale_id = id;
+	}
+	return table_get(m, kaddr);
+}
+
 struct model_fd *table_slot(struct model_table *t, int fd)
 {
 	if (fd < 0 || fd >= MAX_FD)
@@ -261,6 +291,18 @@ void proc_set_table(struct model *m, struct model_proc *p,
 		t->users++;
 }
 
+/* p has ended (its exit event, or a re-read that says so): its table
+ * and mappings go, and (pid, start) is remembered a while (proc_gone). */
+void proc_exit(struct model *m, struct model_proc *p, uint64_t ts)
+{
+	proc_set_table(m, p, NULL);
+	proc_drop_maps(p);
+	p->exited = true;
+	p->exit_ns = ts;
+	p->uncertain = false;
+	proc_gone(m, p->pid, p->start, ts);
+}
+
 static void proc_free(struct model *m, struct model_proc *p)
 {
 	proc_set_table(m, p, NULL);
@@ -310,9 +352,12 @@ struct model_proc *proc_for_event_as(struct model *m,
 	if (rename && h->tid == h->pid)
 		memcpy(p->comm, h->comm, sizeof(p->comm));
 	if (files && (!p->table || p->table->kaddr != files)) {
-		if (p->table)	/* the table changed under us: unshare, exec */
+		/* the table changed under us (unshare, exec): the new one
+		 * was just made */
+		if (p->table)
 			p->uncertain = true;
-		proc_set_table(m, p, table_get(m, files));
+		proc_set_table(m, p, p->table ? table_fresh(m, files) :
+						table_get(m, files));
 	}
 	p->last_ns = h->ts;
 	return p;
@@ -420,7 +465,7 @@ void model_sweep(struct model *m, uint64_t now_ns)
 			if (t->users)
 				break;
 			table_release(m, t);
-			hmap_del(&m->tables, t->kaddr, 0);
+			hmap_del(&m->tables, t->kaddr, t->stale_id);
 			free(t->fds);
 			free(t);
 		}
@@ -448,6 +493,7 @@ void model_sweep(struct model *m, uint64_t now_ns)
 			free(o);
 		}
 	}
+	gone_expire(m, now_ns);
 	m->sweep_due = false;
 }
 

@@ -108,6 +108,9 @@ struct model_fd {
 /* An fd table (files_struct): threads and CLONE_FILES children share one. */
 struct model_table {
 	uint64_t kaddr;
+	uint64_t stale_id;	/* 0, or: the kernel reused kaddr, and this
+				 * one is kept apart (keyed kaddr, stale_id)
+				 * for the processes that still point at it */
 	struct model_fd *fds;	/* indexed by fd */
 	int nfds;		/* length of fds[] */
 	unsigned users;		/* live processes using it */
@@ -226,6 +229,12 @@ struct model {
 	uint64_t sweep_at;
 	uint32_t resync_pid;	/* being re-read, and whether it was found */
 	bool resync_found;
+	/* (pid, start) -> struct model_gone: processes whose end the model
+	 * has applied, for a while, so that a late record of one (a re-read
+	 * that meets its zombie) does not bring it back */
+	struct hmap gone;
+	uint64_t gone_scan_at;	/* when old ones are next forgotten */
+	uint64_t next_table_id;	/* for stale tables */
 };
 
 void model_init(struct model *m);

@@ -50,7 +50,7 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 	    (src && src->kaddr == e->files)) {
 		proc_set_table(m, child, src);
 	} else {
-		struct model_table *dst = table_get(m, e->files);
+		struct model_table *dst = table_fresh(m, e->files);
 
 		if (!dst)
 			return;
@@ -164,14 +164,14 @@ static void apply_exit(struct model *m, const struct ipcs_ev_proc *e)
 	struct model_note n;
 
 	if (p && !p->exited) {
-		proc_set_table(m, p, NULL);
-		proc_drop_maps(p);
-		p->exited = true;
+		if (!p->start)
+			p->start = e->start;
+		proc_exit(m, p, e->h.ts);
 		p->exit_code = e->code;
 		p->exit_signal = e->signal;
-		p->exit_ns = e->h.ts;
-		p->uncertain = false;
 	}
+	/* one we never held is not to be added by a late record either */
+	proc_gone(m, e->h.pid, e->start, e->h.ts);
 	note_init(&n, &e->h);
 	n.code = e->code;
 	n.signal = e->signal;
@@ -378,10 +378,11 @@ int model_apply_flow(struct model *m, const void *rec, size_t size)
 	m->events++;
 	h = fl->h;
 	h.ts = fl->last_ts;
-	/* drained a tick late: the process may have exited meanwhile, and
-	 * an exited process is not brought back */
+	/* drained a tick late: the process may have exited meanwhile (and
+	 * been swept), and an exited process is not brought back; so a flow
+	 * never adds a process, it is told without one */
 	p = hmap_get(&m->procs, h.pid, 0);
-	if (!p || !p->exited)
+	if (p && !p->exited)
 		p = proc_for_event(m, &h, fl->files);
 	f = flow_file(m, &fl->f);
 	if (!f)
