@@ -56,12 +56,12 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 			return;
 		proc_set_table(m, child, dst);
 		/* the kernel copies every fd: each entry gains a reference */
-		for (int fd = 0; src && fd < src->nfds; fd++) {
-			struct model_fd *from = &src->fds[fd], *to;
+		model_table_for_each(src, from) {
+			struct model_fd *to;
 
 			if (!from->file)
 				continue;
-			to = table_slot(dst, fd);
+			to = table_slot(dst, from->fd);
 			if (!to)
 				break;
 			slot_clear(to, true);
@@ -90,9 +90,12 @@ static bool exec_fds_known(const struct ipcs_ev_proc *e)
 	       e->max_fds <= e->fd_words * 64;
 }
 
+/* An fd past the words the kernel sent (the model holds one the kernel
+ * does not) is not open. */
 static bool exec_fd_open(const struct ipcs_ev_proc *e, int fd)
 {
-	return (e->open_fds[fd / 64] >> (fd % 64)) & 1;
+	return (unsigned)fd < e->fd_words * 64 &&
+	       ((e->open_fds[fd / 64] >> (fd % 64)) & 1);
 }
 
 /* The table as the kernel left it after exec: every fd it closed (the
@@ -103,8 +106,8 @@ static void exec_close_to(struct model *m, struct model_proc *p,
 {
 	int known = 0;
 
-	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-		struct model_fd *s = &p->table->fds[fd];
+	model_table_for_each(p->table, s) {
+		int fd = s->fd;
 		struct model_file *f;
 
 		if (!s->file)
@@ -145,14 +148,13 @@ static void apply_exec(struct model *m, const struct ipcs_ev_proc *e)
 		return;
 	}
 	/* exec has already closed the close-on-exec fds */
-	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-		struct model_fd *s = &p->table->fds[fd];
+	model_table_for_each(p->table, s) {
 		struct model_file *f;
 
 		if (!s->file || !s->cloexec)
 			continue;
 		f = slot_clear(s, true);
-		note_fd(m, &e->h, IPCS_EV_CLOSE, fd, f, false, "exec");
+		note_fd(m, &e->h, IPCS_EV_CLOSE, s->fd, f, false, "exec");
 	}
 	/* and that is the model's guess: re-read the table */
 	p->uncertain = true;
@@ -355,9 +357,9 @@ static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 /* The lowest fd of table t that points at f, or -1. */
 static int table_find(const struct model_table *t, const struct model_file *f)
 {
-	for (int fd = 0; t && fd < t->nfds; fd++)
-		if (t->fds[fd].file == f)
-			return fd;
+	model_table_for_each(t, s)
+		if (s->file == f)
+			return s->fd;
 	return -1;
 }
 

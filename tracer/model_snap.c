@@ -85,10 +85,8 @@ void model_resync_begin(struct model *m, uint32_t pid)
 	if (!p)
 		return;
 	proc_forget_maps(p);	/* the task_vma records bring them back */
-	if (!p->table)
-		return;
-	for (int fd = 0; fd < p->table->nfds; fd++)
-		slot_clear(&p->table->fds[fd], false);
+	model_table_for_each(p->table, s)
+		slot_clear(s, false);
 }
 
 void model_resync_end(struct model *m, uint32_t pid)
@@ -267,8 +265,8 @@ size_t model_unsure_pipes(struct model *m, uint64_t before, uint64_t now_ns,
 		if (p->exited || !t)
 			continue;
 		/* one re-read of p's fds reads every pipe it holds */
-		for (int fd = 0; fd < t->nfds; fd++) {
-			struct model_file *f = t->fds[fd].file;
+		model_table_for_each(t, s) {
+			struct model_file *f = s->file;
 
 			if (f && pipe_unsure(f->obj, before)) {
 				chosen = true;

@@ -547,8 +547,8 @@ void report_snapshot_json(FILE *out, const struct model *m,
 		json_string_n(&j, p->comm, IPCS_COMM_LEN);
 		json_key(&j, "fds");
 		json_begin_array(&j);
-		for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-			const struct model_fd *s = &p->table->fds[fd];
+		model_table_for_each(p->table, s) {
+			int fd = s->fd;
 
 			if (!s->file)
 				continue;
@@ -670,8 +670,8 @@ void report_snapshot_text(FILE *out, const struct model *m,
 			continue;
 		escape_text(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
 		fprintf(out, "  %u %s (ppid %u)\n", p->pid, comm, p->ppid);
-		for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-			const struct model_fd *s = &p->table->fds[fd];
+		model_table_for_each(p->table, s) {
+			int fd = s->fd;
 
 			if (!s->file)
 				continue;

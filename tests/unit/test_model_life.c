@@ -2,14 +2,17 @@
 /*
  * The model under process churn and against large fd numbers, from
  * scripted records: a re-read that meets a process whose exit was already
- * applied does not bring it back (no ghosts), and a table address the
- * kernel reused is not shared with the processes that held it before.
+ * applied does not bring it back (no ghosts), a table address the kernel
+ * reused is not shared with the processes that held it before, and what a
+ * table costs follows the fds it holds, not the highest of them.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include <malloc.h>
 
 #include "records.h"
 
@@ -257,6 +260,131 @@ static void test_fork_onto_a_reused_table_address(void **state)
 	assert_ptr_equal(model_proc(&fx->m, C)->table, c->table);
 }
 
+/* --- memory --------------------------------------------------------------- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MALLOC_COUNTED 0	/* ASan's allocator is not glibc's */
+#else
+#define MALLOC_COUNTED 1
+#endif
+
+/* in use: from the arenas, and mmapped apart (large blocks) */
+static size_t heap_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+#define HIGH_FD 19999
+#define NPROCS 300
+
+/* One fd at 19999 in 300 tables (what any user can do: dup2, then fork):
+ * a table costs its open fds, not the highest one; the paused view's
+ * copy costs no more. */
+static void test_high_fd_costs_what_is_open(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct model copy;
+	size_t before, model_bytes;
+
+	if (!MALLOC_COUNTED)
+		skip();
+	before = heap_used();
+	for (uint32_t i = 0; i < NPROCS; i++) {
+		uint64_t tbl = TBL_P + i * 0x1000ULL;
+
+		snap_task_at(fx, P + i, (P + i) * 1000ULL, tbl);
+		for (int fd = 0; fd < 3; fd++)
+			snap_fd(fx, P + i, tbl, fd,
+				rec_reg(FA, 10, O_RDWR, NPROCS * 4), "/dev/x");
+		snap_fd(fx, P + i, tbl, HIGH_FD,
+			rec_reg(FA, 10, O_RDWR, NPROCS * 4), "/dev/x");
+	}
+	model_bytes = heap_used() - before;
+	/* a process with its table, 4 fds and a share of the hash maps */
+	assert_true(model_bytes < NPROCS * 2048);
+	assert_int_equal(model_file(&fx->m, FA)->slots, NPROCS * 4);
+
+	before = heap_used();
+	assert_int_equal(model_copy(&copy, &fx->m), 0);
+	assert_true(heap_used() - before < NPROCS * 2048 + 64 * 1024);
+	model_copy_free(&copy);
+}
+
+/* A table's slots against a plain array, over opens, dup2s onto high
+ * fds and closes in a scrambled order: every lookup agrees, the walk is
+ * in fd order, and a table that emptied gives its room back. */
+#define SPAN 3000
+
+static void check_table(struct rec_fx *fx, const uint64_t *want)
+{
+	const struct model_table *t = model_proc(&fx->m, P)->table;
+	int prev = -1;
+
+	for (int fd = 0; fd < SPAN; fd++) {
+		const struct model_fd *s = model_table_fd(t, fd);
+		uint64_t got = s && s->file ? s->file->kaddr : 0;
+
+		assert_int_equal(got, want[fd]);
+	}
+	model_table_for_each(t, s) {
+		assert_true(s->fd > prev);
+		prev = s->fd;
+	}
+	assert_true(t->nslots <= t->cap);
+}
+
+static void test_table_slots_agree_with_an_array(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	static uint64_t want[SPAN];
+	uint32_t x = 12345;
+	unsigned open = 0;
+
+	memset(want, 0, sizeof(want));
+	snap_task_at(fx, P, P * 1000ULL, TBL_P);
+	for (int step = 0; step < 20000; step++) {
+		int fd;
+
+		x = x * 1103515245 + 12345;
+		/* mostly low fds, as the kernel hands out; some far up */
+		fd = (x >> 8) % 16 ? (int)((x >> 12) % 64) :
+				     (int)((x >> 12) % SPAN);
+		if (want[fd] && (x >> 4) % 2) {
+			fd_ev(fx, IPCS_EV_CLOSE, step, P, TBL_P, fd, -1,
+			      rec_reg(want[fd], 10, O_RDONLY, 0));
+			want[fd] = 0;
+			open--;
+		} else if (!want[fd]) {
+			want[fd] = FA + 0x100ULL * (step + 1);
+			fd_ev(fx, IPCS_EV_OPEN, step, P, TBL_P, fd, -1,
+			      rec_reg(want[fd], 10, O_RDONLY, 1));
+			open++;
+		}
+		if (step % 997 == 0)
+			check_table(fx, want);
+	}
+	check_table(fx, want);
+	/* close them all; the sweep gives the room back */
+	for (int fd = 0; fd < SPAN; fd++)
+		if (want[fd]) {
+			fd_ev(fx, IPCS_EV_CLOSE, 30000, P, TBL_P, fd, -1,
+			      rec_reg(want[fd], 10, O_RDONLY, 0));
+			want[fd] = 0;
+		}
+	model_sweep(&fx->m, 30000);
+	check_table(fx, want);
+	for (int fd = 0; fd < 3; fd++) {
+		want[fd] = FA + 0x10ULL * (fd + 1);
+		fd_ev(fx, IPCS_EV_OPEN, 30001, P, TBL_P, fd, -1,
+		      rec_reg(want[fd], 10, O_RDONLY, 1));
+	}
+	check_table(fx, want);
+	assert_true(model_proc(&fx->m, P)->table->cap <= 64);
+	assert_true(open > 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rec_fx_setup, rec_fx_teardown)
 
 int main(void)
@@ -268,6 +396,8 @@ int main(void)
 		T(test_exiting_task_record_adds_nothing_ends_what_was),
 		T(test_reused_pid_in_a_reread_is_a_new_process),
 		T(test_fork_onto_a_reused_table_address),
+		T(test_high_fd_costs_what_is_open),
+		T(test_table_slots_agree_with_an_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
