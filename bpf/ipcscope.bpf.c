@@ -393,6 +393,9 @@ int iter_task(struct bpf_iter__task *ctx)
 	rec.ppid = t->real_parent->tgid;
 	rec.start = t->start_time;
 	rec.files = (__u64)t->files;
+	/* as the exit program's test: the last thread out has gone by */
+	if (BPF_CORE_READ(t, signal, live.counter) == 0)
+		rec.flags = IPCS_TASK_EXITING;
 	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), t->comm);
 	task_wait(t, &rec);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));

@@ -352,6 +352,11 @@ enum ipcs_wait {
 #undef IPCS_X
 };
 
+/* Task record flags. EXITING: every thread has begun to exit (the
+ * process's exit event is sent, or about to be): a zombie, or a process
+ * in do_exit, never one to add. */
+#define IPCS_TASK_EXITING 0x1
+
 struct ipcs_snap_task {
 	struct ipcs_snap_hdr h;	/* IPCS_SNAP_TASK */
 	__u32 ppid;
@@ -359,7 +364,7 @@ struct ipcs_snap_task {
 	__u64 files;
 	char comm[IPCS_COMM_LEN];
 	__u16 wait;		/* enum ipcs_wait of the main thread */
-	__u16 _pad;
+	__u16 flags;		/* IPCS_TASK_* */
 	__s32 wait_fd;		/* the syscall's fd argument, or -1 */
 };
 

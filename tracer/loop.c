@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -358,6 +359,9 @@ static void loop_end(struct session *s)
 {
 	struct sink_stats st;
 	struct report_summary sum;
+	struct model_proc **procs;
+	uint32_t *alive = NULL;
+	size_t n, nalive = 0;
 	uint64_t now;
 
 	loader_consume(s->loader);
@@ -380,8 +384,19 @@ static void loop_end(struct session *s)
 		.features_off = s->features_off,
 		.nfeatures_off = s->nfeatures_off,
 	};
+	/* who the model still holds alive, for the summary (no ghosts) */
+	procs = model_procs_sorted(&s->model, &n);
+	if (procs && (alive = malloc((n ? n : 1) * sizeof(*alive)))) {
+		for (size_t i = 0; i < n; i++)
+			if (!procs[i]->exited)
+				alive[nalive++] = procs[i]->pid;
+		sum.alive = alive;
+		sum.nalive = nalive;
+	}
+	free(procs);
 	if (s->sink.ops->end)
 		s->sink.ops->end(s->sink.ctx, now, &st, &sum);
+	free(alive);
 }
 
 void loop_run(struct session *s)

@@ -16,6 +16,9 @@
 #include "model_impl.h"
 
 #define MAX_FD (1 << 20)	/* the kernel's default nr_open */
+/* how often tables that emptied give their room back (a walk of every
+ * slot, not worth doing at every sweep) */
+#define COMPACT_EVERY_NS (1000ULL * 1000 * 1000)
 
 static const char *const wait_names[WAIT__COUNT] = {
 	[WAIT_NONE] = "",	  [WAIT_READ] = "read",	    [WAIT_WRITE] = "write",
@@ -68,17 +71,20 @@ void model_free(struct model *m)
 	hmap_for_each(&m->tables, s) {
 		struct model_table *t = s->val;
 
-		free(t->fds);
+		free(t->slots);
 		free(t);
 	}
 	hmap_for_each(&m->files, s)
 		free(s->val);
 	hmap_for_each(&m->objects, s)
 		free(s->val);
+	hmap_for_each(&m->gone, s)
+		free(s->val);
 	hmap_free(&m->procs);
 	hmap_free(&m->tables);
 	hmap_free(&m->files);
 	hmap_free(&m->objects);
+	hmap_free(&m->gone);
 }
 
 /* --- open-file entries ---------------------------------------------------- */
@@ -198,24 +204,114 @@ struct model_table *table_get(struct model *m, uint64_t kaddr)
 	return t;
 }
 
+/* A table the kernel has just made at kaddr (fork without CLONE_FILES,
+ * unshare): no live task can hold that address, so a table the model
+ * holds there with users is one the kernel freed and reused, and its
+ * users are wrong (their exit or unshare was missed, or they are ghosts).
+ * It is kept apart for them, and they are re-read; the new table starts
+ * empty. */
+struct model_table *table_fresh(struct model *m, uint64_t kaddr)
+{
+	struct model_table *t = hmap_get(&m->tables, kaddr, 0);
+
+	if (t && t->users) {
+		uint64_t id = ++m->next_table_id;
+
+		hmap_for_each(&m->procs, s) {
+			struct model_proc *p = s->val;
+
+			if (p->table == t && !p->exited)
+				p->uncertain = true;
+		}
+		if (hmap_put(&m->tables, kaddr, id, t))
+			return NULL;
+		hmap_del(&m->tables, kaddr, 0);
+		t->stale_id = id;
+	}
+	return table_get(m, kaddr);
+}
+
+/* The first slot of t whose fd is fd or more (nslots if none). Slot i
+ * holds fd i or more (sorted, distinct, not negative), so fd is at slot
+ * fd or before. */
+static unsigned slot_index(const struct model_table *t, int fd)
+{
+	unsigned lo = 0, hi = t->nslots;
+
+	if (!hi || t->slots[hi - 1].fd < fd)	/* a new highest fd */
+		return hi;
+	if ((unsigned)fd < hi)
+		hi = fd + 1;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (t->slots[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct model_fd *model_table_fd(const struct model_table *t, int fd)
+{
+	unsigned i;
+
+	if (!t || fd < 0)
+		return NULL;
+	/* most tables hold every fd from 0 up: slot fd is fd */
+	if ((unsigned)fd < t->nslots && t->slots[fd].fd == fd)
+		return &t->slots[fd];
+	i = slot_index(t, fd);
+	return i < t->nslots && t->slots[i].fd == fd ? &t->slots[i] : NULL;
+}
+
+/* Drops the free slots (no pointer to a slot may be held); then, to make
+ * room for one more (more), grows a table that stays over 3/4 full (so
+ * that dropping is not done again at every slot), and shrinks one under
+ * 1/4 full to twice its fds. Returns -ENOMEM only when no room is left. */
+static int table_compact(struct model_table *t, bool more)
+{
+	unsigned n = 0, cap = t->cap;
+	struct model_fd *v;
+
+	for (unsigned i = 0; i < t->nslots; i++)
+		if (t->slots[i].file)
+			t->slots[n++] = t->slots[i];
+	t->nslots = n;
+	if (more && n + 1 > cap * 3 / 4) {
+		cap = cap ? cap * 2 : 8;
+	} else if (cap > 16 && n < cap / 4) {
+		for (cap = 16; cap < n * 2; cap *= 2)
+			;
+	}
+	if (cap == t->cap)
+		return 0;
+	v = realloc(t->slots, cap * sizeof(*v));
+	if (!v)
+		return n < t->cap ? 0 : -ENOMEM;
+	t->slots = v;
+	t->cap = cap;
+	return 0;
+}
+
+/* The slot of fd in t, made free if there was none. Slots are moved (and
+ * pointers to them die) only when one is made. */
 struct model_fd *table_slot(struct model_table *t, int fd)
 {
-	if (fd < 0 || fd >= MAX_FD)
-		return NULL;
-	if (fd >= t->nfds) {
-		int n = t->nfds ? t->nfds : 16;
-		struct model_fd *fds;
+	struct model_fd *s = model_table_fd(t, fd);
+	unsigned i;
 
-		while (n <= fd)
-			n *= 2;
-		fds = realloc(t->fds, n * sizeof(*fds));
-		if (!fds)
-			return NULL;
-		memset(fds + t->nfds, 0, (n - t->nfds) * sizeof(*fds));
-		t->fds = fds;
-		t->nfds = n;
-	}
-	return &t->fds[fd];
+	if (s || fd < 0 || fd >= MAX_FD)
+		return s;
+	if (t->nslots == t->cap && table_compact(t, true))
+		return NULL;
+	i = slot_index(t, fd);
+	memmove(&t->slots[i + 1], &t->slots[i],
+		(t->nslots - i) * sizeof(t->slots[0]));
+	t->nslots++;
+	t->slots[i] = (struct model_fd){ .fd = fd };
+	return &t->slots[i];
 }
 
 /* Empties a slot; the entry loses one slot, and when kernel_drop is set one
@@ -237,8 +333,8 @@ struct model_file *slot_clear(struct model_fd *s, bool kernel_drop)
 static void table_release(struct model *m, struct model_table *t)
 {
 	(void)m;
-	for (int fd = 0; fd < t->nfds; fd++)
-		slot_clear(&t->fds[fd], true);
+	model_table_for_each(t, s)
+		slot_clear(s, true);
 }
 
 /* --- processes ------------------------------------------------------------ */
@@ -259,6 +355,18 @@ void proc_set_table(struct model *m, struct model_proc *p,
 	p->table = t;
 	if (t && !p->exited)
 		t->users++;
+}
+
+/* p has ended (its exit event, or a re-read that says so): its table
+ * and mappings go, and (pid, start) is remembered a while (proc_gone). */
+void proc_exit(struct model *m, struct model_proc *p, uint64_t ts)
+{
+	proc_set_table(m, p, NULL);
+	proc_drop_maps(p);
+	p->exited = true;
+	p->exit_ns = ts;
+	p->uncertain = false;
+	proc_gone(m, p->pid, p->start, ts);
 }
 
 static void proc_free(struct model *m, struct model_proc *p)
@@ -310,9 +418,12 @@ struct model_proc *proc_for_event_as(struct model *m,
 	if (rename && h->tid == h->pid)
 		memcpy(p->comm, h->comm, sizeof(p->comm));
 	if (files && (!p->table || p->table->kaddr != files)) {
-		if (p->table)	/* the table changed under us: unshare, exec */
+		/* the table changed under us (unshare, exec): the new one
+		 * was just made */
+		if (p->table)
 			p->uncertain = true;
-		proc_set_table(m, p, table_get(m, files));
+		proc_set_table(m, p, p->table ? table_fresh(m, files) :
+						table_get(m, files));
 	}
 	p->last_ns = h->ts;
 	return p;
@@ -387,6 +498,21 @@ void proc_forget_maps(struct model_proc *p)
 
 /* --- housekeeping --------------------------------------------------------- */
 
+/* Tables that hold far fewer fds than they have room for (closes leave
+ * free slots, dropped only when room is needed) give it back. */
+static void tables_compact(struct model *m, uint64_t now_ns)
+{
+	if (now_ns < m->compact_at)
+		return;
+	m->compact_at = now_ns + COMPACT_EVERY_NS;
+	hmap_for_each(&m->tables, s) {
+		struct model_table *t = s->val;
+
+		if (t->cap > 16)
+			table_compact(t, false);
+	}
+}
+
 void model_sweep(struct model *m, uint64_t now_ns)
 {
 	struct hmap_slot *s;
@@ -420,8 +546,8 @@ void model_sweep(struct model *m, uint64_t now_ns)
 			if (t->users)
 				break;
 			table_release(m, t);
-			hmap_del(&m->tables, t->kaddr, 0);
-			free(t->fds);
+			hmap_del(&m->tables, t->kaddr, t->stale_id);
+			free(t->slots);
 			free(t);
 		}
 	}
@@ -448,6 +574,8 @@ void model_sweep(struct model *m, uint64_t now_ns)
 			free(o);
 		}
 	}
+	gone_expire(m, now_ns);
+	tables_compact(m, now_ns);
 	m->sweep_due = false;
 }
 

@@ -100,18 +100,35 @@ struct model_file {
 };
 
 struct model_fd {
-	struct model_file *file;	/* NULL: slot is free */
+	int fd;
 	bool cloexec;
+	struct model_file *file;	/* NULL: slot is free */
 	uint64_t last_ns;
 };
 
-/* An fd table (files_struct): threads and CLONE_FILES children share one. */
+/* An fd table (files_struct): threads and CLONE_FILES children share one.
+ * Its slots are kept sorted by fd, one per fd the table holds (and a few
+ * free ones until room is needed): what it costs follows the open fds,
+ * not the highest one (anyone can dup2 onto fd 1,000,000 and fork). */
 struct model_table {
 	uint64_t kaddr;
-	struct model_fd *fds;	/* indexed by fd */
-	int nfds;		/* length of fds[] */
+	uint64_t stale_id;	/* 0, or: the kernel reused kaddr, and this
+				 * one is kept apart (keyed kaddr, stale_id)
+				 * for the processes that still point at it */
+	struct model_fd *slots;	/* sorted by fd, distinct */
+	unsigned nslots, cap;
 	unsigned users;		/* live processes using it */
 };
+
+/* Every slot of table t (may be NULL) in fd order, as s; a free slot has
+ * no file. The table must not gain slots meanwhile. */
+#define model_table_for_each(t, s)                                             \
+	for (struct model_fd *s = (t) ? (t)->slots : NULL;                    \
+	     s && s < (t)->slots + (t)->nslots; s++)
+
+/* The slot of fd in t (free or not), or NULL: a binary search, at once
+ * for the common table that holds every fd from 0 up. */
+struct model_fd *model_table_fd(const struct model_table *t, int fd);
 
 /* A shared mapping of a file, or an attached SysV segment: one vma, which
  * holds one reference of the file (one attach of the segment). */
@@ -229,6 +246,13 @@ struct model {
 	uint64_t sweep_at;
 	uint32_t resync_pid;	/* being re-read, and whether it was found */
 	bool resync_found;
+	/* (pid, start) -> struct model_gone: processes whose end the model
+	 * has applied, for a while, so that a late record of one (a re-read
+	 * that meets its zombie) does not bring it back */
+	struct hmap gone;
+	uint64_t gone_scan_at;	/* when old ones are next forgotten */
+	uint64_t next_table_id;	/* for stale tables */
+	uint64_t compact_at;	/* when tables next give back their room */
 };
 
 void model_init(struct model *m);

@@ -52,18 +52,18 @@ static void apply_fork(struct model *m, const struct ipcs_ev_proc *e)
 	    (src && src->kaddr == e->files)) {
 		proc_set_table(m, child, src);
 	} else {
-		struct model_table *dst = table_get(m, e->files);
+		struct model_table *dst = table_fresh(m, e->files);
 
 		if (!dst)
 			return;
 		proc_set_table(m, child, dst);
 		/* the kernel copies every fd: each entry gains a reference */
-		for (int fd = 0; src && fd < src->nfds; fd++) {
-			struct model_fd *from = &src->fds[fd], *to;
+		model_table_for_each(src, from) {
+			struct model_fd *to;
 
 			if (!from->file)
 				continue;
-			to = table_slot(dst, fd);
+			to = table_slot(dst, from->fd);
 			if (!to)
 				break;
 			slot_clear(to, true);
@@ -92,9 +92,12 @@ static bool exec_fds_known(const struct ipcs_ev_proc *e)
 	       e->max_fds <= e->fd_words * 64;
 }
 
+/* An fd past the words the kernel sent (the model holds one the kernel
+ * does not) is not open. */
 static bool exec_fd_open(const struct ipcs_ev_proc *e, int fd)
 {
-	return (e->open_fds[fd / 64] >> (fd % 64)) & 1;
+	return (unsigned)fd < e->fd_words * 64 &&
+	       ((e->open_fds[fd / 64] >> (fd % 64)) & 1);
 }
 
 /* The table as the kernel left it after exec: every fd it closed (the
@@ -105,8 +108,8 @@ static void exec_close_to(struct model *m, struct model_proc *p,
 {
 	int known = 0;
 
-	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-		struct model_fd *s = &p->table->fds[fd];
+	model_table_for_each(p->table, s) {
+		int fd = s->fd;
 		struct model_file *f;
 
 		if (!s->file)
@@ -147,14 +150,13 @@ static void apply_exec(struct model *m, const struct ipcs_ev_proc *e)
 		return;
 	}
 	/* exec has already closed the close-on-exec fds */
-	for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-		struct model_fd *s = &p->table->fds[fd];
+	model_table_for_each(p->table, s) {
 		struct model_file *f;
 
 		if (!s->file || !s->cloexec)
 			continue;
 		f = slot_clear(s, true);
-		note_fd(m, &e->h, IPCS_EV_CLOSE, fd, f, false, "exec");
+		note_fd(m, &e->h, IPCS_EV_CLOSE, s->fd, f, false, "exec");
 	}
 	/* and that is the model's guess: re-read the table */
 	p->uncertain = true;
@@ -166,14 +168,14 @@ static void apply_exit(struct model *m, const struct ipcs_ev_proc *e)
 	struct model_note n;
 
 	if (p && !p->exited) {
-		proc_set_table(m, p, NULL);
-		proc_drop_maps(p);
-		p->exited = true;
+		if (!p->start)
+			p->start = e->start;
+		proc_exit(m, p, e->h.ts);
 		p->exit_code = e->code;
 		p->exit_signal = e->signal;
-		p->exit_ns = e->h.ts;
-		p->uncertain = false;
 	}
+	/* one we never held is not to be added by a late record either */
+	proc_gone(m, e->h.pid, e->start, e->h.ts);
 	note_init(&n, &e->h);
 	n.code = e->code;
 	n.signal = e->signal;
@@ -189,10 +191,10 @@ static const char *open_path(struct model_proc *p, const struct ipcs_ev_fd *e,
 	const struct model_fd *dir;
 
 	if (e->h.kind != IPCS_EV_OPEN || e->dirfd < 0 || !e->path[0] ||
-	    e->path[0] == '/' || !p->table || e->dirfd >= p->table->nfds)
+	    e->path[0] == '/')
 		return e->path;
-	dir = &p->table->fds[e->dirfd];
-	if (!dir->file || dir->file->obj->kind != OBJ_DIR ||
+	dir = model_table_fd(p->table, e->dirfd);
+	if (!dir || !dir->file || dir->file->obj->kind != OBJ_DIR ||
 	    dir->file->obj->name[0] != '/')
 		return e->path;
 	snprintf(out, outlen, "%s/%.*s", dir->file->obj->name, IPCS_PATH_LEN,
@@ -405,9 +407,9 @@ static void apply_data(struct model *m, const struct ipcs_ev_data *e,
 /* The lowest fd of table t that points at f, or -1. */
 static int table_find(const struct model_table *t, const struct model_file *f)
 {
-	for (int fd = 0; t && fd < t->nfds; fd++)
-		if (t->fds[fd].file == f)
-			return fd;
+	model_table_for_each(t, s)
+		if (s->file == f)
+			return s->fd;
 	return -1;
 }
 
@@ -428,10 +430,11 @@ int model_apply_flow(struct model *m, const void *rec, size_t size)
 	m->events++;
 	h = fl->h;
 	h.ts = fl->last_ts;
-	/* drained a tick late: the process may have exited meanwhile, and
-	 * an exited process is not brought back */
+	/* drained a tick late: the process may have exited meanwhile (and
+	 * been swept), and an exited process is not brought back; so a flow
+	 * never adds a process, it is told without one */
 	p = hmap_get(&m->procs, h.pid, 0);
-	if (!p || !p->exited)
+	if (p && !p->exited)
 		p = proc_for_event(m, &h, fl->files);
 	f = flow_file(m, &fl->f);
 	if (!f)

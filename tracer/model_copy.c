@@ -3,6 +3,8 @@
  * Deep copies of the model (the paused view's frozen picture). Pointers
  * between processes, tables, entries and objects are remapped through a
  * map from old to new addresses; hash keys are kept as the model made them.
+ * A table's copy holds only its slots in use: a copy costs what the model
+ * holds, whatever the fd numbers.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -42,6 +44,30 @@ static void *remap(const struct hmap *map, const void *old)
 	return old ? hmap_get(map, (uintptr_t)old, 0) : NULL;
 }
 
+/* The slots of from that hold an fd, into to (from's copy): what a copy
+ * costs follows the open fds, as the table's own. */
+static int copy_slots(struct model_table *to, const struct model_table *from,
+		      const struct hmap *map)
+{
+	unsigned n = 0;
+
+	model_table_for_each(from, s)
+		n += s->file != NULL;
+	if (!n)
+		return 0;
+	to->slots = malloc(n * sizeof(*to->slots));
+	if (!to->slots)
+		return -ENOMEM;
+	to->cap = n;
+	model_table_for_each(from, s) {
+		if (!s->file)
+			continue;
+		to->slots[to->nslots] = *s;
+		to->slots[to->nslots++].file = remap(map, s->file);
+	}
+	return 0;
+}
+
 int model_copy(struct model *dst, const struct model *src)
 {
 	struct hmap map = { 0 };
@@ -60,6 +86,14 @@ int model_copy(struct model *dst, const struct model *src)
 	if (!err)
 		err = copy_map(&dst->tables, &src->tables,
 			       sizeof(struct model_table), &map);
+	/* until they get slots of their own (copy_slots), tables have none:
+	 * nothing points into src's, and a failure frees nothing twice */
+	hmap_for_each(&dst->tables, s) {
+		struct model_table *t = s->val;
+
+		t->slots = NULL;
+		t->nslots = t->cap = 0;
+	}
 	if (!err)
 		err = copy_map(&dst->procs, &src->procs,
 			       sizeof(struct model_proc), &map);
@@ -93,25 +127,11 @@ int model_copy(struct model *dst, const struct model *src)
 
 		f->obj = remap(&map, f->obj);
 	}
-	/* tables first get fresh fd arrays so a failure frees nothing twice */
-	hmap_for_each(&dst->tables, s) {
-		struct model_table *t = s->val;
-		struct model_fd *fds = t->fds;
-
-		t->fds = NULL;
-		if (!fds || t->nfds <= 0)
-			continue;
-		t->fds = malloc(t->nfds * sizeof(*fds));
-		if (!t->fds) {
-			err = -ENOMEM;
-			continue;
-		}
-		memcpy(t->fds, fds, t->nfds * sizeof(*fds));
-		for (int i = 0; i < t->nfds; i++)
-			t->fds[i].file = remap(&map, fds[i].file);
+	hmap_for_each(&src->tables, s) {
+		err = copy_slots(remap(&map, s->val), s->val, &map);
+		if (err)
+			goto fail;
 	}
-	if (err)
-		goto fail;
 	hmap_for_each(&dst->procs, s) {
 		struct model_proc *p = s->val;
 
@@ -120,17 +140,6 @@ int model_copy(struct model *dst, const struct model *src)
 	hmap_free(&map);
 	return 0;
 fail:
-	/* tables not yet given their own fds still point at src's */
-	hmap_for_each(&dst->tables, s) {
-		struct model_table *t = s->val;
-		bool own = false;
-
-		hmap_for_each(&src->tables, o)
-			if (((struct model_table *)o->val)->fds == t->fds)
-				own = true;
-		if (own)
-			t->fds = NULL;
-	}
 	hmap_free(&map);
 	model_copy_free(dst);
 	return err;

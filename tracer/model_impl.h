@@ -60,6 +60,7 @@ void file_update(struct model_file *f, const struct ipcs_file_info *fi,
 		 uint64_t ts);
 
 struct model_table *table_get(struct model *m, uint64_t kaddr);
+struct model_table *table_fresh(struct model *m, uint64_t kaddr);
 struct model_fd *table_slot(struct model_table *t, int fd);
 struct model_file *slot_clear(struct model_fd *s, bool kernel_drop);
 
@@ -67,6 +68,10 @@ void proc_set_table(struct model *m, struct model_proc *p,
 		    struct model_table *t);
 struct model_proc *proc_new(struct model *m, uint32_t pid,
 			    uint64_t start);
+void proc_exit(struct model *m, struct model_proc *p, uint64_t ts);
+void proc_gone(struct model *m, uint32_t pid, uint64_t start, uint64_t ts);
+bool proc_is_gone(const struct model *m, uint32_t pid, uint64_t start);
+void gone_expire(struct model *m, uint64_t now_ns);
 struct model_proc *proc_for_event_as(struct model *m,
 				     const struct ipcs_hdr *h,
 				     uint64_t files, bool rename);

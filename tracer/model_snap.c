@@ -3,13 +3,76 @@
  * Snapshots and re-reads: records of the task, task_file and task_vma
  * iterators, the resync of one process, fresh readings of an object's state,
  * and the choices of what to re-read (uncertain tables, pipes last seen
- * holding data that an untraced process may have read).
+ * holding data that an untraced process may have read). Also the processes
+ * recently gone, which no record may bring back.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model_impl.h"
 #include "record.h"
+
+/* How long the end of a process is remembered. A record of a dead
+ * process comes a tick or two after its exit (a flow drained late, then
+ * the re-read it asks for); the iterators mark the ones they meet dying
+ * (IPCS_TASK_EXITING), so this is the second line, not the only one. */
+#define GONE_KEEP_NS (10ULL * 1000 * 1000 * 1000)
+
+/* --- processes gone -------------------------------------------------------- */
+
+struct model_gone {
+	uint64_t exit_ns;
+};
+
+/* (pid, start) has ended at ts. start 0 (not known) names no process. */
+void proc_gone(struct model *m, uint32_t pid, uint64_t start, uint64_t ts)
+{
+	struct model_gone *g;
+
+	if (!start)
+		return;
+	g = hmap_get(&m->gone, pid, start);
+	if (g) {
+		g->exit_ns = ts;
+		return;
+	}
+	g = malloc(sizeof(*g));
+	if (!g)
+		return;
+	g->exit_ns = ts;
+	if (hmap_put(&m->gone, pid, start, g))
+		free(g);
+	if (!m->gone_scan_at)
+		m->gone_scan_at = ts + GONE_KEEP_NS;
+}
+
+bool proc_is_gone(const struct model *m, uint32_t pid, uint64_t start)
+{
+	return start && hmap_get(&m->gone, pid, start);
+}
+
+/* Forgets ends older than GONE_KEEP_NS, looking at most every half of it
+ * (each is kept between 1 and 1.5 times GONE_KEEP_NS). */
+void gone_expire(struct model *m, uint64_t now_ns)
+{
+	struct hmap_slot *s;
+
+	if (!m->gone_scan_at || now_ns < m->gone_scan_at)
+		return;
+	/* Deleting shifts later slots back: re-examine the same slot. */
+	for (size_t i = 0; i < m->gone.cap; i++) {
+		while ((s = &m->gone.slots[i])->val) {
+			struct model_gone *g = s->val;
+
+			if (now_ns < g->exit_ns + GONE_KEEP_NS)
+				break;
+			hmap_del(&m->gone, s->a, s->b);
+			free(g);
+		}
+	}
+	m->gone_scan_at = m->gone.len ? now_ns + GONE_KEEP_NS / 2 : 0;
+}
 
 /* --- snapshots and resync ------------------------------------------------ */
 
@@ -23,10 +86,8 @@ void model_resync_begin(struct model *m, uint32_t pid)
 	if (!p)
 		return;
 	proc_forget_maps(p);	/* the task_vma records bring them back */
-	if (!p->table)
-		return;
-	for (int fd = 0; fd < p->table->nfds; fd++)
-		slot_clear(&p->table->fds[fd], false);
+	model_table_for_each(p->table, s)
+		slot_clear(s, false);
 }
 
 void model_resync_end(struct model *m, uint32_t pid)
@@ -36,20 +97,39 @@ void model_resync_end(struct model *m, uint32_t pid)
 	if (pid != m->resync_pid || m->resync_found || !p || p->exited)
 		return;
 	/* as apply_exit(), without a note: we do not know how it ended */
-	proc_set_table(m, p, NULL);
-	proc_drop_maps(p);
-	p->exited = true;
-	p->exit_ns = p->last_ns;
-	p->uncertain = false;
+	proc_exit(m, p, p->last_ns);
+}
+
+/* Did the process of this record end already? The iterator meets a
+ * process between its exit and its reaping (and, with its fds, while it
+ * is still in do_exit); its exit event may have been applied before the
+ * record is: such a record describes the dead, never a new process. */
+static bool snap_task_ended(const struct model *m,
+			    const struct model_proc *p,
+			    const struct ipcs_snap_task *r)
+{
+	return (r->flags & IPCS_TASK_EXITING) ||
+	       (p && p->exited && p->start == r->start) ||
+	       proc_is_gone(m, r->h.pid, r->start);
 }
 
 static void snap_task(struct model *m, const struct ipcs_snap_task *r)
 {
 	struct model_proc *p = hmap_get(&m->procs, r->h.pid, 0);
+	bool same = p && !p->exited && (!p->start || p->start == r->start);
 
+	if (snap_task_ended(m, p, r)) {
+		/* what the model holds of it ends too (its exit may be among
+		 * lost events); a re-read of it finds nothing alive */
+		if (same) {
+			p->start = r->start;
+			proc_exit(m, p, p->last_ns);
+		}
+		return;
+	}
 	if (r->h.pid == m->resync_pid)
 		m->resync_found = true;
-	if (!p || p->exited || (p->start && p->start != r->start))
+	if (!same)
 		p = proc_new(m, r->h.pid, r->start);
 	if (!p)
 		return;
@@ -185,8 +265,8 @@ size_t model_unsure_pipes(struct model *m, uint64_t before, uint64_t now_ns,
 		if (p->exited || !t)
 			continue;
 		/* one re-read of p's fds reads every pipe it holds */
-		for (int fd = 0; fd < t->nfds; fd++) {
-			struct model_file *f = t->fds[fd].file;
+		model_table_for_each(t, s) {
+			struct model_file *f = s->file;
 
 			if (f && pipe_unsure(f->obj, before)) {
 				chosen = true;

@@ -346,6 +346,11 @@ void report_summary_json(struct json *j, const struct report_summary *s)
 		json_kv_i64(j, "exit_status", s->exit_status);
 	json_kv_u64(j, "ia32_syscalls", s->ia32);
 	features_off_json(j, s->features_off, s->nfeatures_off);
+	json_key(j, "alive");
+	json_begin_array(j);
+	for (size_t i = 0; i < s->nalive; i++)
+		json_u64(j, s->alive[i]);
+	json_end_array(j);
 	json_end_object(j);
 	json_newline(j);
 }
@@ -528,8 +533,8 @@ void report_snapshot_json(FILE *out, const struct model *m,
 		json_string_n(&j, p->comm, IPCS_COMM_LEN);
 		json_key(&j, "fds");
 		json_begin_array(&j);
-		for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-			const struct model_fd *s = &p->table->fds[fd];
+		model_table_for_each(p->table, s) {
+			int fd = s->fd;
 
 			if (!s->file)
 				continue;
@@ -651,8 +656,8 @@ void report_snapshot_text(FILE *out, const struct model *m,
 			continue;
 		escape_text(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
 		fprintf(out, "  %u %s (ppid %u)\n", p->pid, comm, p->ppid);
-		for (int fd = 0; p->table && fd < p->table->nfds; fd++) {
-			const struct model_fd *s = &p->table->fds[fd];
+		model_table_for_each(p->table, s) {
+			int fd = s->fd;
 
 			if (!s->file)
 				continue;

@@ -24,6 +24,10 @@ struct report_summary {
 	uint64_t ia32;		/* syscalls of 32-bit processes not decoded */
 	const char *const *features_off;	/* optional features off */
 	size_t nfeatures_off;
+	/* the processes the model holds alive at the end, by pid: what a
+	 * test holds against /proc (no ghosts) */
+	const uint32_t *alive;
+	size_t nalive;
 };
 
 /* What a snapshot says of the run beside the model: the optional kernel

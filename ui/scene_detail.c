@@ -54,12 +54,12 @@ static void add_holders(const struct scene_ctx *c, struct lines *ls,
 		if (!t || p->exited)
 			continue;
 		esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
-		for (int fd = 0; fd < t->nfds; fd++) {
-			if (t->fds[fd].file != file)
+		model_table_for_each(t, s) {
+			if (s->file != file)
 				continue;
 			lines_add(ls, ROLE_BOX, "%spid %u %s  fd %d  %s%s", indent,
-				  p->pid, comm, fd, model_access(file->flags),
-				  t->fds[fd].cloexec ? "  cloexec" : "");
+				  p->pid, comm, s->fd, model_access(file->flags),
+				  s->cloexec ? "  cloexec" : "");
 			found++;
 		}
 	}
@@ -279,8 +279,9 @@ static void detail_proc(const struct scene_ctx *c, struct lines *ls,
 		lines_add(ls, ROLE_BOX, "fd table shared by %u processes",
 			  t->users);
 	lines_add(ls, ROLE_BOX_TITLE, "FDS");
-	for (int fd = 0; t && fd < t->nfds; fd++) {
-		const struct model_file *file = t->fds[fd].file;
+	model_table_for_each(t, s) {
+		const struct model_file *file = s->file;
+		int fd = s->fd;
 
 		if (!file)
 			continue;
@@ -290,7 +291,7 @@ static void detail_proc(const struct scene_ctx *c, struct lines *ls,
 								  ROLE_BOX,
 			  "  fd %d  %s%s  f%u refs %llu  %s%s", fd,
 			  model_access(file->flags),
-			  t->fds[fd].cloexec ? " cloexec" : "", file->id,
+			  s->cloexec ? " cloexec" : "", file->id,
 			  (unsigned long long)file->refs, name,
 			  proc_waits(p) && p->wait_fd == fd ? "  (blocked here)" :
 							      "");

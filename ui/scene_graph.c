@@ -125,7 +125,7 @@ static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 
 static void draw_fd(const struct scene_ctx *c, const struct scene_item *it)
 {
-	const struct model_table *t = it->proc->table;
+	const struct model_fd *s = model_table_fd(it->proc->table, it->fd);
 	int y = screen_y(c, it->row);
 	enum role role = ROLE_NORMAL;
 	char text[32];
@@ -136,7 +136,7 @@ static void draw_fd(const struct scene_ctx *c, const struct scene_item *it)
 
 	if (waits)
 		role = ROLE_WAIT;
-	if (t && it->fd < t->nfds && recent(c->v, t->fds[it->fd].last_ns))
+	if (s && recent(c->v, s->last_ns))
 		role = ROLE_FLASH;
 	if (it->proc->exited)
 		role = ROLE_DIM;

@@ -129,11 +129,9 @@ const char *wait_short(char *out, size_t len, const struct model_proc *p)
 static const struct model_file *proc_fd_file(const struct model_proc *p,
 					     int fd)
 {
-	const struct model_table *t = p->table;
+	const struct model_fd *s = model_table_fd(p->table, fd);
 
-	if (!t || fd < 0 || fd >= t->nfds)
-		return NULL;
-	return t->fds[fd].file;
+	return s ? s->file : NULL;
 }
 
 /* "blocked in read on fd 3: f2 pipe:[51234], empty, 1 writer" */

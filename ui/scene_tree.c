@@ -17,8 +17,8 @@ static bool holds_pipe(const struct model_proc *p)
 
 	if (!t)
 		return false;
-	for (int i = 0; i < t->nfds; i++) {
-		const struct model_file *f = t->fds[i].file;
+	model_table_for_each(t, s) {
+		const struct model_file *f = s->file;
 
 		if (f && f->obj &&
 		    obj_is_pipe(f->obj->kind))
@@ -104,8 +104,8 @@ static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
 			if (hmap_put(tables_seen, (uintptr_t)p->table, 0,
 				     (void *)p))
 				return -ENOMEM;
-			for (int fd = 0; fd < p->table->nfds; fd++) {
-				const struct model_fd *s = &p->table->fds[fd];
+			model_table_for_each(p->table, s) {
+				int fd = s->fd;
 				struct scene_item *fi;
 
 				if (!s->file)

@@ -118,10 +118,9 @@ static void child_apply_fork(struct model *m, struct ipcs_ev_proc e)
 static struct model_file *file_at(struct model *m, uint32_t pid, int fd)
 {
 	struct model_proc *p = model_proc(m, pid);
+	struct model_fd *s = p ? model_table_fd(p->table, fd) : NULL;
 
-	if (!p || !p->table || fd >= p->table->nfds)
-		return NULL;
-	return p->table->fds[fd].file;
+	return s ? s->file : NULL;
 }
 
 static void clear_log(struct rec_fx *fx)
@@ -275,8 +274,7 @@ static void fork_child_is_parent(void)
 	child_apply_fork(&m, rec_fork(2 * MS, P, P, TBL_P, TBL_C, 0));
 	p = model_proc(&m, P);
 	intact = p && p->table && p->table->kaddr == TBL_P &&
-		 p->table->nfds > 4 && p->table->fds[3].file &&
-		 p->table->fds[4].file;
+		 file_at(&m, P, 3) && file_at(&m, P, 4);
 	model_free(&m);
 	if (!intact)
 		_exit(1);
@@ -440,8 +438,8 @@ static void test_fcntl_setfd_sets_cloexec(void **state)
 	clear_log(fx);
 	fd_ev(fx, IPCS_EV_FCNTL, 2 * MS, P, TBL_P, 4, -1, IPCS_FD_CLOEXEC,
 	      rec_pipe(WR, PIPE_INO, O_WRONLY, 1));
-	assert_true(model_proc(&fx->m, P)->table->fds[4].cloexec);
-	assert_false(model_proc(&fx->m, P)->table->fds[3].cloexec);
+	assert_true(model_table_fd(model_proc(&fx->m, P)->table, 4)->cloexec);
+	assert_false(model_table_fd(model_proc(&fx->m, P)->table, 3)->cloexec);
 	assert_int_equal(model_file(&fx->m, WR)->slots, 1);
 	assert_int_equal(fx->log.n, 1);
 	assert_int_equal(fx->log.v[0].kind, IPCS_EV_FCNTL);
@@ -499,7 +497,7 @@ static void test_exec_with_open_fds_closes_what_the_kernel_closed(void **state)
 	assert_string_equal(n[1].implicit, "exec");
 	assert_null(file_at(&fx->m, P, 3));
 	assert_ptr_equal(file_at(&fx->m, P, 4), model_file(&fx->m, FB));
-	assert_false(model_proc(&fx->m, P)->table->fds[4].cloexec);
+	assert_false(model_table_fd(model_proc(&fx->m, P)->table, 4)->cloexec);
 	assert_int_equal(model_take_uncertain(&fx->m, pids, 4), 0);
 
 	/* an fd open that the model never saw: re-read */
@@ -1039,12 +1037,13 @@ static const struct model_object *object_of_fd(struct rec_fx *fx,
 					       uint32_t pid, int fd)
 {
 	const struct model_proc *p = model_proc(&fx->m, pid);
+	const struct model_fd *s;
 
 	assert_non_null(p);
-	assert_non_null(p->table);
-	assert_true(fd < p->table->nfds);
-	assert_non_null(p->table->fds[fd].file);
-	return p->table->fds[fd].file->obj;
+	s = model_table_fd(p->table, fd);
+	assert_non_null(s);
+	assert_non_null(s->file);
+	return s->file->obj;
 }
 
 /* An open the kernel named (IPCS_FD_KPATH) is named by that path, for
