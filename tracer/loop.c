@@ -33,6 +33,11 @@
 #define UNSURE_PIPE_NS (1000 * 1000 * 1000ULL)
 #define MAX_UNSURE_PER_TICK 8
 
+/* Handled through the signalfd; blocked from the start (main), so that
+ * none of them can end us with a command held. */
+static const int loop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD,
+				    SIGWINCH };
+
 void loop_note(void *ctx, const struct model_note *n)
 {
 	struct session *s = ctx;
@@ -303,17 +308,35 @@ static void on_signal(struct session *s)
 	}
 }
 
+static void signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(loop_signals) / sizeof(loop_signals[0]); i++)
+		sigaddset(set, loop_signals[i]);
+}
+
+void loop_block_signals(void)
+{
+	sigset_t set;
+
+	signal_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+bool loop_stop_pending(void)
+{
+	sigset_t set;
+
+	return !sigpending(&set) && (sigismember(&set, SIGINT) == 1 ||
+				     sigismember(&set, SIGTERM) == 1 ||
+				     sigismember(&set, SIGHUP) == 1);
+}
+
 int loop_setup(struct session *s)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal_set(&set);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -394,5 +417,8 @@ void loop_run(struct session *s)
 		for (int i = 0; i < n && !s->done; i++)
 			on_ready(s, evs[i].data.fd);
 	}
+	/* the run ended before the command was let go: it never runs */
+	if (s->child && s->hold.fd >= 0)
+		command_abort(s->child, &s->hold);
 	loop_end(s);
 }

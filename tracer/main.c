@@ -210,7 +210,7 @@ static bool mode_snapshot(const struct session *s)
 }
 
 /* The command or demo, forked before anything else is set up, so that it
- * inherits none of our fds and none of our blocked signals; held until
+ * inherits none of our fds (it unblocks the signals we block); held until
  * the tracer is ready. Returns 0 or the exit status to end with. */
 static int start_command(struct session *s, char *const **argvp,
 			 char *demo_path, char *pace, char **demo_args)
@@ -231,7 +231,7 @@ static int start_command(struct session *s, char *const **argvp,
 	}
 	if (!*argvp)
 		return 0;
-	err = command_start(&s->child, *argvp,
+	err = command_start(&s->child, &s->hold, *argvp,
 			    mode_live(s) ? &s->child_out : NULL, false);
 	if (err)
 		return err == -ENOENT || err == -EACCES ? 127 : 1;
@@ -314,11 +314,12 @@ static int open_sink(struct session *s, const char *target)
 	return err;
 }
 
+/* A failure before the loop: the command, held, never runs. */
 static int run_fail(struct session *s)
 {
 	sink_close(&s->sink);
 	if (s->child && s->child_status < 0)
-		command_abort(s->child);
+		command_abort(s->child, &s->hold);
 	loader_close(s->loader);
 	return 1;
 }
@@ -328,7 +329,7 @@ static int run(struct session *s)
 	char demo_path[PATH_MAX], pace[16], *demo_args[4];
 	char *const *argv = s->opt.command;
 	uint64_t ia32;
-	int rc;
+	int rc, err;
 
 	if (mode_live(s) && !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ipcscope: the live view needs a terminal on "
@@ -348,8 +349,12 @@ static int run(struct session *s)
 		return run_fail(s);
 	if (s->tour == 0)
 		tour_title(s);
-	if (s->child && command_release(s->child)) {
-		fprintf(stderr, "ipcscope: cannot start pid %d\n", s->child);
+	/* asked to stop while we loaded: the loop ends at once, and the
+	 * command is let go without running */
+	if (s->child && !loop_stop_pending() &&
+	    (err = command_release(&s->hold))) {
+		fprintf(stderr, "ipcscope: cannot let pid %d run: %s\n",
+			s->child, strerror(-err));
 		return run_fail(s);
 	}
 	loop_run(s);
@@ -366,9 +371,12 @@ static int run(struct session *s)
 int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
-			     .timerfd = -1, .tour = -1, .child_out = -1 };
-	int rc = options_parse(&s.opt, argc, argv);
+			     .timerfd = -1, .tour = -1, .child_out = -1,
+			     .hold = { -1, -1 } };
+	int rc;
 
+	loop_block_signals();
+	rc = options_parse(&s.opt, argc, argv);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	if (features_init(&s.features, getenv("IPCSCOPE_REFUSE")))

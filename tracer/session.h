@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "command.h"
 #include "kernel_features.h"
 #include "loader.h"
 #include "model.h"
@@ -37,7 +38,8 @@ struct session {
 	size_t nfeatures_off;
 	char features_off_text[256];
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
-	pid_t child;		/* the traced command, or 0 */
+	pid_t child;		/* the traced command (and its process group), or 0 */
+	struct command_hold hold;	/* while it waits before its exec */
 	int child_out;		/* live view: the command's output, or -1 */
 	int tour;		/* --demo tour: index of the demo running, else -1 */
 	int child_status;	/* exit status once it ended, else -1 */

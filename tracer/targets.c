@@ -15,7 +15,13 @@
 int targets_on_snap(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
+	const struct ipcs_snap_fd *f = rec;
 
+	/* a held command's end of the pipe it waits on is ours, not its:
+	 * it goes at the exec, which would show it closing */
+	if (s->hold.fd >= 0 && size == sizeof(*f) && f->kind == IPCS_SNAP_FD &&
+	    f->pid == (uint32_t)s->child && f->fd == s->hold.child_fd)
+		return 0;
 	model_apply_snap(&s->model, rec, size);
 	return 0;
 }

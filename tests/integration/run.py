@@ -12,6 +12,7 @@ import test_ipc  # noqa: F401
 import test_demos_json  # noqa: F401
 import test_top  # noqa: F401
 import test_features  # noqa: F401
+import test_lifecycle  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main(sys.argv[1:]))

@@ -1,0 +1,176 @@
+"""The life of a run: what ipcscope leaves behind when it ends, however it
+ends, and when it ends by itself. Checked from outside, in /proc: whether
+a pid still exists, its state and its parent. Every test ends only the
+processes it started, by pid; tests wait for conditions, never for times.
+"""
+import json
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import time
+
+from harness import IPCSCOPE, ROOT, check, eq, rmtree, tempdir, test
+
+
+def proc_stat(pid):
+    """(state, ppid, pgrp, start time, comm) of a pid, or None when no
+    process has it."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    comm = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[1]), int(fields[2]), int(fields[19]), comm
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def ended(pid, start):
+    """The process that had pid at start time has exited: no such pid, a
+    zombie, or another process now."""
+    st = proc_stat(pid)
+    return st is None or st[0] in "ZX" or st[3] != start
+
+
+def wait_until(cond, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{timeout} s without: {what}")
+        time.sleep(0.05)
+
+
+def kill_pid(pid, start, sig=signal.SIGKILL):
+    """Ends a process the test started (directly or through ipcscope), by
+    pid, only while the pid is still that process."""
+    st = proc_stat(pid)
+    if st and st[3] == start and st[0] not in "ZX":
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def describe(pid):
+    st = proc_stat(pid)
+    if st is None:
+        return f"pid {pid} gone"
+    return f"pid {pid} ({st[4]}) in state {st[0]}, parent {st[1]}"
+
+
+class Run:
+    """ipcscope --json running, its stdout read line by line as it comes."""
+
+    def __init__(self, args, stdout=subprocess.PIPE):
+        # stderr to a file: processes left behind may hold a pipe open
+        self.err = tempfile.TemporaryFile()
+        self.p = subprocess.Popen([IPCSCOPE, *args], stdin=subprocess.DEVNULL,
+                                  stdout=stdout, stderr=self.err, cwd=ROOT)
+        self.buf = b""
+        self.events = []
+
+    def read(self, timeout):
+        """Reads what came within timeout seconds; False at the end."""
+        r, _, _ = select.select([self.p.stdout], [], [], timeout)
+        if not r:
+            return True
+        data = os.read(self.p.stdout.fileno(), 65536)
+        if not data:
+            return False
+        self.buf += data
+        *lines, self.buf = self.buf.split(b"\n")
+        self.events += [json.loads(line) for line in lines if line]
+        return True
+
+    def wait_events(self, cond, timeout, what):
+        deadline = time.monotonic() + timeout
+        while not cond(self.events):
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.read(min(left, 0.2)):
+                raise AssertionError(f"no {what} in {len(self.events)} "
+                                     f"events; stderr {self.stderr()!r}")
+
+    def finish(self, timeout):
+        """Waits for the end and reads the rest; returns the exit status.
+        (Processes left behind may hold stdout open: no EOF to wait for.)"""
+        deadline = time.monotonic() + timeout
+        while self.p.poll() is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"ipcscope still running {timeout} s "
+                                     f"later; stderr {self.stderr()!r}")
+            self.read(0.2)
+        while self.read(0) and select.select([self.p.stdout], [], [], 0)[0]:
+            pass
+        return self.p.returncode
+
+    def stderr(self):
+        self.err.seek(0)
+        return self.err.read().decode(errors="replace")
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        if self.p.stdout:
+            self.p.stdout.close()
+        self.err.close()
+
+
+# --- a command held before its exec ------------------------------------------
+
+def held_command_outlives_no_tracer(sig):
+    """ipcscope killed while the command it started waits for the tracer
+    (before its exec): the command must not be left behind, stopped or
+    otherwise, once ipcscope is gone."""
+    for attempt in range(3):
+        run = Run(["--json", "--", "sleep", "1000"], stdout=subprocess.DEVNULL)
+        child = start = None
+        try:
+            def held():
+                nonlocal child, start
+                for pid in children(run.p.pid):
+                    st = proc_stat(pid)
+                    if st:
+                        child, start = pid, st[3]
+                        return True
+                return run.p.poll() is not None
+            wait_until(held, 10, "a child of ipcscope")
+            check(child, f"ipcscope ended early: {run.stderr()!r}")
+            st = proc_stat(child)
+            if not st or st[4] != "ipcscope":
+                continue  # it had already been let run: try again
+            os.kill(run.p.pid, sig)
+            run.p.wait(timeout=30)
+            try:
+                wait_until(lambda: ended(child, start), 10,
+                           "the held command gone")
+            except AssertionError:
+                raise AssertionError(f"after ipcscope got {sig.name} during "
+                                     f"the hold: {describe(child)}")
+            return
+        finally:
+            run.close()
+            if child:
+                kill_pid(child, start)
+                kill_pid(child, start, signal.SIGCONT)
+    raise AssertionError("never caught the command held before its exec")
+
+
+@test
+def held_command_gone_after_sigterm():
+    held_command_outlives_no_tracer(signal.SIGTERM)
+
+
+@test
+def held_command_gone_after_sigkill():
+    held_command_outlives_no_tracer(signal.SIGKILL)
