@@ -3,8 +3,8 @@
  * The event loop: epoll over the ring buffer, a signalfd, a timerfd, the
  * traced command's output and stdin; ticks that drain the kernel's flows,
  * re-read quiet and unsure pipes, resync uncertain processes and pace
- * themselves; the end of the traced command. Every output goes through
- * the session's sink.
+ * themselves; the end of the traced command or -p processes. Every output
+ * goes through the session's sink.
  */
 #include <errno.h>
 #include <signal.h>
@@ -157,14 +157,6 @@ static void finish(struct session *s)
 	s->done = true;
 }
 
-static bool any_alive(const struct session *s)
-{
-	for (int i = 0; i < s->opt.npids; i++)
-		if (!kill(s->opt.pids[i], 0) || errno != ESRCH)
-			return true;
-	return false;
-}
-
 /* The traced command, demo or processes are over. A sink that stays
  * shows the end (exited processes greyed); with the others the run ends. */
 static void traced_ended(struct session *s, const char *what)
@@ -237,7 +229,8 @@ static void tick(struct session *s)
 	}
 	model_sweep(&s->model, now);
 	sink_refresh(s, now);
-	if (!s->child && s->opt.npids && !any_alive(s))
+	/* the pidfds wake the loop; this is for where /proc watches */
+	if (!s->child && s->opt.npids && targets_gone(s))
 		traced_ended(s, "the traced processes have exited");
 	pace_ticks(s);
 }
@@ -349,6 +342,13 @@ int loop_setup(struct session *s)
 			strerror(errno));
 		return -errno;
 	}
+	for (int i = 0; i < s->opt.npids; i++) {
+		if (s->pidfd[i] >= 0 && loop_add_fd(s->epfd, s->pidfd[i])) {
+			fprintf(stderr, "ipcscope: watching pid %u: %s\n",
+				s->opt.pids[i], strerror(errno));
+			return -errno;
+		}
+	}
 	return 0;
 }
 
@@ -368,6 +368,11 @@ static void on_ready(struct session *s, int fd)
 			sink_refresh(s, now_ns(CLOCK_MONOTONIC));
 	} else if (fd == s->child_out) {
 		command_output(s);
+	} else if (targets_is_pidfd(s, fd)) {
+		/* readable for good once its process exited */
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+		if (targets_gone(s))
+			traced_ended(s, "the traced processes have exited");
 	} else {
 		loader_consume(s->loader);
 		pace_ticks(s);

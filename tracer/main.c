@@ -339,7 +339,8 @@ static int run(struct session *s)
 	rc = start_command(s, &argv, demo_path, pace, demo_args);
 	if (rc)
 		return rc;
-	if (start_tracer(s) || targets_snapshot(s))
+	if ((s->opt.npids && !mode_snapshot(s) && targets_watch(s)) ||
+	    start_tracer(s) || targets_snapshot(s))
 		return run_fail(s);
 	if (mode_snapshot(s))
 		return print_snapshot(s);
@@ -376,6 +377,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	loop_block_signals();
+	for (int i = 0; i < OPT_MAX_PIDS; i++)
+		s.pidfd[i] = -1;
 	rc = options_parse(&s.opt, argc, argv);
 	if (rc)
 		return rc == 1 ? 0 : rc;
@@ -392,6 +395,7 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	sink_close(&s.sink);
+	targets_unwatch(&s);
 	model_free(&s.model);
 	free(s.keep);
 	return rc;

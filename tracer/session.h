@@ -40,6 +40,10 @@ struct session {
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command (and its process group), or 0 */
 	struct command_hold hold;	/* while it waits before its exec */
+	/* -p PIDs: a pidfd each (readable once it exited), or -1 and the
+	 * start time /proc gave, where pidfd_open is missing */
+	int pidfd[OPT_MAX_PIDS];
+	unsigned long long pid_start[OPT_MAX_PIDS];
 	int child_out;		/* live view: the command's output, or -1 */
 	int tour;		/* --demo tour: index of the demo running, else -1 */
 	int child_status;	/* exit status once it ended, else -1 */

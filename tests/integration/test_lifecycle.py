@@ -174,3 +174,41 @@ def held_command_gone_after_sigterm():
 @test
 def held_command_gone_after_sigkill():
     held_command_outlives_no_tracer(signal.SIGKILL)
+
+
+# --- -p PID ends when PID exits, even as a zombie ----------------------------
+
+@test
+def pid_exited_unreaped_ends_the_run():
+    """-p of a process whose parent never reaps it: it exits and stays a
+    zombie, and ipcscope must end all the same."""
+    d = tempdir()
+    stop = os.path.join(d, "stop")
+    # the parent forks the loop, then becomes a sleep, which never waits
+    parent = subprocess.Popen(
+        ["sh", "-c", 'sh -c \'while [ ! -e "$0" ]; do sleep 0.1; done\' "$0" & '
+         'echo $!; exec sleep 1000', stop], stdout=subprocess.PIPE, cwd=ROOT)
+    pstart = proc_stat(parent.pid)[3]
+    run = None
+    try:
+        child = int(parent.stdout.readline())
+        run = Run(["--json", "-p", str(child)])
+        # the truth that it traces the child: the child's sleeps show up
+        run.wait_events(lambda ev: any(e["type"] == "exec" for e in ev), 30,
+                        "event of the traced loop")
+        open(stop, "w").close()
+        wait_until(lambda: (proc_stat(child) or "Z")[0] == "Z", 10,
+                   "the child exited, a zombie of a parent that never reaps")
+        rc = run.finish(30)
+        eq(rc, 0, "exit status once the traced process exited")
+        eq(run.events[-1]["type"], "summary", "a summary last")
+        st = proc_stat(child)
+        check(st and st[0] == "Z" and st[1] == parent.pid,
+              f"still a zombie of its parent: {describe(child)}")
+    finally:
+        if run:
+            run.close()
+        kill_pid(parent.pid, pstart)
+        parent.wait()
+        parent.stdout.close()
+        rmtree(d)
