@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Starting the traced command held, letting it run, ending it; see
  * command.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -258,6 +259,39 @@ void command_signal(pid_t pid, int sig)
 	kill(-pid, sig);
 	if (sig != SIGKILL && sig != SIGCONT)
 		kill(-pid, SIGCONT);
+}
+
+bool command_group_alive(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool alive = false;
+
+	if (!d)		/* cannot tell: say so the safe way, alive */
+		return true;
+	while (!alive && (de = readdir(d))) {
+		char path[300], buf[512], *p, state;
+		int pgrp, fd;
+		ssize_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...": comm may hold anything */
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2)
+			alive = pgrp == pgid && state != 'Z' && state != 'X';
+	}
+	closedir(d);
+	return alive;
 }
 
 int command_status(int wstatus)

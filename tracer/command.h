@@ -16,8 +16,9 @@
  * Nothing can leave it stopped. */
 struct command_hold {
 	int fd;		/* our write end while it is held, else -1 */
-	int child_fd;	/* its read end, as numbered in the command, which
-			 * holds it until the exec: not one of its fds to show */
+	int child_fd;	/* its read end, as numbered in the command: it
+			 * holds it until the exec, not one of its fds to
+			 * show */
 };
 
 /* Forks the command in a process group of its own, held before exec.
@@ -36,6 +37,9 @@ void command_abort(pid_t pid, struct command_hold *hold);
 /* Sends sig to the command's process group (and SIGCONT, so that a
  * stopped member acts on it). */
 void command_signal(pid_t pid, int sig);
+/* Whether a process of the group is still alive (zombies do not count:
+ * one that no one reaps has ended all the same). */
+bool command_group_alive(pid_t pgid);
 /* An exit status as a shell reports it: code, or 128 + signal. */
 int command_status(int wstatus);
 

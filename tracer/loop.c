@@ -3,8 +3,9 @@
  * The event loop: epoll over the ring buffer, a signalfd, a timerfd, the
  * traced command's output and stdin; ticks that drain the kernel's flows,
  * re-read quiet and unsure pipes, resync uncertain processes and pace
- * themselves; the end of the traced command or -p processes. Every output
- * goes through the session's sink.
+ * themselves; the end of the traced command or -p processes; and at the
+ * end of the run, the end of a command still running. Every output goes
+ * through the session's sink.
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,9 +33,14 @@
  * second, in case a process we do not trace emptied it */
 #define UNSURE_PIPE_NS (1000 * 1000 * 1000ULL)
 #define MAX_UNSURE_PER_TICK 8
+/* A command still running at the end gets SIGTERM, and SIGKILL after
+ * this long (the loop goes on meanwhile: its last events are told) */
+#define END_GRACE_NS (2000ULL * 1000 * 1000)
+#define GROUP_CHECK_NS (50ULL * 1000 * 1000)
 
 /* Handled through the signalfd; blocked from the start (main), so that
- * none of them can end us with a command held. */
+ * none of them can end us before the loop says what became of the
+ * command. */
 static const int loop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD,
 				    SIGWINCH };
 
@@ -152,8 +158,11 @@ static void resync(struct session *s, bool everyone)
 	}
 }
 
-static void finish(struct session *s)
+/* The loop ends, for the first reason given. */
+static void finish(struct session *s, enum run_end why)
 {
+	if (!s->done)
+		s->end = why;
 	s->done = true;
 }
 
@@ -162,7 +171,7 @@ static void finish(struct session *s)
 static void traced_ended(struct session *s, const char *what)
 {
 	if (!s->sink.ops || !s->sink.ops->ended) {
-		finish(s);
+		finish(s, END_TRACED);
 		return;
 	}
 	if (!s->ended) {
@@ -177,8 +186,9 @@ static void sink_refresh(struct session *s, uint64_t now)
 	struct sink_stats st = { .events = calls_seen(s),
 				 .lost = s->lost_seen };
 
+	/* a stream sink is done when its output went away */
 	if (sink_tick(&s->sink, now, &st) & SINK_DONE)
-		finish(s);
+		finish(s, END_ERROR);
 }
 
 static int set_tick(struct session *s, uint64_t ns)
@@ -271,6 +281,8 @@ static void child_ended(struct session *s, int wstatus)
 
 	s->child_status = command_status(wstatus);
 	command_output(s);
+	if (s->ending)		/* we ended it: no next demo, no end to show */
+		return;
 	if (s->tour >= 0 && !s->child_status && !tour_next(s))
 		return;
 	snprintf(what, sizeof(what), "%s ended (exit %d)",
@@ -278,24 +290,47 @@ static void child_ended(struct session *s, int wstatus)
 	traced_ended(s, what);
 }
 
+/* The command ended, or stopped: a command in a process group of its own
+ * that reads (or, with TOSTOP, writes) the terminal we share is stopped
+ * by the kernel; say why, once, where stderr is free to say it. */
+static void on_child(struct session *s)
+{
+	int wstatus;
+
+	if (!s->child || s->child_status >= 0 ||
+	    waitpid(s->child, &wstatus, WNOHANG | WUNTRACED) != s->child)
+		return;
+	if (!WIFSTOPPED(wstatus)) {
+		child_ended(s, wstatus);
+		return;
+	}
+	if ((WSTOPSIG(wstatus) == SIGTTIN || WSTOPSIG(wstatus) == SIGTTOU) &&
+	    !s->said_tty && !s->sink.ops->input) {
+		s->said_tty = true;
+		fprintf(stderr, "ipcscope: the command (pid %d) is stopped: "
+			"it tried to use the terminal, which ipcscope keeps; "
+			"give it input with < FILE (Ctrl-C ends both)\n",
+			s->child);
+	}
+}
+
 static void on_signal(struct session *s)
 {
 	struct signalfd_siginfo si;
-	int wstatus;
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			if (s->child && s->child_status < 0 &&
-			    waitpid(s->child, &wstatus, WNOHANG) == s->child)
-				child_ended(s, wstatus);
+			on_child(s);
 			break;
 		case SIGWINCH:
 			if (s->sink.ops->resize)
 				s->sink.ops->resize(s->sink.ctx);
 			break;
 		default:	/* SIGINT, SIGTERM, SIGHUP */
-			finish(s);
+			if (s->ending)	/* asked again: no more grace */
+				s->kill_now = true;
+			finish(s, END_USER);
 			break;
 		}
 	}
@@ -363,7 +398,7 @@ static void on_ready(struct session *s, int fd)
 			tick(s);
 	} else if (fd == STDIN_FILENO && s->sink.ops->input) {
 		if (s->sink.ops->input(s->sink.ctx) & SINK_DONE)
-			finish(s);
+			finish(s, END_USER);
 		else	/* at once, not at the next tick */
 			sink_refresh(s, now_ns(CLOCK_MONOTONIC));
 	} else if (fd == s->child_out) {
@@ -410,20 +445,93 @@ static void loop_end(struct session *s)
 		s->sink.ops->end(s->sink.ctx, now, &st, &sum);
 }
 
-void loop_run(struct session *s)
+/* One wait for what is ready, and its handling. Returns -1 when the
+ * wait itself failed. */
+static int wait_once(struct session *s, int timeout_ms)
 {
 	struct epoll_event evs[8];
+	int n = epoll_wait(s->epfd, evs, 8, timeout_ms);
 
-	while (!s->done) {
-		int n = epoll_wait(s->epfd, evs, 8, -1);
-
-		if (n < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < n && !s->done; i++)
-			on_ready(s, evs[i].data.fd);
+	if (n < 0 && errno != EINTR) {
+		fprintf(stderr, "ipcscope: waiting for events: %s\n",
+			strerror(errno));
+		finish(s, END_ERROR);
+		return -1;
 	}
-	/* the run ended before the command was let go: it never runs */
-	if (s->child && s->hold.fd >= 0)
+	for (int i = 0; i < n && (s->ending || !s->done); i++)
+		on_ready(s, evs[i].data.fd);
+	return 0;
+}
+
+/* Whether anything of the command is left: the command itself until we
+ * reaped it, then the rest of its process group. */
+static bool command_left(struct session *s, uint64_t now, uint64_t *next)
+{
+	if (s->child_status < 0)
+		return true;
+	if (now < *next)
+		return true;
+	*next = now + GROUP_CHECK_NS;
+	return command_group_alive(s->child);
+}
+
+/* The run ends while the command still runs: it is ended, with its
+ * process group, SIGTERM first and SIGKILL after a grace, while the loop
+ * goes on reporting; a command still held is let go without running.
+ * What was done is kept for a line on stderr once the sink has ended
+ * (the live view gives the terminal back first). */
+static void end_command(struct session *s)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC), check = now;
+	uint64_t deadline = now + END_GRACE_NS;
+	const char *how = "SIGTERM";
+	int wstatus;
+
+	if (s->hold.fd >= 0) {
 		command_abort(s->child, &s->hold);
+		snprintf(s->end_note, sizeof(s->end_note),
+			 "ipcscope: the run ended before the command started: "
+			 "it was not run\n");
+		return;
+	}
+	s->ending = true;
+	/* it may have ended by itself, its SIGCHLD not yet read */
+	if (waitpid(s->child, &wstatus, WNOHANG) == s->child) {
+		s->child_status = command_status(wstatus);
+		command_output(s);
+		return;
+	}
+	if (s->sink.ops->input)	/* keys wait: no spinning on stdin */
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+	command_signal(s->child, SIGTERM);
+	while (!s->kill_now && now < deadline && command_left(s, now, &check)) {
+		uint64_t left_ms = (deadline - now) / 1000000 + 1;
+
+		if (wait_once(s, left_ms < 50 ? (int)left_ms : 50))
+			break;
+		now = now_ns(CLOCK_MONOTONIC);
+	}
+	check = 0;
+	if (command_left(s, now, &check)) {
+		command_signal(s->child, SIGKILL);
+		how = s->kill_now ? "SIGKILL (asked twice)" :
+			"SIGKILL (SIGTERM did not end it within 2 s)";
+	}
+	if (s->child_status < 0 && waitpid(s->child, &wstatus, 0) == s->child) {
+		s->child_status = command_status(wstatus);
+		command_output(s);
+	}
+	s->child_ended_by_us = true;
+	snprintf(s->end_note, sizeof(s->end_note),
+		 "ipcscope: the command was still running: ended it and its "
+		 "process group (pid %d) with %s\n", s->child, how);
+}
+
+void loop_run(struct session *s)
+{
+	while (!s->done && !wait_once(s, -1))
+		;
+	if (s->child && s->child_status < 0)
+		end_command(s);
 	loop_end(s);
 }

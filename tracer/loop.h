@@ -24,8 +24,9 @@ void loop_block_signals(void);
 bool loop_stop_pending(void);
 /* Signals, timer and epoll; returns 0 or -errno, having said why. */
 int loop_setup(struct session *s);
-/* Runs until the traced command ends, the user quits or a signal asks
- * us to; then reports what the kernel still queued and ends the sink. */
+/* Runs until the traced command ends, the user quits, a signal asks us
+ * to or the output goes away; then ends a command still running (or
+ * held), reports what the kernel still queued and ends the sink. */
 void loop_run(struct session *s);
 
 #endif /* IPCSCOPE_LOOP_H */

@@ -5,7 +5,7 @@
  * adapter over ui/ lives in this file: the only one that includes both
  * tracer/ and ui/ headers), then the run: start the command or demo, load
  * the BPF side, take the start-up snapshot (targets.c) and hand over to
- * the event loop (loop.c) until the end.
+ * the event loop (loop.c) until the end; and the exit status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -324,6 +324,20 @@ static int run_fail(struct session *s)
 	return 1;
 }
 
+/* The traced command's status when it ended by itself (even if the user
+ * quit the view after); 0 when the user ended the run (q, SIGINT,
+ * SIGTERM, SIGHUP: a command still running was ended and its status is
+ * in the summary) or the -p processes are gone; 1 on a failure. */
+static int exit_status(const struct session *s)
+{
+	/* a stream that failed at its last words fails the run too */
+	if (s->end == END_ERROR || (s->out && ferror(s->out)))
+		return 1;
+	if (s->child && !s->child_ended_by_us && s->child_status >= 0)
+		return s->child_status;
+	return 0;
+}
+
 static int run(struct session *s)
 {
 	char demo_path[PATH_MAX], pace[16], *demo_args[4];
@@ -365,8 +379,9 @@ static int run(struct session *s)
 			"processes were not decoded (ia32 syscalls are not "
 			"traced; their fd tables are as read at exec)\n",
 			(unsigned long long)ia32);
+	fputs(s->end_note, stderr);	/* the terminal is ours again */
 	loader_close(s->loader);
-	return s->child && s->child_status >= 0 ? s->child_status : 0;
+	return exit_status(s);
 }
 
 int main(int argc, char **argv)

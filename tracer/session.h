@@ -28,6 +28,13 @@ struct quiet_pipe {
 	uint32_t pid;
 };
 
+/* Why the loop ended, which decides the exit status. */
+enum run_end {
+	END_TRACED,	/* what was traced is over (or the user quit after) */
+	END_USER,	/* q, SIGINT, SIGTERM or SIGHUP */
+	END_ERROR,	/* the output went away, the loop failed */
+};
+
 struct session {
 	struct options opt;
 	struct model model;
@@ -40,6 +47,12 @@ struct session {
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command (and its process group), or 0 */
 	struct command_hold hold;	/* while it waits before its exec */
+	bool ending;		/* the loop is over: the command is being ended */
+	bool kill_now;		/* ... and asked again: no more grace */
+	bool child_ended_by_us;	/* its status is what we sent it */
+	bool said_tty;		/* told why it stopped on the terminal */
+	enum run_end end;
+	char end_note[192];	/* what became of the command, for stderr */
 	/* -p PIDs: a pidfd each (readable once it exited), or -1 and the
 	 * start time /proc gave, where pidfd_open is missing */
 	int pidfd[OPT_MAX_PIDS];

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,13 +54,15 @@ static void stream_init(struct stream *st, const struct sink_out *o)
 	json_init(&st->json, o->out);
 }
 
-/* Returns SINK_DONE once the stream has gone away. */
+/* Returns SINK_DONE once the stream has gone away (said once). */
 static int stream_check(struct stream *st)
 {
 	if (st->broken)
 		return 0;
 	if (fflush(st->o.out) == EOF || ferror(st->o.out)) {
 		st->broken = true;
+		fprintf(stderr, "ipcscope: writing the output: %s; the run "
+			"ends\n", errno ? strerror(errno) : "write error");
 		return SINK_DONE;
 	}
 	return 0;

@@ -176,6 +176,89 @@ def held_command_gone_after_sigkill():
     held_command_outlives_no_tracer(signal.SIGKILL)
 
 
+# --- ending ipcscope ends the command it started -----------------------------
+
+def sleeps_running(events):
+    return len([e for e in events if e["type"] == "exec"
+                and e["filename"].endswith("/sleep")]) >= 2
+
+
+def command_ended_by(argv, how, read_rest=True):
+    """Runs argv under ipcscope --json until two sleeps of it run, ends
+    ipcscope with how(run), and checks that every process of the command
+    that was running then is gone. Returns (exit status, stderr, events,
+    the pids that were running)."""
+    run = Run(["--json", "--", *argv])
+    pids = {}
+    try:
+        run.wait_events(sleeps_running, 30, "exec of two sleeps")
+        for e in run.events:
+            if e["type"] in ("exec", "fork"):
+                for pid in (e["pid"], e.get("child")):
+                    st = pid and proc_stat(pid)
+                    if st and st[0] not in "ZX":
+                        pids[pid] = st[3]
+        how(run)
+        rc = run.finish(30) if read_rest else run.p.wait(timeout=30)
+        err = run.stderr()
+        for pid, start in pids.items():
+            try:
+                wait_until(lambda: ended(pid, start), 10,
+                           f"pid {pid} of the command gone")
+            except AssertionError:
+                raise AssertionError(f"after ipcscope ended: {describe(pid)}; "
+                                     f"stderr {err!r}")
+        return rc, err, run.events, pids
+    finally:
+        run.close()
+        for pid, start in pids.items():
+            kill_pid(pid, start)
+
+
+def ended_by_signal(sig):
+    rc, err, events, pids = command_ended_by(
+        ["sh", "-c", "sleep 1000 & sleep 1001; exit 3"],
+        lambda run: run.p.send_signal(sig))
+    eq(len(pids), 3, f"sh and its two sleeps were running: {pids}")
+    eq(rc, 0, f"exit status after {sig.name} (stderr {err!r})")
+    check(events and events[-1]["type"] == "summary", "a summary last")
+    eq(events[-1].get("exit_status"), 128 + signal.SIGTERM,
+       "the summary has the command's status: ended by SIGTERM")
+    lines = [ln for ln in err.splitlines() if "command" in ln]
+    eq(len(lines), 1, f"one line on stderr says the command was ended: {err!r}")
+    check("SIGTERM" in lines[0], f"it says how: {lines[0]!r}")
+
+
+@test
+def sigint_ends_the_command():
+    ended_by_signal(signal.SIGINT)
+
+
+@test
+def sigterm_ends_the_command():
+    ended_by_signal(signal.SIGTERM)
+
+
+@test
+def sighup_ends_the_command():
+    ended_by_signal(signal.SIGHUP)
+
+
+@test
+def lost_output_ends_the_command():
+    """The output goes away (an error that ends the run): the command is
+    ended too, and ipcscope fails. The command makes events all the time,
+    so that ipcscope has something to write."""
+    def close_stdout(run):
+        run.p.stdout.close()
+        run.p.stdout = None
+    rc, err, _, _ = command_ended_by(
+        ["sh", "-c", "sleep 1000 & while sleep 0.1; do :; done"],
+        close_stdout, read_rest=False)
+    eq(rc, 1, f"exit status when the output went away (stderr {err!r})")
+    check("command" in err, f"stderr says the command was ended: {err!r}")
+
+
 # --- -p PID ends when PID exits, even as a zombie ----------------------------
 
 @test
