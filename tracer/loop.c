@@ -2,10 +2,10 @@
 /*
  * The event loop: epoll over the ring buffer, a signalfd, a timerfd, the
  * traced command's output and stdin; ticks that drain the kernel's flows,
- * re-read quiet and unsure pipes, resync uncertain processes and pace
- * themselves; the end of the traced command or -p processes; and at the
- * end of the run, the end of a command still running. Every output goes
- * through the session's sink.
+ * re-read quiet and unsure pipes, resync uncertain processes (saying
+ * where events were lost) and pace themselves; the end of the traced
+ * command or -p processes; and at the end of the run, the end of a
+ * command still running. Every output goes through the session's sink.
  */
 #include <errno.h>
 #include <signal.h>
@@ -137,17 +137,27 @@ int loop_on_event(void *ctx, const void *rec, size_t size)
 	return 0;
 }
 
+/* After lost events: every process is to be re-read. Returns how many. */
+static size_t everyone_uncertain(struct session *s)
+{
+	size_t n = 0;
+
+	hmap_for_each(&s->model.procs, slot) {
+		struct model_proc *p = slot->val;
+
+		p->uncertain = true;
+		n += !p->exited;
+	}
+	return n;
+}
+
 /* Re-reads processes whose table the model is unsure of (after exec, or
  * after lost events). */
-static void resync(struct session *s, bool everyone)
+static void resync(struct session *s)
 {
 	uint32_t pids[MAX_RESYNC_PER_TICK];
 	size_t n;
 
-	if (everyone) {
-		hmap_for_each(&s->model.procs, slot)
-			((struct model_proc *)slot->val)->uncertain = true;
-	}
 	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
 	for (size_t i = 0; i < n; i++) {
 		model_resync_begin(&s->model, pids[i]);
@@ -216,9 +226,36 @@ static void pace_ticks(struct session *s)
 	s->seen = seen;
 }
 
+/* Events lost since the last look, told where the stream is now. */
+static void check_lost(struct session *s, uint64_t now)
+{
+	uint64_t lost = loader_lost(s->loader);
+	struct sink_loss l = {
+		.ts = now, .count = lost - s->lost_seen, .total = lost,
+		.resync = s->full_resyncs + 1,	/* the one that follows */
+	};
+
+	if (lost > s->lost_seen)
+		sink_lost(&s->sink, &l);
+	s->lost_seen = lost;
+}
+
+/* Once the losses stop, every process is to be re-read: the resync the
+ * lost lines announced. */
+static void check_resync(struct session *s, uint64_t now)
+{
+	struct sink_loss l = { .ts = now, .total = s->lost_seen };
+
+	if (!loader_resync_due(s->loader, s->lost_seen, now))
+		return;
+	l.resync = ++s->full_resyncs;
+	l.processes = everyone_uncertain(s);
+	sink_resync(&s->sink, &l);
+}
+
 static void tick(struct session *s)
 {
-	uint64_t lost, now;
+	uint64_t now;
 
 	loader_consume(s->loader);
 	if (s->aggregate) {
@@ -227,9 +264,10 @@ static void tick(struct session *s)
 		loader_drain_flows(s->loader, false, on_flow, s);
 		reread_quiet_pipes(s, quiet);
 	}
-	lost = loader_lost(s->loader);
-	resync(s, loader_resync_due(s->loader, lost, now_ns(CLOCK_MONOTONIC)));
-	s->lost_seen = lost;
+	now = now_ns(CLOCK_MONOTONIC);
+	check_lost(s, now);
+	check_resync(s, now);
+	resync(s);
 	now = now_ns(CLOCK_MONOTONIC);
 	if (s->unsure_pipes)
 		reread_unsure_pipes(s, now);
@@ -428,8 +466,9 @@ static void loop_end(struct session *s)
 		reread_quiet_pipes(s, s->nquiet);
 	}
 	now = now_ns(CLOCK_MONOTONIC);
+	check_lost(s, now);	/* the summary's lost is the lost lines' sum */
 	st = (struct sink_stats){ .events = calls_seen(s),
-				  .lost = loader_lost(s->loader) };
+				  .lost = s->lost_seen };
 	sum = (struct report_summary){
 		.events = calls_seen(s),
 		.lost = st.lost,

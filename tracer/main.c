@@ -63,6 +63,25 @@ static void live_title(void *ctx, int n, const char *name, const char *about,
 	ui_message(l->ui, "demo %d: %s - %s", n, name, about);
 }
 
+static void live_loss(void *ctx, const struct sink_loss *ls, bool resync)
+{
+	struct live_sink *l = ctx;
+	char what[160];
+
+	sink_loss_words(what, sizeof(what), ls, resync);
+	ui_mark(l->ui, ls->ts, what);
+}
+
+static void live_lost(void *ctx, const struct sink_loss *ls)
+{
+	live_loss(ctx, ls, false);
+}
+
+static void live_resync(void *ctx, const struct sink_loss *ls)
+{
+	live_loss(ctx, ls, true);
+}
+
 static void live_ended(void *ctx, const char *what)
 {
 	struct live_sink *l = ctx;
@@ -116,6 +135,8 @@ static const struct sink_ops live_ops = {
 	.note = live_note,
 	.tick = live_tick,
 	.title = live_title,
+	.lost = live_lost,
+	.resync = live_resync,
 	.ended = live_ended,
 	.input = live_input,
 	.resize = live_resize,

@@ -75,7 +75,8 @@ struct session {
 	struct quiet_pipe quiet[MAX_QUIET];
 	size_t nquiet;
 	uint64_t state_ts;	/* when on_fd_state's records were read */
-	uint64_t resyncs;
+	uint64_t resyncs;	/* processes re-read */
+	unsigned full_resyncs;	/* re-reads of everyone after lost events */
 	int64_t ts_offset;	/* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	uint64_t start_ns;
 	int epfd, sigfd, timerfd;

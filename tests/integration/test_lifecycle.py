@@ -295,3 +295,37 @@ def pid_exited_unreaped_ends_the_run():
         parent.wait()
         parent.stdout.close()
         rmtree(d)
+
+
+# --- lost events are located in the stream ------------------------------------
+
+@test
+def lost_events_are_located():
+    """With a tiny ring, a write storm loses events: "lost" lines say where,
+    their counts add up to the summary's, and a resync follows them."""
+    d = tempdir()
+    try:
+        out = os.path.join(d, "trace.json")
+        p = subprocess.run(
+            [IPCSCOPE, "--json", "--ring-size", "4096", "-o", out, "--",
+             "sh", "-c", "dd if=/dev/zero bs=1 count=100000 status=none | "
+             "cat >/dev/null; sleep 0.5"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, timeout=120, cwd=ROOT)
+        eq(p.returncode, 0, f"exit status (stderr {p.stderr.decode()!r})")
+        with open(out) as f:
+            events = [json.loads(line) for line in f]
+        summary = events[-1]
+        eq(summary["type"], "summary", "summary last")
+        check(summary["lost"] > 0, "a 4 KiB ring loses events in a write storm")
+        lost = [i for i, e in enumerate(events) if e["type"] == "lost"]
+        check(lost, "lost lines in the stream")
+        eq(sum(events[i]["count"] for i in lost), summary["lost"],
+           "the lost lines add up to the summary's count")
+        for i in lost:
+            e = events[i]
+            check(e["count"] > 0 and "ts" in e, f"a lost line: {e}")
+        check(any(e["type"] == "resync" for e in events[lost[0]:]),
+              "a resync after the losses")
+    finally:
+        rmtree(d)

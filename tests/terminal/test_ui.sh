@@ -326,6 +326,25 @@ for how in q C-c TERM HUP; do
 	fi
 done
 
+# --- lost events: a mark in the event log --------------------------------
+# A 4 KiB ring and a burst of dup/close calls (structural events, sent one
+# by one even in the live view) lose events; the log says so.
+start lost "'$bin' --ring-size 4096 -- python3 -c 'import os, time
+for i in range(100000): os.close(os.dup(0))
+time.sleep(120)'" || skip "tmux cannot start a session"
+if wait_for 10 'PROCESSES'; then
+	tmux send-keys -t "$session" l
+	if wait_for 30 'lost [0-9]+ events'; then
+		ok lost-in-log
+	else
+		fail lost-in-log "no lost mark in the log: $(tr -s ' ' <"$tmp/screen" | tail -c 600)"
+	fi
+else
+	fail lost-in-log "no view: $(head -c 300 "$tmp/screen")"
+fi
+tmux send-keys -t "$session" q
+wait_for 10 'IPCSCOPE-ENDED' || fail lost-quit "ipcscope still running after q"
+
 # --- optional kernel features off: the help names them --------------------
 start refused "env IPCSCOPE_REFUSE=maps,signals '$bin' --demo pipe --pace 300" ||
 	fail help-features-off "tmux cannot start a session"
