@@ -83,8 +83,9 @@ static void close_all_but(int a, int b)
 }
 
 /* The command's side until its exec. Every call here is made before the
- * tracer follows it, but for the wait itself (a poll, which no event
- * tells): what the command's table shows at the exec is its own. */
+ * tracer follows it, but for the wait and what comes after it (poll,
+ * prctl, getppid: no event tells them): what the command's table shows
+ * at the exec is its own. */
 static void __attribute__((noreturn))
 held_child(const char *prog, char *const argv[], pid_t tracer, int hold[2],
 	   int ready[2], int out[2], bool only_std)
