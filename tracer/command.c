@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Starting the traced command held; see command.h. */
+/* Starting the traced command held, letting it run, ending it; see
+ * command.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,11 +43,133 @@ static int find_program(const char *name, char *out, size_t len)
 	return err;
 }
 
-int command_start(pid_t *out, char *const argv[], int *output, bool only_std)
+/* A pipe with both ends above stderr: the command's stdin, stdout and
+ * stderr are set up by dup2() onto 0-2, which must not land on them
+ * (ipcscope may have been started with one of those closed). */
+static int pipe_high(int p[2])
 {
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	for (int i = 0; i < 2; i++) {
+		int fd;
+
+		if (p[i] > 2)
+			continue;
+		fd = fcntl(p[i], F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			int err = -errno;
+
+			close(p[0]);
+			close(p[1]);
+			return err;
+		}
+		close(p[i]);
+		p[i] = fd;
+	}
+	return 0;
+}
+
+/* Every fd from 3 up but a and b (a tour forks from the loop: the
+ * tracer's own fds would show in the command's table until its exec). */
+static void close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 3)
+		close_range(3, lo - 1, 0);
+	if (hi > lo + 1)
+		close_range(lo + 1, hi - 1, 0);
+	close_range(hi + 1, ~0U, 0);
+}
+
+/* The command's side until its exec. Every call here is made before the
+ * tracer follows it, but for the wait and what comes after it (poll,
+ * prctl, getppid: no event tells them): what the command's table shows
+ * at the exec is its own. */
+static void __attribute__((noreturn))
+held_child(const char *prog, char *const argv[], pid_t tracer, int hold[2],
+	   int ready[2], int out[2], bool only_std)
+{
+	struct pollfd pf = { .fd = hold[0], .events = POLLIN };
+	sigset_t none;
+
+	/* a tour forks after we blocked signals for signalfd and ignored
+	 * SIGPIPE: the command gets neither */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, 0);
+	/* our death kills it while it waits; the check closes the race with
+	 * a death before the prctl */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != tracer)
+		_exit(126);
+	close(hold[1]);
+	close(ready[0]);
+	if (out) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null > 0) {
+			dup2(null, 0);
+			close(null);
+		}
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		close(out[0]);
+		if (out[1] > 2)
+			close(out[1]);
+	}
+	if (only_std)
+		close_all_but(hold[0], ready[1]);
+	if (write(ready[1], "r", 1) != 1)
+		_exit(126);
+	close(ready[1]);
+	while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+		;
+	/* a pipe polls POLLIN only with data in it: the tracer's byte; a
+	 * write end closed with nothing written means it gave up or died */
+	if (!(pf.revents & POLLIN))
+		_exit(126);
+	/* from here on it is the command: if ipcscope dies without ending
+	 * it (SIGKILL, a crash), it gets a SIGTERM it may clean up after */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != tracer)
+		_exit(126);
+	execv(prog, argv);
+	fprintf(stderr, "ipcscope: cannot run '%s': %s\n", prog,
+		strerror(errno));
+	_exit(127);
+}
+
+/* The command has set itself up and waits: it wrote its byte and closed
+ * its end (EOF). EOF alone means it died first. */
+static bool child_ready(int fd)
+{
+	char c = 0;
+	ssize_t n;
+
+	while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || c != 'r')
+		return false;
+	while ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+		;
+	return n == 0;
+}
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
+int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
+		  int *output, bool only_std)
+{
+	int err, hp[2] = { -1, -1 }, rp[2] = { -1, -1 }, op[2] = { -1, -1 };
+	pid_t pid, tracer = getpid();
 	char prog[PATH_MAX];
-	int err, wstatus, pfd[2] = { -1, -1 };
-	pid_t pid;
 
 	err = find_program(argv[0], prog, sizeof(prog));
 	if (err) {
@@ -51,78 +177,122 @@ int command_start(pid_t *out, char *const argv[], int *output, bool only_std)
 			err == ENOENT ? "command not found" : strerror(err));
 		return -err;
 	}
-	if (output && pipe2(pfd, O_CLOEXEC)) {
-		err = errno;
-		fprintf(stderr, "ipcscope: pipe: %s\n", strerror(err));
-		return -err;
+	err = pipe_high(hp);
+	if (!err)
+		err = pipe_high(rp);
+	if (!err && output && pipe2(op, O_CLOEXEC))
+		err = -errno;
+	if (err) {
+		fprintf(stderr, "ipcscope: cannot start '%s': pipe: %s\n",
+			argv[0], strerror(-err));
+		goto fail;
 	}
 	pid = fork();
 	if (pid < 0) {
-		err = errno;
-		fprintf(stderr, "ipcscope: fork: %s\n", strerror(err));
-		if (output) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		return -err;
+		err = -errno;
+		fprintf(stderr, "ipcscope: cannot start '%s': fork: %s\n",
+			argv[0], strerror(-err));
+		goto fail;
 	}
-	if (pid == 0) {
-		sigset_t none;
-
-		/* a tour forks demos after we blocked signals for signalfd */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (output) {
-			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-			if (null > 0) {
-				dup2(null, 0);
-				close(null);
-			}
-			dup2(pfd[1], 1);
-			dup2(pfd[1], 2);
-			close(pfd[0]);
-			if (pfd[1] > 2)
-				close(pfd[1]);
-		}
-		/* forked late (a tour), we hold the tracer's own fds: they
-		 * would show up in the command's table until its exec */
-		if (only_std)
-			close_range(3, ~0U, 0);
-		raise(SIGSTOP);
-		execv(prog, argv);
-		fprintf(stderr, "ipcscope: cannot run '%s': %s\n", prog,
-			strerror(errno));
-		_exit(127);
-	}
-	if (output) {
-		close(pfd[1]);
-		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	}
-	if (waitpid(pid, &wstatus, WUNTRACED) != pid || !WIFSTOPPED(wstatus)) {
-		fprintf(stderr, "ipcscope: '%s' did not start\n", argv[0]);
-		if (output)
-			close(pfd[0]);
-		return -ECHILD;
-	}
+	if (pid == 0)
+		held_child(prog, argv, tracer, hp, rp, output ? op : NULL,
+			   only_std);
+	/* here too: whichever of the two runs first, the group exists
+	 * before anyone signals it */
+	setpgid(pid, pid);
+	hold->child_fd = hp[0];
+	close(hp[0]);
+	close(rp[1]);
 	if (output)
-		*output = pfd[0];
+		close(op[1]);
+	hp[0] = rp[1] = op[1] = -1;
+	if (!child_ready(rp[0])) {
+		fprintf(stderr, "ipcscope: '%s' did not start: its process "
+			"ended before its exec\n", argv[0]);
+		waitpid(pid, NULL, 0);
+		err = -ECHILD;
+		goto fail;
+	}
+	close(rp[0]);
+	hold->fd = hp[1];
+	if (output) {
+		fcntl(op[0], F_SETFL, O_NONBLOCK);
+		*output = op[0];
+	}
 	*out = pid;
 	return 0;
+fail:
+	close_pair(hp);
+	close_pair(rp);
+	close_pair(op);
+	return err;
 }
 
-int command_release(pid_t pid)
+int command_release(struct command_hold *hold)
 {
-	return kill(pid, SIGCONT) ? -errno : 0;
+	int err = 0;
+
+	if (hold->fd < 0)
+		return 0;
+	if (write(hold->fd, "g", 1) != 1)
+		err = errno ? -errno : -EIO;
+	close(hold->fd);
+	hold->fd = -1;
+	return err;
 }
 
-void command_abort(pid_t pid)
+void command_abort(pid_t pid, struct command_hold *hold)
+{
+	if (hold->fd >= 0) {	/* it exits, nothing run */
+		close(hold->fd);
+		hold->fd = -1;
+	} else if (pid > 0) {
+		command_signal(pid, SIGKILL);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+void command_signal(pid_t pid, int sig)
 {
 	if (pid <= 0)
 		return;
-	kill(pid, SIGKILL);
-	kill(pid, SIGCONT);
-	waitpid(pid, NULL, 0);
+	kill(-pid, sig);
+	if (sig != SIGKILL && sig != SIGCONT)
+		kill(-pid, SIGCONT);
+}
+
+bool command_group_alive(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool alive = false;
+
+	if (!d)		/* cannot tell: say so the safe way, alive */
+		return true;
+	while (!alive && (de = readdir(d))) {
+		char path[300], buf[512], *p, state;
+		int pgrp, fd;
+		ssize_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...": comm may hold anything */
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2)
+			alive = pgrp == pgid && state != 'Z' && state != 'X';
+	}
+	closedir(d);
+	return alive;
 }
 
 int command_status(int wstatus)

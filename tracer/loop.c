@@ -2,9 +2,10 @@
 /*
  * The event loop: epoll over the ring buffer, a signalfd, a timerfd, the
  * traced command's output and stdin; ticks that drain the kernel's flows,
- * re-read quiet and unsure pipes, resync uncertain processes and pace
- * themselves; the end of the traced command. Every output goes through
- * the session's sink.
+ * re-read quiet and unsure pipes, resync uncertain processes (saying
+ * where events were lost) and pace themselves; the end of the traced
+ * command or -p processes; and at the end of the run, the end of a
+ * command still running. Every output goes through the session's sink.
  */
 #include <errno.h>
 #include <signal.h>
@@ -34,6 +35,16 @@
  * second, in case a process we do not trace emptied it */
 #define UNSURE_PIPE_NS (1000 * 1000 * 1000ULL)
 #define MAX_UNSURE_PER_TICK 8
+/* A command still running at the end gets SIGTERM, and SIGKILL after
+ * this long (the loop goes on meanwhile: its last events are told) */
+#define END_GRACE_NS (2000ULL * 1000 * 1000)
+#define GROUP_CHECK_NS (50ULL * 1000 * 1000)
+
+/* Handled through the signalfd; blocked from the start (main), so that
+ * none of them can end us before the loop says what became of the
+ * command. */
+static const int loop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD,
+				    SIGWINCH };
 
 void loop_note(void *ctx, const struct model_note *n)
 {
@@ -128,17 +139,27 @@ int loop_on_event(void *ctx, const void *rec, size_t size)
 	return 0;
 }
 
+/* After lost events: every process is to be re-read. Returns how many. */
+static size_t everyone_uncertain(struct session *s)
+{
+	size_t n = 0;
+
+	hmap_for_each(&s->model.procs, slot) {
+		struct model_proc *p = slot->val;
+
+		p->uncertain = true;
+		n += !p->exited;
+	}
+	return n;
+}
+
 /* Re-reads processes whose table the model is unsure of (after exec, or
  * after lost events). */
-static void resync(struct session *s, bool everyone)
+static void resync(struct session *s)
 {
 	uint32_t pids[MAX_RESYNC_PER_TICK];
 	size_t n;
 
-	if (everyone) {
-		hmap_for_each(&s->model.procs, slot)
-			((struct model_proc *)slot->val)->uncertain = true;
-	}
 	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
 	for (size_t i = 0; i < n; i++) {
 		model_resync_begin(&s->model, pids[i]);
@@ -149,17 +170,12 @@ static void resync(struct session *s, bool everyone)
 	}
 }
 
-static void finish(struct session *s)
+/* The loop ends, for the first reason given. */
+static void finish(struct session *s, enum run_end why)
 {
+	if (!s->done)
+		s->end = why;
 	s->done = true;
-}
-
-static bool any_alive(const struct session *s)
-{
-	for (int i = 0; i < s->opt.npids; i++)
-		if (!kill(s->opt.pids[i], 0) || errno != ESRCH)
-			return true;
-	return false;
 }
 
 /* The traced command, demo or processes are over. A sink that stays
@@ -167,7 +183,7 @@ static bool any_alive(const struct session *s)
 static void traced_ended(struct session *s, const char *what)
 {
 	if (!s->sink.ops || !s->sink.ops->ended) {
-		finish(s);
+		finish(s, END_TRACED);
 		return;
 	}
 	if (!s->ended) {
@@ -182,8 +198,9 @@ static void sink_refresh(struct session *s, uint64_t now)
 	struct sink_stats st = { .events = calls_seen(s),
 				 .lost = s->lost_seen };
 
+	/* a stream sink is done when its output went away */
 	if (sink_tick(&s->sink, now, &st) & SINK_DONE)
-		finish(s);
+		finish(s, END_ERROR);
 }
 
 static int set_tick(struct session *s, uint64_t ns)
@@ -211,9 +228,36 @@ static void pace_ticks(struct session *s)
 	s->seen = seen;
 }
 
+/* Events lost since the last look, told where the stream is now. */
+static void check_lost(struct session *s, uint64_t now)
+{
+	uint64_t lost = loader_lost(s->loader);
+	struct sink_loss l = {
+		.ts = now, .count = lost - s->lost_seen, .total = lost,
+		.resync = s->full_resyncs + 1,	/* the one that follows */
+	};
+
+	if (lost > s->lost_seen)
+		sink_lost(&s->sink, &l);
+	s->lost_seen = lost;
+}
+
+/* Once the losses stop, every process is to be re-read: the resync the
+ * lost lines announced. */
+static void check_resync(struct session *s, uint64_t now)
+{
+	struct sink_loss l = { .ts = now, .total = s->lost_seen };
+
+	if (!loader_resync_due(s->loader, s->lost_seen, now))
+		return;
+	l.resync = ++s->full_resyncs;
+	l.processes = everyone_uncertain(s);
+	sink_resync(&s->sink, &l);
+}
+
 static void tick(struct session *s)
 {
-	uint64_t lost, now;
+	uint64_t now;
 
 	loader_consume(s->loader);
 	if (s->aggregate) {
@@ -222,9 +266,10 @@ static void tick(struct session *s)
 		loader_drain_flows(s->loader, false, on_flow, s);
 		reread_quiet_pipes(s, quiet);
 	}
-	lost = loader_lost(s->loader);
-	resync(s, loader_resync_due(s->loader, lost, now_ns(CLOCK_MONOTONIC)));
-	s->lost_seen = lost;
+	now = now_ns(CLOCK_MONOTONIC);
+	check_lost(s, now);
+	check_resync(s, now);
+	resync(s);
 	now = now_ns(CLOCK_MONOTONIC);
 	if (s->unsure_pipes)
 		reread_unsure_pipes(s, now);
@@ -234,7 +279,8 @@ static void tick(struct session *s)
 	}
 	model_sweep(&s->model, now);
 	sink_refresh(s, now);
-	if (!s->child && s->opt.npids && !any_alive(s))
+	/* the pidfds wake the loop; this is for where /proc watches */
+	if (!s->child && s->opt.npids && targets_gone(s))
 		traced_ended(s, "the traced processes have exited");
 	pace_ticks(s);
 }
@@ -275,6 +321,8 @@ static void child_ended(struct session *s, int wstatus)
 
 	s->child_status = command_status(wstatus);
 	command_output(s);
+	if (s->ending)		/* we ended it: no next demo, no end to show */
+		return;
 	if (s->tour >= 0 && !s->child_status && !tour_next(s))
 		return;
 	snprintf(what, sizeof(what), "%s ended (exit %d)",
@@ -282,40 +330,81 @@ static void child_ended(struct session *s, int wstatus)
 	traced_ended(s, what);
 }
 
+/* The command ended, or stopped: a command in a process group of its own
+ * that reads (or, with TOSTOP, writes) the terminal we share is stopped
+ * by the kernel; say why, once, where stderr is free to say it. */
+static void on_child(struct session *s)
+{
+	int wstatus;
+
+	if (!s->child || s->child_status >= 0 ||
+	    waitpid(s->child, &wstatus, WNOHANG | WUNTRACED) != s->child)
+		return;
+	if (!WIFSTOPPED(wstatus)) {
+		child_ended(s, wstatus);
+		return;
+	}
+	if ((WSTOPSIG(wstatus) == SIGTTIN || WSTOPSIG(wstatus) == SIGTTOU) &&
+	    !s->said_tty && !s->sink.ops->input) {
+		s->said_tty = true;
+		fprintf(stderr, "ipcscope: the command (pid %d) is stopped: "
+			"it tried to use the terminal, which ipcscope keeps; "
+			"give it input with < FILE (Ctrl-C ends both)\n",
+			s->child);
+	}
+}
+
 static void on_signal(struct session *s)
 {
 	struct signalfd_siginfo si;
-	int wstatus;
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			if (s->child && s->child_status < 0 &&
-			    waitpid(s->child, &wstatus, WNOHANG) == s->child)
-				child_ended(s, wstatus);
+			on_child(s);
 			break;
 		case SIGWINCH:
 			if (s->sink.ops->resize)
 				s->sink.ops->resize(s->sink.ctx);
 			break;
 		default:	/* SIGINT, SIGTERM, SIGHUP */
-			finish(s);
+			if (s->ending)	/* asked again: no more grace */
+				s->kill_now = true;
+			finish(s, END_USER);
 			break;
 		}
 	}
+}
+
+static void signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(loop_signals) / sizeof(loop_signals[0]); i++)
+		sigaddset(set, loop_signals[i]);
+}
+
+void loop_block_signals(void)
+{
+	sigset_t set;
+
+	signal_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+bool loop_stop_pending(void)
+{
+	sigset_t set;
+
+	return !sigpending(&set) && (sigismember(&set, SIGINT) == 1 ||
+				     sigismember(&set, SIGTERM) == 1 ||
+				     sigismember(&set, SIGHUP) == 1);
 }
 
 int loop_setup(struct session *s)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal_set(&set);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -327,6 +416,13 @@ int loop_setup(struct session *s)
 		fprintf(stderr, "ipcscope: setting up the event loop: %s\n",
 			strerror(errno));
 		return -errno;
+	}
+	for (int i = 0; i < s->opt.npids; i++) {
+		if (s->pidfd[i] >= 0 && loop_add_fd(s->epfd, s->pidfd[i])) {
+			fprintf(stderr, "ipcscope: watching pid %u: %s\n",
+				s->opt.pids[i], strerror(errno));
+			return -errno;
+		}
 	}
 	return 0;
 }
@@ -342,11 +438,16 @@ static void on_ready(struct session *s, int fd)
 			tick(s);
 	} else if (fd == STDIN_FILENO && s->sink.ops->input) {
 		if (s->sink.ops->input(s->sink.ctx) & SINK_DONE)
-			finish(s);
+			finish(s, END_USER);
 		else	/* at once, not at the next tick */
 			sink_refresh(s, now_ns(CLOCK_MONOTONIC));
 	} else if (fd == s->child_out) {
 		command_output(s);
+	} else if (targets_is_pidfd(s, fd)) {
+		/* readable for good once its process exited */
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+		if (targets_gone(s))
+			traced_ended(s, "the traced processes have exited");
 	} else {
 		loader_consume(s->loader);
 		pace_ticks(s);
@@ -370,8 +471,9 @@ static void loop_end(struct session *s)
 		reread_quiet_pipes(s, s->nquiet);
 	}
 	now = now_ns(CLOCK_MONOTONIC);
+	check_lost(s, now);	/* the summary's lost is the lost lines' sum */
 	st = (struct sink_stats){ .events = calls_seen(s),
-				  .lost = loader_lost(s->loader) };
+				  .lost = s->lost_seen };
 	sum = (struct report_summary){
 		.events = calls_seen(s),	/* the stream sinks count lines */
 		.records = calls_seen(s),
@@ -399,17 +501,93 @@ static void loop_end(struct session *s)
 	free(alive);
 }
 
-void loop_run(struct session *s)
+/* One wait for what is ready, and its handling. Returns -1 when the
+ * wait itself failed. */
+static int wait_once(struct session *s, int timeout_ms)
 {
 	struct epoll_event evs[8];
+	int n = epoll_wait(s->epfd, evs, 8, timeout_ms);
 
-	while (!s->done) {
-		int n = epoll_wait(s->epfd, evs, 8, -1);
-
-		if (n < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < n && !s->done; i++)
-			on_ready(s, evs[i].data.fd);
+	if (n < 0 && errno != EINTR) {
+		fprintf(stderr, "ipcscope: waiting for events: %s\n",
+			strerror(errno));
+		finish(s, END_ERROR);
+		return -1;
 	}
+	for (int i = 0; i < n && (s->ending || !s->done); i++)
+		on_ready(s, evs[i].data.fd);
+	return 0;
+}
+
+/* Whether anything of the command is left: the command itself until we
+ * reaped it, then the rest of its process group. */
+static bool command_left(struct session *s, uint64_t now, uint64_t *next)
+{
+	if (s->child_status < 0)
+		return true;
+	if (now < *next)
+		return true;
+	*next = now + GROUP_CHECK_NS;
+	return command_group_alive(s->child);
+}
+
+/* The run ends while the command still runs: it is ended, with its
+ * process group, SIGTERM first and SIGKILL after a grace, while the loop
+ * goes on reporting; a command still held is let go without running.
+ * What was done is kept for a line on stderr once the sink has ended
+ * (the live view gives the terminal back first). */
+static void end_command(struct session *s)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC), check = now;
+	uint64_t deadline = now + END_GRACE_NS;
+	const char *how = "SIGTERM";
+	int wstatus;
+
+	if (s->hold.fd >= 0) {
+		command_abort(s->child, &s->hold);
+		snprintf(s->end_note, sizeof(s->end_note),
+			 "ipcscope: the run ended before the command started: "
+			 "it was not run\n");
+		return;
+	}
+	s->ending = true;
+	/* it may have ended by itself, its SIGCHLD not yet read */
+	if (waitpid(s->child, &wstatus, WNOHANG) == s->child) {
+		s->child_status = command_status(wstatus);
+		command_output(s);
+		return;
+	}
+	if (s->sink.ops->input)	/* keys wait: no spinning on stdin */
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+	command_signal(s->child, SIGTERM);
+	while (!s->kill_now && now < deadline && command_left(s, now, &check)) {
+		uint64_t left_ms = (deadline - now) / 1000000 + 1;
+
+		if (wait_once(s, left_ms < 50 ? (int)left_ms : 50))
+			break;
+		now = now_ns(CLOCK_MONOTONIC);
+	}
+	check = 0;
+	if (command_left(s, now, &check)) {
+		command_signal(s->child, SIGKILL);
+		how = s->kill_now ? "SIGKILL (asked twice)" :
+			"SIGKILL (SIGTERM did not end it within 2 s)";
+	}
+	if (s->child_status < 0 && waitpid(s->child, &wstatus, 0) == s->child) {
+		s->child_status = command_status(wstatus);
+		command_output(s);
+	}
+	s->child_ended_by_us = true;
+	snprintf(s->end_note, sizeof(s->end_note),
+		 "ipcscope: the command was still running: ended it and its "
+		 "process group (pid %d) with %s\n", s->child, how);
+}
+
+void loop_run(struct session *s)
+{
+	while (!s->done && !wait_once(s, -1))
+		;
+	if (s->child && s->child_status < 0)
+		end_command(s);
 	loop_end(s);
 }

@@ -5,7 +5,7 @@
  * adapter over ui/ lives in this file: the only one that includes both
  * tracer/ and ui/ headers), then the run: start the command or demo, load
  * the BPF side, take the start-up snapshot (targets.c) and hand over to
- * the event loop (loop.c) until the end.
+ * the event loop (loop.c) until the end; and the exit status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +63,25 @@ static void live_title(void *ctx, int n, const char *name, const char *about,
 	ui_message(l->ui, "demo %d: %s - %s", n, name, about);
 }
 
+static void live_loss(void *ctx, const struct sink_loss *ls, bool resync)
+{
+	struct live_sink *l = ctx;
+	char what[160];
+
+	sink_loss_words(what, sizeof(what), ls, resync);
+	ui_mark(l->ui, ls->ts, what);
+}
+
+static void live_lost(void *ctx, const struct sink_loss *ls)
+{
+	live_loss(ctx, ls, false);
+}
+
+static void live_resync(void *ctx, const struct sink_loss *ls)
+{
+	live_loss(ctx, ls, true);
+}
+
 static void live_ended(void *ctx, const char *what)
 {
 	struct live_sink *l = ctx;
@@ -116,6 +135,8 @@ static const struct sink_ops live_ops = {
 	.note = live_note,
 	.tick = live_tick,
 	.title = live_title,
+	.lost = live_lost,
+	.resync = live_resync,
 	.ended = live_ended,
 	.input = live_input,
 	.resize = live_resize,
@@ -210,7 +231,7 @@ static bool mode_snapshot(const struct session *s)
 }
 
 /* The command or demo, forked before anything else is set up, so that it
- * inherits none of our fds and none of our blocked signals; held until
+ * inherits none of our fds (it unblocks the signals we block); held until
  * the tracer is ready. Returns 0 or the exit status to end with. */
 static int start_command(struct session *s, char *const **argvp,
 			 char *demo_path, char *pace, char **demo_args)
@@ -231,7 +252,7 @@ static int start_command(struct session *s, char *const **argvp,
 	}
 	if (!*argvp)
 		return 0;
-	err = command_start(&s->child, *argvp,
+	err = command_start(&s->child, &s->hold, *argvp,
 			    mode_live(s) ? &s->child_out : NULL, false);
 	if (err)
 		return err == -ENOENT || err == -EACCES ? 127 : 1;
@@ -314,13 +335,28 @@ static int open_sink(struct session *s, const char *target)
 	return err;
 }
 
+/* A failure before the loop: the command, held, never runs. */
 static int run_fail(struct session *s)
 {
 	sink_close(&s->sink);
 	if (s->child && s->child_status < 0)
-		command_abort(s->child);
+		command_abort(s->child, &s->hold);
 	loader_close(s->loader);
 	return 1;
+}
+
+/* The traced command's status when it ended by itself (even if the user
+ * quit the view after); 0 when the user ended the run (q, SIGINT,
+ * SIGTERM, SIGHUP: a command still running was ended and its status is
+ * in the summary) or the -p processes are gone; 1 on a failure. */
+static int exit_status(const struct session *s)
+{
+	/* a stream that failed at its last words fails the run too */
+	if (s->end == END_ERROR || (s->out && ferror(s->out)))
+		return 1;
+	if (s->child && !s->child_ended_by_us && s->child_status >= 0)
+		return s->child_status;
+	return 0;
 }
 
 static int run(struct session *s)
@@ -328,7 +364,7 @@ static int run(struct session *s)
 	char demo_path[PATH_MAX], pace[16], *demo_args[4];
 	char *const *argv = s->opt.command;
 	uint64_t ia32;
-	int rc;
+	int rc, err;
 
 	if (mode_live(s) && !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ipcscope: the live view needs a terminal on "
@@ -338,7 +374,8 @@ static int run(struct session *s)
 	rc = start_command(s, &argv, demo_path, pace, demo_args);
 	if (rc)
 		return rc;
-	if (start_tracer(s) || targets_snapshot(s))
+	if ((s->opt.npids && !mode_snapshot(s) && targets_watch(s)) ||
+	    start_tracer(s) || targets_snapshot(s))
 		return run_fail(s);
 	if (mode_snapshot(s))
 		return print_snapshot(s);
@@ -348,8 +385,12 @@ static int run(struct session *s)
 		return run_fail(s);
 	if (s->tour == 0)
 		tour_title(s);
-	if (s->child && command_release(s->child)) {
-		fprintf(stderr, "ipcscope: cannot start pid %d\n", s->child);
+	/* asked to stop while we loaded: the loop ends at once, and the
+	 * command is let go without running */
+	if (s->child && !loop_stop_pending() &&
+	    (err = command_release(&s->hold))) {
+		fprintf(stderr, "ipcscope: cannot let pid %d run: %s\n",
+			s->child, strerror(-err));
 		return run_fail(s);
 	}
 	loop_run(s);
@@ -359,16 +400,22 @@ static int run(struct session *s)
 			"processes were not decoded (ia32 syscalls are not "
 			"traced; their fd tables are as read at exec)\n",
 			(unsigned long long)ia32);
+	fputs(s->end_note, stderr);	/* the terminal is ours again */
 	loader_close(s->loader);
-	return s->child && s->child_status >= 0 ? s->child_status : 0;
+	return exit_status(s);
 }
 
 int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
-			     .timerfd = -1, .tour = -1, .child_out = -1 };
-	int rc = options_parse(&s.opt, argc, argv);
+			     .timerfd = -1, .tour = -1, .child_out = -1,
+			     .hold = { -1, -1 } };
+	int rc;
 
+	loop_block_signals();
+	for (int i = 0; i < OPT_MAX_PIDS; i++)
+		s.pidfd[i] = -1;
+	rc = options_parse(&s.opt, argc, argv);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	if (features_init(&s.features, getenv("IPCSCOPE_REFUSE")))
@@ -384,6 +431,7 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	sink_close(&s.sink);
+	targets_unwatch(&s);
 	model_free(&s.model);
 	free(s.keep);
 	return rc;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "command.h"
 #include "kernel_features.h"
 #include "loader.h"
 #include "model.h"
@@ -27,6 +28,13 @@ struct quiet_pipe {
 	uint32_t pid;
 };
 
+/* Why the loop ended, which decides the exit status. */
+enum run_end {
+	END_TRACED,	/* what was traced is over (or the user quit after) */
+	END_USER,	/* q, SIGINT, SIGTERM or SIGHUP */
+	END_ERROR,	/* the output went away, the loop failed */
+};
+
 struct session {
 	struct options opt;
 	struct model model;
@@ -37,7 +45,18 @@ struct session {
 	size_t nfeatures_off;
 	char features_off_text[256];
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
-	pid_t child;		/* the traced command, or 0 */
+	pid_t child;		/* the traced command (and its process group), or 0 */
+	struct command_hold hold;	/* while it waits before its exec */
+	bool ending;		/* the loop is over: the command is being ended */
+	bool kill_now;		/* ... and asked again: no more grace */
+	bool child_ended_by_us;	/* its status is what we sent it */
+	bool said_tty;		/* told why it stopped on the terminal */
+	enum run_end end;
+	char end_note[192];	/* what became of the command, for stderr */
+	/* -p PIDs: a pidfd each (readable once it exited), or -1 and the
+	 * start time /proc gave, where pidfd_open is missing */
+	int pidfd[OPT_MAX_PIDS];
+	unsigned long long pid_start[OPT_MAX_PIDS];
 	int child_out;		/* live view: the command's output, or -1 */
 	int tour;		/* --demo tour: index of the demo running, else -1 */
 	int child_status;	/* exit status once it ended, else -1 */
@@ -56,7 +75,8 @@ struct session {
 	struct quiet_pipe quiet[MAX_QUIET];
 	size_t nquiet;
 	uint64_t state_ts;	/* when on_fd_state's records were read */
-	uint64_t resyncs;
+	uint64_t resyncs;	/* processes re-read */
+	unsigned full_resyncs;	/* re-reads of everyone after lost events */
 	int64_t ts_offset;	/* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	uint64_t start_ns;
 	int epfd, sigfd, timerfd;

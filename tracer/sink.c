@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,32 @@ int sink_tick(const struct sink *sk, uint64_t now_ns,
 	      const struct sink_stats *st)
 {
 	return sk->ops && sk->ops->tick ? sk->ops->tick(sk->ctx, now_ns, st) : 0;
+}
+
+void sink_lost(const struct sink *sk, const struct sink_loss *l)
+{
+	if (sk->ops && sk->ops->lost)
+		sk->ops->lost(sk->ctx, l);
+}
+
+void sink_resync(const struct sink *sk, const struct sink_loss *l)
+{
+	if (sk->ops && sk->ops->resync)
+		sk->ops->resync(sk->ctx, l);
+}
+
+void sink_loss_words(char *out, size_t len, const struct sink_loss *l,
+		     bool resync)
+{
+	if (resync)
+		snprintf(out, len, "re-reading %zu processes after %llu lost "
+			 "events (resync %u)", l->processes,
+			 (unsigned long long)l->total, l->resync);
+	else
+		snprintf(out, len, "lost %llu events: the ring buffer was full "
+			 "(%llu in all; resync %u follows)",
+			 (unsigned long long)l->count,
+			 (unsigned long long)l->total, l->resync);
 }
 
 void sink_close(struct sink *sk)
@@ -54,13 +81,15 @@ static void stream_init(struct stream *st, const struct sink_out *o)
 	json_init(&st->json, o->out);
 }
 
-/* Returns SINK_DONE once the stream has gone away. */
+/* Returns SINK_DONE once the stream has gone away (said once). */
 static int stream_check(struct stream *st)
 {
 	if (st->broken)
 		return 0;
 	if (fflush(st->o.out) == EOF || ferror(st->o.out)) {
 		st->broken = true;
+		fprintf(stderr, "ipcscope: writing the output: %s; the run "
+			"ends\n", errno ? strerror(errno) : "write error");
 		return SINK_DONE;
 	}
 	return 0;
@@ -125,6 +154,38 @@ static void json_title(void *ctx, int n, const char *name, const char *about,
 	report_title_json(&st->json, n, name, about, ts);
 }
 
+/* {"ts","type":"lost","count","total","resync"}: where in the stream */
+static void json_lost(void *ctx, const struct sink_loss *l)
+{
+	struct stream *st = ctx;
+	struct json *j = &st->json;
+
+	json_begin_object(j);
+	json_kv_u64(j, "ts", l->ts + st->o.ts_offset);
+	json_kv_str(j, "type", "lost");
+	json_kv_u64(j, "count", l->count);
+	json_kv_u64(j, "total", l->total);
+	json_kv_u64(j, "resync", l->resync);
+	json_end_object(j);
+	json_newline(j);
+}
+
+/* {"ts","type":"resync","resync","processes","lost"} */
+static void json_resync(void *ctx, const struct sink_loss *l)
+{
+	struct stream *st = ctx;
+	struct json *j = &st->json;
+
+	json_begin_object(j);
+	json_kv_u64(j, "ts", l->ts + st->o.ts_offset);
+	json_kv_str(j, "type", "resync");
+	json_kv_u64(j, "resync", l->resync);
+	json_kv_u64(j, "processes", l->processes);
+	json_kv_u64(j, "lost", l->total);
+	json_end_object(j);
+	json_newline(j);
+}
+
 static void json_end(void *ctx, uint64_t now_ns, const struct sink_stats *ss,
 		     const struct report_summary *sum)
 {
@@ -138,6 +199,8 @@ static const struct sink_ops json_ops = {
 	.note = json_note,
 	.tick = json_tick,
 	.title = json_title,
+	.lost = json_lost,
+	.resync = json_resync,
 	.end = json_end,
 	.close = free,
 };
@@ -163,24 +226,55 @@ int sink_json_open(struct sink *sk, const struct sink_out *o)
 
 /* --- plain text --------------------------------------------------------------- */
 
+/* "14:02:07.123456" */
+static void text_clock(char *out, size_t len, uint64_t wall)
+{
+	time_t secs = wall / 1000000000;
+	char hms[16] = "??:??:??";
+	struct tm tm;
+
+	if (localtime_r(&secs, &tm))
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(out, len, "%s.%06llu", hms,
+		 (unsigned long long)(wall / 1000 % 1000000));
+}
+
 /* "14:02:07.123456   4242 sh              pipe fd 3: ..." */
 static void text_note(void *ctx, const struct model_note *n)
 {
 	struct stream *st = ctx;
-	char comm[IPCS_COMM_LEN * 4 + 1], what[2048], clock[16] = "??:??:??";
-	uint64_t wall = n->ts + st->o.ts_offset;
-	time_t secs = wall / 1000000000;
-	struct tm tm;
+	char comm[IPCS_COMM_LEN * 4 + 1], what[2048], clock[32];
 
 	if (st->broken)
 		return;
-	if (localtime_r(&secs, &tm))
-		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	text_clock(clock, sizeof(clock), n->ts + st->o.ts_offset);
 	notes_format_comm(comm, sizeof(comm), n);
 	notes_format_what(what, sizeof(what), n);
-	fprintf(st->o.out, "%s.%06llu %6u %-15s %s\n", clock,
-		(unsigned long long)(wall / 1000 % 1000000), n->pid, comm, what);
+	fprintf(st->o.out, "%s %6u %-15s %s\n", clock, n->pid, comm, what);
 	st->lines++;
+}
+
+/* A loss or a re-read: ipcscope's own line, with no process. */
+static void text_loss(struct stream *st, const struct sink_loss *l,
+		      bool resync)
+{
+	char clock[32], what[160];
+
+	if (st->broken)
+		return;
+	text_clock(clock, sizeof(clock), l->ts + st->o.ts_offset);
+	sink_loss_words(what, sizeof(what), l, resync);
+	fprintf(st->o.out, "%s %6s %-15s %s\n", clock, "-", "ipcscope", what);
+}
+
+static void text_lost(void *ctx, const struct sink_loss *l)
+{
+	text_loss(ctx, l, false);
+}
+
+static void text_resync(void *ctx, const struct sink_loss *l)
+{
+	text_loss(ctx, l, true);
 }
 
 static void text_title(void *ctx, int n, const char *name, const char *about,
@@ -233,6 +327,8 @@ static const struct sink_ops text_ops = {
 	.note = text_note,
 	.tick = json_tick,	/* only checks the stream */
 	.title = text_title,
+	.lost = text_lost,
+	.resync = text_resync,
 	.end = text_end,
 	.close = free,
 };

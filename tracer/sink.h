@@ -22,11 +22,22 @@ struct sink_stats {
 	uint64_t lost;		/* records the kernel could not queue */
 };
 
+/* Events lost because the ring buffer was full, and the re-read of every
+ * traced process that follows them once the losses stop. */
+struct sink_loss {
+	uint64_t ts;		/* CLOCK_MONOTONIC ns, as the events' */
+	uint64_t count;		/* lost(): lost since the last one */
+	uint64_t total;		/* lost in the run so far */
+	unsigned resync;	/* the number of the re-read that follows
+				 * (lost()) or that this is (resync()) */
+	size_t processes;	/* resync(): how many are re-read */
+};
+
 /* Flags returned by tick() and input(). */
 #define SINK_DONE 0x1	/* the output went away, or the user quit */
 
-/* Operations a sink may leave NULL: note, title, message, ended, input,
- * resize, output, end, close. */
+/* Operations a sink may leave NULL: note, title, lost, resync, ended,
+ * input, resize, output, end, close. */
 struct sink_ops {
 	/* A note of what happened (lives only during the call). */
 	void (*note)(void *ctx, const struct model_note *n);
@@ -35,6 +46,10 @@ struct sink_ops {
 	/* --demo tour: demo number n starts; ts is wall-clock ns. */
 	void (*title)(void *ctx, int n, const char *name, const char *about,
 		      uint64_t ts);
+	/* Losses seen now, at this point of the stream of notes. */
+	void (*lost)(void *ctx, const struct sink_loss *l);
+	/* The re-read after losses begins. */
+	void (*resync)(void *ctx, const struct sink_loss *l);
 	/* What is traced is over. A sink with ended() stays (the live view
 	 * shows the end until the user quits) and is told once; without it
 	 * the run ends. */
@@ -81,6 +96,12 @@ int sink_top_open(struct sink *sk, const struct sink_out *o, bool json,
 void sink_note(const struct sink *sk, const struct model_note *n);
 int sink_tick(const struct sink *sk, uint64_t now_ns,
 	      const struct sink_stats *st);
+void sink_lost(const struct sink *sk, const struct sink_loss *l);
+void sink_resync(const struct sink *sk, const struct sink_loss *l);
 void sink_close(struct sink *sk);
+/* A loss or a re-read in plain words, as --text and the live view's log
+ * say it. */
+void sink_loss_words(char *out, size_t len, const struct sink_loss *l,
+		     bool resync);
 
 #endif /* IPCSCOPE_SINK_H */

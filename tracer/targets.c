@@ -2,12 +2,16 @@
 /*
  * The choice of targets and the start-up snapshot: -p PIDs and their
  * descendants, processes named --comm, the command or demo we started, or
- * every process; the list of pids kept and the snapshot filtered by it.
+ * every process; the list of pids kept and the snapshot filtered by it;
+ * the watch on -p processes that tells when they are gone.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "record.h"
@@ -16,7 +20,13 @@
 int targets_on_snap(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
+	const struct ipcs_snap_fd *f = rec;
 
+	/* a held command's end of the pipe it waits on is ours, not its:
+	 * it goes at the exec, which would show it closing */
+	if (s->hold.fd >= 0 && record_snap_ok(rec, size, IPCS_SNAP_FD) &&
+	    f->h.pid == (uint32_t)s->child && f->fd == s->hold.child_fd)
+		return 0;
 	model_apply_snap(&s->model, rec, size);
 	return 0;
 }
@@ -155,4 +165,93 @@ int targets_snapshot(struct session *s)
 		fprintf(stderr, "ipcscope: reading fd tables: %s\n",
 			strerror(-err));
 	return err;
+}
+
+/* The start time /proc gives a live process (not a zombie), or 0. */
+static unsigned long long proc_start(uint32_t pid)
+{
+	char path[64], buf[1024], *p, state;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) state ... starttime" (field 22); comm may hold ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %*s %*s %*s %*s %*s %llu", &state,
+			 &start) != 2 || state == 'Z' || state == 'X')
+		return 0;
+	return start;
+}
+
+int targets_watch(struct session *s)
+{
+	for (int i = 0; i < s->opt.npids; i++) {
+		uint32_t pid = s->opt.pids[i];
+		int fd = syscall(SYS_pidfd_open, pid, 0);
+
+		if (fd >= 0) {
+			s->pidfd[i] = fd;
+			continue;
+		}
+		if (errno == ESRCH) {
+			fprintf(stderr, "ipcscope: no process with pid %u\n", pid);
+			return -ESRCH;
+		}
+		/* Linux before 5.3: the pid with its start time, read again
+		 * at each tick (a zombie or a new process there is an end) */
+		if (s->opt.verbose)
+			fprintf(stderr, "ipcscope: pidfd_open: %s; pid %u is "
+				"watched through /proc/%u/stat\n",
+				strerror(errno), pid, pid);
+		s->pid_start[i] = proc_start(pid);
+		if (!s->pid_start[i]) {
+			fprintf(stderr, "ipcscope: no process with pid %u\n", pid);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+bool targets_gone(const struct session *s)
+{
+	for (int i = 0; i < s->opt.npids; i++) {
+		struct pollfd pf = { .fd = s->pidfd[i], .events = POLLIN };
+
+		if (pf.fd >= 0) {
+			/* a pidfd is readable once its process has exited */
+			if (poll(&pf, 1, 0) == 0)
+				return false;
+		} else if (s->pid_start[i] &&
+			   proc_start(s->opt.pids[i]) == s->pid_start[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool targets_is_pidfd(const struct session *s, int fd)
+{
+	for (int i = 0; i < s->opt.npids; i++)
+		if (s->pidfd[i] == fd)
+			return true;
+	return false;
+}
+
+void targets_unwatch(struct session *s)
+{
+	for (int i = 0; i < s->opt.npids; i++) {
+		if (s->pidfd[i] >= 0)
+			close(s->pidfd[i]);
+		s->pidfd[i] = -1;
+	}
 }

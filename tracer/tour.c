@@ -63,7 +63,8 @@ int tour_next(struct session *s)
 		return 1;
 	if (tour_demo_argv(&s->opt, name, path, sizeof(path), pace,
 			   sizeof(pace), argv) ||
-	    command_start(&s->child, argv, output ? &s->child_out : NULL, true))
+	    command_start(&s->child, &s->hold, argv,
+			  output ? &s->child_out : NULL, true))
 		return 1;
 	if (output)
 		loop_add_fd(s->epfd, s->child_out);
@@ -71,5 +72,5 @@ int tour_next(struct session *s)
 	loader_snapshot(s->loader, s->child, targets_on_snap, s);
 	tour_title(s);
 	s->child_status = -1;
-	return command_release(s->child) ? 1 : 0;
+	return command_release(&s->hold) ? 1 : 0;
 }

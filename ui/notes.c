@@ -4,6 +4,7 @@
  * traffic counters (see notes.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "notes.h"
@@ -16,6 +17,21 @@ void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0)
 	ln->ts = n->ts;
 	ln->warn = n->kind == IPCS_EV_EXIT && n->signal;
 	notes_format(ln->text, sizeof(ln->text), n, ts0);
+	log->count++;
+}
+
+void notes_log_mark(struct view_log *log, uint64_t ts, uint64_t ts0,
+		    const char *what)
+{
+	struct view_log_line *ln = &log->lines[log->count % VIEW_LOG_LINES];
+	uint64_t t = ts > ts0 ? ts - ts0 : 0;
+
+	ln->ts = ts;
+	ln->warn = true;
+	snprintf(ln->text, sizeof(ln->text), "%4llu.%03llu %6s %-15s %s",
+		 (unsigned long long)(t / 1000000000),
+		 (unsigned long long)(t / 1000000 % 1000), "-", "ipcscope",
+		 what);
 	log->count++;
 }
 

@@ -14,6 +14,10 @@
 /* Keeps the note's line (notes_format(), tracer/notes_text.h); ts0 is the
  * time shown as 0. */
 void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0);
+/* A line of ipcscope's own (lost events), in the same columns, marked as
+ * a warning; what is our text, not a traced program's. */
+void notes_log_mark(struct view_log *log, uint64_t ts, uint64_t ts0,
+		    const char *what);
 /* Counts a data note in the traffic maps; returns 0 or -ENOMEM. */
 int notes_traffic(struct hmap *files, struct hmap *objects,
 		  const struct model_note *n);

@@ -174,6 +174,16 @@ void ui_note(struct ui *ui, const struct model_note *note)
 		redraw_at(ui, note->ts + VIEW_ACTIVE_NS + 1, 1000000000ULL);
 }
 
+void ui_mark(struct ui *ui, uint64_t ts, const char *what)
+{
+	if (!ui || !what)
+		return;
+	if (!ui->ts0)
+		ui->ts0 = ts;
+	notes_log_mark(&ui->log, ts, ui->ts0, what);
+	ui->dirty = true;
+}
+
 /* Where the processes wait, in one number: the task iterator updates
  * proc->wait without a note. */
 static uint64_t wait_signature(const struct model *m)

@@ -36,6 +36,9 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts);
 void ui_close(struct ui *ui);
 /* Called for every note, before model_sweep(). */
 void ui_note(struct ui *ui, const struct model_note *note);
+/* A line of ipcscope's own in the event log, marked as a warning (events
+ * lost, the re-read after them); ts on the events' clock. */
+void ui_mark(struct ui *ui, uint64_t ts, const char *what);
 /* stdin is readable: handle the keys. */
 int ui_input(struct ui *ui);
 void ui_resize(struct ui *ui);

@@ -279,6 +279,72 @@ else
 	fail quit "ipcscope still running 10 s after q: $(tr -s ' ' <"$tmp/screen" | head -c 400)"
 fi
 
+# --- ending ipcscope ends the command it started --------------------------
+# q, Ctrl-C, SIGTERM and SIGHUP each end the view: the command is ended too
+# (its pid gone, or a zombie nobody reaps), ipcscope says so once the
+# terminal is back, exits 0, and the shell after it has a sane tty.
+gone() { # gone PID: no such process, or a zombie
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+for how in q C-c TERM HUP; do
+	rm -f "$tmp/helper.pid"
+	start "end-$how" "'$bin' -- '$tmp/evil' '$tmp/helper.pid' 120" ||
+		skip "tmux cannot start a session"
+	for _ in $(seq 100); do
+		[ -s "$tmp/helper.pid" ] && break
+		sleep 0.1
+	done
+	helper=$(cat "$tmp/helper.pid" 2>/dev/null)
+	if [ -z "$helper" ] || ! wait_for 10 'PROCESSES'; then
+		fail "end-$how" "no view with the helper running"
+		continue
+	fi
+	case $how in
+	q | C-c) tmux send-keys -t "$session" "$how" ;;
+	*) kill -"$how" "$(cat "$tmp/end-$how.pid")" ;;
+	esac
+	if ! wait_for 10 'IPCSCOPE-ENDED'; then
+		fail "end-$how" "ipcscope still running: $(tr -s ' ' <"$tmp/screen" | head -c 300)"
+		continue
+	fi
+	end=$((SECONDS + 10))
+	until gone "$helper" || [ "$SECONDS" -ge "$end" ]; do sleep 0.1; done
+	if ! gone "$helper"; then
+		fail "end-$how" "the command (pid $helper) is still there: $(cat "/proc/$helper/stat" 2>/dev/null)"
+	elif [ "$(cat "$tmp/rc")" != 0 ]; then
+		fail "end-$how" "exit status $(cat "$tmp/rc"), not 0"
+	elif ! grep -Eq '(^| )icanon( |$)' "$tmp/stty" || ! grep -Eq '(^| )echo( |$)' "$tmp/stty"; then
+		fail "end-$how" "tty modes after it: $(tr '\n' ' ' <"$tmp/stty" | head -c 300)"
+	elif [ "$(grep -c '^ipcscope: .*command' "$tmp/screen")" != 1 ]; then
+		fail "end-$how" "no one line saying the command was ended: $(grep ipcscope "$tmp/screen")"
+	elif grep -q 'PROCESSES' "$tmp/screen"; then
+		fail "end-$how" "the live view is still on the screen"
+	else
+		ok "end-$how"
+	fi
+done
+
+# --- lost events: a mark in the event log --------------------------------
+# A 4 KiB ring and a burst of dup/close calls (structural events, sent one
+# by one even in the live view) lose events; the log says so.
+start lost "'$bin' --ring-size 4096 -- python3 -c 'import os, time
+for i in range(100000): os.close(os.dup(0))
+time.sleep(120)'" || skip "tmux cannot start a session"
+if wait_for 10 'PROCESSES'; then
+	tmux send-keys -t "$session" l
+	if wait_for 30 'lost [0-9]+ events'; then
+		ok lost-in-log
+	else
+		fail lost-in-log "no lost mark in the log: $(tr -s ' ' <"$tmp/screen" | tail -c 600)"
+	fi
+else
+	fail lost-in-log "no view: $(head -c 300 "$tmp/screen")"
+fi
+tmux send-keys -t "$session" q
+wait_for 10 'IPCSCOPE-ENDED' || fail lost-quit "ipcscope still running after q"
+
 # --- optional kernel features off: the help names them --------------------
 start refused "env IPCSCOPE_REFUSE=maps,signals '$bin' --demo pipe --pace 300" ||
 	fail help-features-off "tmux cannot start a session"
