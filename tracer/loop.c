@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "names.h"
 #include "record.h"
+#include "recording.h"
 #include "targets.h"
 #include "tour.h"
 
@@ -46,6 +47,7 @@ static int on_flow(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 	const struct ipcs_flow *fl = rec;
 
+	recording_put(s->rec, RECORDING_FLOW, rec, size, NULL, 0);
 	if (model_apply_flow(&s->model, rec, size))
 		return 0;
 	s->flow_calls += fl->calls;
@@ -65,8 +67,11 @@ static int on_fd_state(void *ctx, const void *rec, size_t size)
 	const struct ipcs_snap_fd *r = rec;
 
 	if (record_snap_ok(rec, size, IPCS_SNAP_FD) &&
-	    (r->f.imode & S_IFMT) == S_IFIFO)
+	    (r->f.imode & S_IFMT) == S_IFIFO) {
+		recording_put(s->rec, RECORDING_FD_STATE, &s->state_ts,
+			      sizeof(s->state_ts), rec, size);
 		model_object_state(&s->model, r, s->state_ts);
+	}
 	return 0;
 }
 
@@ -113,8 +118,10 @@ static int on_task_wait(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
 
-	if (record_snap_ok(rec, size, IPCS_SNAP_TASK))
+	if (record_snap_ok(rec, size, IPCS_SNAP_TASK)) {
+		recording_put(s->rec, RECORDING_TASK_WAIT, rec, size, NULL, 0);
 		model_set_wait(&s->model, rec);
+	}
 	return 0;
 }
 
@@ -123,6 +130,7 @@ int loop_on_event(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 
 	s->records++;
+	recording_put(s->rec, RECORDING_EVENT, rec, size, NULL, 0);
 	model_apply(&s->model, rec, size);
 	return 0;
 }
@@ -140,9 +148,14 @@ static void resync(struct session *s, bool everyone)
 	}
 	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
 	for (size_t i = 0; i < n; i++) {
+		recording_put(s->rec, RECORDING_RESYNC_BEGIN, &pids[i],
+			      sizeof(pids[i]), NULL, 0);
 		model_resync_begin(&s->model, pids[i]);
-		if (!loader_snapshot(s->loader, pids[i], targets_on_snap, s))
+		if (!loader_snapshot(s->loader, pids[i], targets_on_snap, s)) {
+			recording_put(s->rec, RECORDING_RESYNC_END, &pids[i],
+				      sizeof(pids[i]), NULL, 0);
 			model_resync_end(&s->model, pids[i]);
+		}
 		s->resyncs++;
 		loader_consume(s->loader);	/* keep up while re-reading */
 	}
@@ -257,10 +270,15 @@ static void command_output(struct session *s)
 		return;
 	while ((n = read(s->child_out, buf, sizeof(buf))) > 0)
 		s->sink.ops->output(s->sink.ctx, buf, n);
-	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st))
+	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st)) {
 		/* read dry by us, whom no event shows: the view's gauge too */
-		model_pipe_emptied(&s->model, names_kernel_dev(st.st_dev),
-				   st.st_ino, now_ns(CLOCK_MONOTONIC));
+		uint64_t e[3] = { names_kernel_dev(st.st_dev), st.st_ino,
+				  now_ns(CLOCK_MONOTONIC) };
+
+		recording_put(s->rec, RECORDING_PIPE_EMPTIED, e, sizeof(e),
+			      NULL, 0);
+		model_pipe_emptied(&s->model, e[0], e[1], e[2]);
+	}
 	if (n == 0 || s->child_status >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->child_out, NULL);
 		close(s->child_out);

@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "recording.h"
 #include "targets.h"
 
 int targets_on_snap(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
 
+	recording_put(s->rec, RECORDING_SNAP, rec, size, NULL, 0);
 	model_apply_snap(&s->model, rec, size);
 	return 0;
 }
