@@ -280,8 +280,7 @@ static int print_snapshot(struct session *s)
 {
 	struct report_features feat = { s->features_off, s->nfeatures_off };
 
-	if (!s->replay)	/* a replay has what the file holds, no more */
-		names_add_sysv(&s->model);
+	replay_add_sysv(s);
 	if (s->opt.mode == OUT_SNAPSHOT_JSON)
 		report_snapshot_json(s->out, &s->model, &feat);
 	else

@@ -34,7 +34,7 @@ static const char *const type_names[RECORDING__COUNT] = {
 	[RECORDING_RESOLVE] = "resolve", [RECORDING_SINK_OPEN] = "sink-open",
 	[RECORDING_TICK] = "tick", [RECORDING_TITLE] = "title",
 	[RECORDING_ENDED] = "ended", [RECORDING_END] = "end",
-	[RECORDING_FIN] = "fin",
+	[RECORDING_FIN] = "fin", [RECORDING_SYSV] = "sysv",
 };
 
 uint32_t recording_crc32(uint32_t crc, const void *buf, size_t len)
@@ -70,6 +70,7 @@ uint32_t recording_layout(void)
 #undef IPCS_X
 		sizeof(struct ipcs_hdr), sizeof(struct ipcs_flow),
 		sizeof(struct recording_header), sizeof(struct recording_end),
+		sizeof(struct recording_sysv),
 		RECORDING__COUNT,
 	};
 
@@ -273,6 +274,10 @@ static bool payload_ok(uint32_t type, const unsigned char *p, uint32_t len)
 		return len == sizeof(struct recording_end);
 	case RECORDING_FIN:
 		return len == 0;
+	case RECORDING_SYSV:
+		return len == sizeof(struct recording_sysv) &&
+		       (found[0] == OBJ_MSGQ || found[0] == OBJ_SHM ||
+			found[0] == OBJ_SEM);
 	}
 	return false;
 }
@@ -478,6 +483,7 @@ bool recording_apply(struct model *m, const struct recording_rec *rec)
 {
 	const unsigned char *p = rec->data;
 	const struct ipcs_snap_fd *fd = (const void *)(p + 8);
+	struct recording_sysv sysv;
 	uint64_t v[3];
 	uint32_t pid;
 
@@ -514,6 +520,10 @@ bool recording_apply(struct model *m, const struct recording_rec *rec)
 	case RECORDING_TICK:
 		memcpy(v, p, sizeof(uint64_t));
 		model_sweep(m, v[0]);
+		return true;
+	case RECORDING_SYSV:
+		memcpy(&sysv, p, sizeof(sysv));
+		model_add_sysv(m, sysv.kind, sysv.id, &sysv.st);
 		return true;
 	}
 	return false;

@@ -39,6 +39,7 @@ enum recording_type {
 	RECORDING_ENDED,	/* what ended, NUL-terminated */
 	RECORDING_END,		/* struct recording_end: the summary's inputs */
 	RECORDING_FIN,		/* empty: the file was closed whole */
+	RECORDING_SYSV,		/* struct recording_sysv: ipcs as --snapshot read it */
 	RECORDING__COUNT
 };
 
@@ -72,6 +73,12 @@ struct recording_title {
 	int32_t n;
 	uint32_t pad;
 	uint64_t ts;
+};
+
+struct recording_sysv {
+	uint32_t kind;		/* enum obj_kind: OBJ_MSGQ, OBJ_SHM, OBJ_SEM */
+	int32_t id;
+	struct model_ipc_stat st;
 };
 
 struct recording_end {

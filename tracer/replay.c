@@ -93,6 +93,22 @@ uint64_t replay_clock(struct session *s)
 	return now;
 }
 
+static void sysv_tee(void *ctx, enum obj_kind kind, int id,
+		     const struct model_ipc_stat *st)
+{
+	struct session *s = ctx;
+	struct recording_sysv r = { .kind = kind, .id = id, .st = *st };
+
+	recording_put(s->rec, RECORDING_SYSV, &r, sizeof(r), NULL, 0);
+	model_add_sysv(&s->model, kind, id, st);
+}
+
+void replay_add_sysv(struct session *s)
+{
+	if (!s->replay)	/* a replay has what the file holds */
+		names_each_sysv(sysv_tee, s);
+}
+
 int replay_record_close(struct session *s, int rc)
 {
 	int err;

@@ -20,6 +20,9 @@ int replay_record_open(struct session *s, int argc, char **argv);
 int replay_record_meta(struct session *s);
 /* After the sink is opened: puts the recording tee in front of it. */
 void replay_record_sink(struct session *s);
+/* --snapshot: the SysV objects /proc/sysvipc lists, recorded; none when
+ * replaying (they are in the file). */
+void replay_add_sysv(struct session *s);
 /* The end of the run: closes the file; returns rc, or 1 if writing
  * failed (said on stderr). */
 int replay_record_close(struct session *s, int rc);

@@ -14,6 +14,7 @@ import test_top  # noqa: F401
 import test_features  # noqa: F401
 import test_agree  # noqa: F401
 import test_strace  # noqa: F401
+import test_replay  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main(sys.argv[1:]))
