@@ -375,6 +375,9 @@ static int run_replay(struct session *s)
 		return 1;
 	if (replay_open(s))
 		return 1;
+	/* the same model: a live run keeps exited processes a while */
+	if (replay_recorded_mode(s) == OUT_LIVE)
+		s->model.exited_keep_ns = EXITED_KEEP_NS;
 	rc = replay_play(s, mode_snapshot(s) ? NULL : open_sink);
 	if (mode_snapshot(s))
 		rc |= print_snapshot(s);

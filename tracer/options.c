@@ -300,8 +300,12 @@ static int parse_other(struct options *o, int c, char **argv)
 /* --replay traces nothing: no target, no --record, no tracing option. */
 static int options_check_replay(const struct options *o)
 {
+	if (o->record && o->output && !strcmp(o->record, o->output))
+		return bad("%s", "--record and --output need two files");
 	if (!o->replay)
 		return 0;
+	if (o->output && !strcmp(o->replay, o->output))
+		return bad("%s", "--output would overwrite the --replay file");
 	if (o->record)
 		return bad("%s", "choose one of: --record, --replay");
 	if (o->command || o->demo || o->npids || o->comm)

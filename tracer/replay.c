@@ -23,6 +23,7 @@ struct replay {
 	uint64_t sink_open_ns;
 	bool sink_opened;
 	uint64_t records;	/* replayed */
+	int mode;		/* of the recorded run */
 };
 
 /* --- recording ---------------------------------------------------------------- */
@@ -296,12 +297,18 @@ int replay_open(struct session *s)
 		return 1;
 	}
 	replay_features(s, &rec);
+	s->replay->mode = h.mode;
 	if (!s->opt.interval_set && h.interval_ms >= 100 &&
 	    h.interval_ms <= 3600 * 1000)
 		s->opt.interval_ms = h.interval_ms;
 	s->model.resolve = recording_resolve;
 	s->model.resolve_ctx = s->replay->reader;
 	return 0;
+}
+
+int replay_recorded_mode(const struct session *s)
+{
+	return s->replay ? s->replay->mode : -1;
 }
 
 /* The sink's part of a record; false when the output went away. */

@@ -34,6 +34,8 @@ uint64_t replay_clock(struct session *s);
 /* --replay FILE: opens and checks it, sets the clocks, the features off and
  * the names resolver from it; returns 0 or 1 having said why. */
 int replay_open(struct session *s);
+/* The output mode of the recorded run (enum output_mode). */
+int replay_recorded_mode(const struct session *s);
 /* Hands every record to the model and the sink; open_sink (NULL for a
  * snapshot) is called when the recorded run opened its sink. Returns 0
  * when the file was whole, 1 when it was damaged (said on stderr; what

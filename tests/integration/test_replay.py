@@ -162,3 +162,22 @@ def replay_of_damaged_files_says_so():
         check(b"not yet available" in p.stderr, f"stderr: {p.stderr!r}")
     finally:
         rmtree(d)
+
+
+@test
+def replay_of_the_demo_tour_has_its_titles():
+    d = tempdir()
+    try:
+        rec, out = os.path.join(d, "t.rec"), os.path.join(d, "t.out")
+        p = run_ipcscope(["--json", "-o", out, "--record", rec, "--demo",
+                          "tour", "--pace", "0"], timeout=120)
+        eq(p.returncode, 0, f"the recorded tour ({p.stderr[-300:]!r})")
+        with open(out, "rb") as f:
+            live = f.read()
+        check(live.count(b'"type":"demo"') > 10, "the tour's titles")
+        again, err = replayed(d, ["--json"], rec)
+        eq(again, live, "replayed tour")
+        eq(err, p.stderr.splitlines(keepends=True)[-1],
+           "the replay tells stderr the run's closing line")
+    finally:
+        rmtree(d)
