@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "names.h"
 #include "record.h"
+#include "recording.h"
 #include "targets.h"
 #include "tour.h"
 
@@ -58,6 +59,7 @@ static int on_flow(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 	const struct ipcs_flow *fl = rec;
 
+	recording_put(s->rec, RECORDING_FLOW, rec, size, NULL, 0);
 	if (model_apply_flow(&s->model, rec, size))
 		return 0;
 	s->flow_calls += fl->calls;
@@ -77,8 +79,11 @@ static int on_fd_state(void *ctx, const void *rec, size_t size)
 	const struct ipcs_snap_fd *r = rec;
 
 	if (record_snap_ok(rec, size, IPCS_SNAP_FD) &&
-	    (r->f.imode & S_IFMT) == S_IFIFO)
+	    (r->f.imode & S_IFMT) == S_IFIFO) {
+		recording_put(s->rec, RECORDING_FD_STATE, &s->state_ts,
+			      sizeof(s->state_ts), rec, size);
 		model_object_state(&s->model, r, s->state_ts);
+	}
 	return 0;
 }
 
@@ -125,8 +130,10 @@ static int on_task_wait(void *ctx, const void *rec, size_t size)
 {
 	struct session *s = ctx;
 
-	if (record_snap_ok(rec, size, IPCS_SNAP_TASK))
+	if (record_snap_ok(rec, size, IPCS_SNAP_TASK)) {
+		recording_put(s->rec, RECORDING_TASK_WAIT, rec, size, NULL, 0);
 		model_set_wait(&s->model, rec);
+	}
 	return 0;
 }
 
@@ -135,6 +142,7 @@ int loop_on_event(void *ctx, const void *rec, size_t size)
 	struct session *s = ctx;
 
 	s->records++;
+	recording_put(s->rec, RECORDING_EVENT, rec, size, NULL, 0);
 	model_apply(&s->model, rec, size);
 	return 0;
 }
@@ -162,9 +170,14 @@ static void resync(struct session *s)
 
 	n = model_take_uncertain(&s->model, pids, MAX_RESYNC_PER_TICK);
 	for (size_t i = 0; i < n; i++) {
+		recording_put(s->rec, RECORDING_RESYNC_BEGIN, &pids[i],
+			      sizeof(pids[i]), NULL, 0);
 		model_resync_begin(&s->model, pids[i]);
-		if (!loader_snapshot(s->loader, pids[i], targets_on_snap, s))
+		if (!loader_snapshot(s->loader, pids[i], targets_on_snap, s)) {
+			recording_put(s->rec, RECORDING_RESYNC_END, &pids[i],
+				      sizeof(pids[i]), NULL, 0);
 			model_resync_end(&s->model, pids[i]);
+		}
 		s->resyncs++;
 		loader_consume(s->loader);	/* keep up while re-reading */
 	}
@@ -304,10 +317,15 @@ static void command_output(struct session *s)
 		return;
 	while ((n = read(s->child_out, buf, sizeof(buf))) > 0)
 		s->sink.ops->output(s->sink.ctx, buf, n);
-	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st))
+	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st)) {
 		/* read dry by us, whom no event shows: the view's gauge too */
-		model_pipe_emptied(&s->model, names_kernel_dev(st.st_dev),
-				   st.st_ino, now_ns(CLOCK_MONOTONIC));
+		uint64_t e[3] = { names_kernel_dev(st.st_dev), st.st_ino,
+				  now_ns(CLOCK_MONOTONIC) };
+
+		recording_put(s->rec, RECORDING_PIPE_EMPTIED, e, sizeof(e),
+			      NULL, 0);
+		model_pipe_emptied(&s->model, e[0], e[1], e[2]);
+	}
 	if (n == 0 || s->child_status >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->child_out, NULL);
 		close(s->child_out);
@@ -460,9 +478,7 @@ static void loop_end(struct session *s)
 {
 	struct sink_stats st;
 	struct report_summary sum;
-	struct model_proc **procs;
-	uint32_t *alive = NULL;
-	size_t n, nalive = 0;
+	uint32_t *alive;
 	uint64_t now;
 
 	loader_consume(s->loader);
@@ -487,15 +503,8 @@ static void loop_end(struct session *s)
 		.nfeatures_off = s->nfeatures_off,
 	};
 	/* who the model still holds alive, for the summary (no ghosts) */
-	procs = model_procs_sorted(&s->model, &n);
-	if (procs && (alive = malloc((n ? n : 1) * sizeof(*alive)))) {
-		for (size_t i = 0; i < n; i++)
-			if (!procs[i]->exited)
-				alive[nalive++] = procs[i]->pid;
-		sum.alive = alive;
-		sum.nalive = nalive;
-	}
-	free(procs);
+	alive = model_alive(&s->model, &sum.nalive);
+	sum.alive = alive;
 	if (s->sink.ops->end)
 		s->sink.ops->end(s->sink.ctx, now, &st, &sum);
 	free(alive);

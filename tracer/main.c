@@ -23,6 +23,7 @@
 #include "model.h"
 #include "names.h"
 #include "options.h"
+#include "replay.h"
 #include "report.h"
 #include "session.h"
 #include "sink.h"
@@ -300,7 +301,7 @@ static int print_snapshot(struct session *s)
 {
 	struct report_features feat = { s->features_off, s->nfeatures_off };
 
-	names_add_sysv(&s->model);
+	replay_add_sysv(s);
 	if (s->opt.mode == OUT_SNAPSHOT_JSON)
 		report_snapshot_json(s->out, &s->model, &feat);
 	else
@@ -313,6 +314,7 @@ static int print_snapshot(struct session *s)
 static int open_sink(struct session *s, const char *target)
 {
 	struct sink_out o = { s->out, s->opt.output != NULL, s->ts_offset };
+	uint64_t t0 = replay_clock(s);
 	int err;
 
 	if (mode_live(s)) {
@@ -323,8 +325,7 @@ static int open_sink(struct session *s, const char *target)
 	if (mode_top(s)) {
 		s->unsure_pipes = true;
 		err = sink_top_open(&s->sink, &o, s->opt.mode == OUT_TOP_JSON,
-				    &s->model, s->opt.interval_ms,
-				    now_ns(CLOCK_MONOTONIC));
+				    &s->model, s->opt.interval_ms, t0);
 	} else if (s->opt.mode == OUT_TEXT) {
 		err = sink_text_open(&s->sink, &o);
 	} else {
@@ -375,7 +376,7 @@ static int run(struct session *s)
 	if (rc)
 		return rc;
 	if ((s->opt.npids && !mode_snapshot(s) && targets_watch(s)) ||
-	    start_tracer(s) || targets_snapshot(s))
+	    start_tracer(s) || replay_record_meta(s) || targets_snapshot(s))
 		return run_fail(s);
 	if (mode_snapshot(s))
 		return print_snapshot(s);
@@ -383,6 +384,7 @@ static int run(struct session *s)
 	    loop_setup(s) ||
 	    (s->child_out >= 0 && loop_add_fd(s->epfd, s->child_out)))
 		return run_fail(s);
+	replay_record_sink(s);
 	if (s->tour == 0)
 		tour_title(s);
 	/* asked to stop while we loaded: the loop ends at once, and the
@@ -405,6 +407,25 @@ static int run(struct session *s)
 	return exit_status(s);
 }
 
+/* --replay FILE: the same model and sink, fed from the file. */
+static int run_replay(struct session *s)
+{
+	int rc;
+
+	s->out = stdout;
+	if (s->opt.output && !(s->out = output_open(s->opt.output)))
+		return 1;
+	if (replay_open(s))
+		return 1;
+	/* the same model: a live run keeps exited processes a while */
+	if (replay_recorded_mode(s) == OUT_LIVE)
+		s->model.exited_keep_ns = EXITED_KEEP_NS;
+	rc = replay_play(s, mode_snapshot(s) ? NULL : open_sink);
+	if (mode_snapshot(s))
+		rc |= print_snapshot(s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
@@ -424,7 +445,13 @@ int main(int argc, char **argv)
 	s.model.resolve = names_resolve_fd;
 	s.model.note = loop_note;
 	s.model.note_ctx = &s;
-	rc = run(&s);
+	if (s.opt.replay)
+		rc = run_replay(&s);
+	else if (s.opt.record && replay_record_open(&s, argc, argv))
+		rc = 1;
+	else
+		rc = run(&s);
+	rc = replay_record_close(&s, rc);
 	if (s.out && s.out != stdout && fclose(s.out) && !rc) {
 		fprintf(stderr, "ipcscope: writing %s: %s\n", s.opt.output,
 			strerror(errno));
@@ -432,6 +459,7 @@ int main(int argc, char **argv)
 	}
 	sink_close(&s.sink);
 	targets_unwatch(&s);
+	replay_close(&s);
 	model_free(&s.model);
 	free(s.keep);
 	return rc;

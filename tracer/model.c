@@ -632,6 +632,20 @@ struct model_file **model_files_sorted(const struct model *m, size_t *n)
 	return (struct model_file **)sorted(&m->files, n, cmp_file);
 }
 
+uint32_t *model_alive(const struct model *m, size_t *n)
+{
+	struct model_proc **procs = model_procs_sorted(m, n);
+	uint32_t *alive = procs ? malloc((*n ? *n : 1) * sizeof(*alive)) : NULL;
+	size_t k = 0;
+
+	for (size_t i = 0; alive && i < *n; i++)
+		if (!procs[i]->exited)
+			alive[k++] = procs[i]->pid;
+	free(procs);
+	*n = k;
+	return alive;
+}
+
 struct model_object **model_objects_sorted(const struct model *m, size_t *n)
 {
 	return (struct model_object **)sorted(&m->objects, n, cmp_object);

@@ -313,6 +313,9 @@ struct model_file *model_file(struct model *m, uint64_t kaddr);
 struct model_proc **model_procs_sorted(const struct model *m, size_t *n);
 /* Entries sorted by id; objects sorted by name; free() the arrays. */
 struct model_file **model_files_sorted(const struct model *m, size_t *n);
+/* The pids of the processes the model holds alive, in pid order (free
+ * it); NULL when there is no memory. */
+uint32_t *model_alive(const struct model *m, size_t *n);
 struct model_object **model_objects_sorted(const struct model *m, size_t *n);
 
 /* Pids whose table is uncertain; clears the marks. Returns the count

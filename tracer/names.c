@@ -118,7 +118,18 @@ static uint64_t msg_qbytes(int id)
 	return msgctl(id, IPC_STAT, &ds) ? 0 : ds.msg_qbytes;
 }
 
+static void add_sysv(void *ctx, enum obj_kind kind, int id,
+		     const struct model_ipc_stat *st)
+{
+	model_add_sysv(ctx, kind, id, st);
+}
+
 void names_add_sysv(struct model *m)
+{
+	names_each_sysv(add_sysv, m);
+}
+
+void names_each_sysv(names_sysv_fn fn, void *ctx)
 {
 	static const enum obj_kind kinds[] = { OBJ_MSGQ, OBJ_SHM, OBJ_SEM };
 	struct model_ipc_stat st;
@@ -135,7 +146,7 @@ void names_add_sysv(struct model *m)
 				continue;	/* the header line */
 			if (kinds[k] == OBJ_MSGQ)
 				st.limit = msg_qbytes(id);
-			model_add_sysv(m, kinds[k], id, &st);
+			fn(ctx, kinds[k], id, &st);
 		}
 		fclose(f);
 	}

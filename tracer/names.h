@@ -24,5 +24,9 @@ bool names_resolve_fd(void *ctx, uint32_t pid, int fd, const char *upath,
 
 /* Adds every SysV object /proc/sysvipc lists (what ipcs shows). */
 void names_add_sysv(struct model *m);
+/* The same, each handed to fn (--record keeps what it was told). */
+typedef void (*names_sysv_fn)(void *ctx, enum obj_kind kind, int id,
+			      const struct model_ipc_stat *st);
+void names_each_sysv(names_sysv_fn fn, void *ctx);
 
 #endif /* IPCSCOPE_NAMES_H */

@@ -32,6 +32,8 @@ struct options {
 	bool interval_set;
 	bool ascii, no_color, verbose;
 	char **command;		/* argv after "--", or NULL */
+	const char *record;	/* --record FILE */
+	const char *replay;	/* --replay FILE */
 };
 
 /* Fills o from argv. Returns 0 to run, 1 when it printed help, version or

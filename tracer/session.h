@@ -19,6 +19,9 @@
 #include "options.h"
 #include "sink.h"
 
+struct recording;
+struct replay;
+
 #define MAX_QUIET 32	/* pipes re-read per tick after their flows stop */
 
 /* A pipe whose latest flow ended with calls the kernel did not sample the
@@ -81,6 +84,10 @@ struct session {
 	uint64_t start_ns;
 	int epfd, sigfd, timerfd;
 	bool done;
+	/* --record: the file every record goes to too, or NULL;
+	 * --replay: the file the records come from, or NULL (replay.h) */
+	struct recording *rec;
+	struct replay *replay;
 	/* which processes the start-up snapshot keeps */
 	uint32_t *keep;
 	size_t nkeep;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "recording.h"
 #include "targets.h"
 
 int targets_on_snap(void *ctx, const void *rec, size_t size)
@@ -27,6 +28,7 @@ int targets_on_snap(void *ctx, const void *rec, size_t size)
 	if (s->hold.fd >= 0 && record_snap_ok(rec, size, IPCS_SNAP_FD) &&
 	    f->h.pid == (uint32_t)s->child && f->fd == s->hold.child_fd)
 		return 0;
+	recording_put(s->rec, RECORDING_SNAP, rec, size, NULL, 0);
 	model_apply_snap(&s->model, rec, size);
 	return 0;
 }

@@ -16,6 +16,7 @@ import test_agree  # noqa: F401
 import test_strace  # noqa: F401
 import test_model  # noqa: F401
 import test_lifecycle  # noqa: F401
+import test_replay  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main(sys.argv[1:]))
