@@ -4,19 +4,30 @@
  * FORKERS forkers make TOTAL short-lived children between them (each
  * child makes a pipe, dups it, writes a byte and exits; forkers reap
  * lazily, up to 16 unreaped at a time), all are reaped, DONEFILE is made;
- * then it waits for STOPFILE and exits. "-" skips a file.
+ * then it waits for STOPFILE and exits. "-" skips a file. Every fourth
+ * child puts its pipe on fd 1500 (a table too large for the exec event to
+ * tell, so the tracer re-reads it) and execs churn again to write there.
  */
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include "stress.h"
 
-static void child(void)
+#define EXEC_FD 1500
+
+static void child(long i)
 {
+	char *argv[] = { "churn", "-child", NULL };
 	int p[2];
 
 	if (pipe(p))
 		_exit(1);
+	if (i % 4 == 0) {
+		if (dup2(p[1], EXEC_FD) < 0)
+			_exit(1);
+		execv("/proc/self/exe", argv);
+		_exit(1);
+	}
 	if (dup2(p[1], 10) < 0 || write(10, "x", 1) != 1)
 		_exit(1);
 	_exit(0);
@@ -36,7 +47,7 @@ static int forker(long count)
 			continue;
 		}
 		if (pid == 0)
-			child();
+			child(i);
 		if (++live >= 16) {
 			int st;
 
@@ -55,6 +66,8 @@ int main(int argc, char **argv)
 {
 	long total, forkers, failed = 0;
 
+	if (argc == 2 && !strcmp(argv[1], "-child"))
+		return write(EXEC_FD, "x", 1) == 1 ? 0 : 1;
 	if (argc != 6)
 		return 2;
 	total = atol(argv[4]);
