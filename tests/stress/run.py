@@ -395,7 +395,7 @@ class Live:
         script = (f"stty -a >{q(self.before)}; "
                   f"{row.env_prefix()} bash -c 'echo $$ >\"$0\"; exec \"$@\"' "
                   f"{q(self.pidf)} {argv} 2>{q(self.err)}; "
-                  f"echo $? >{q(self.rcf)}; stty -a >{q(self.after)}; "
+                  f"rc=$?; stty -a >{q(self.after)}; echo $rc >{q(self.rcf)}; "
                   f"echo STRESS-ENDED; sleep 600")
         self.session = "s" + os.path.basename(row.tmp).replace(".", "_")
         tmux("new-session", "-d", "-s", self.session, "-x", str(w), "-y", str(h),
