@@ -341,12 +341,15 @@ class Json:
     def mark_released(self):
         """The RSS baseline: once the command runs (the tracer has loaded
         and attached), or the tracer ended."""
+        mine = cmdline(self.p.pid)
+
         def released():
             if self.p.poll() is not None:
                 return True
+            # the child has exec'd: it no longer has our command line
             for pid in pids_with(self.row.tmp):
                 st = proc_stat(pid)
-                if st and st[1] == self.p.pid and st[0] not in "Tt":
+                if st and st[1] == self.p.pid and cmdline(pid) != mine:
                     return True
             return False
         wait_until(released, 30, 0.01)
