@@ -58,13 +58,15 @@ TEST_PROGS := $(TEST_PROG_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%)
 # 32-bit (ia32) test programs: built without the sanitizers
 TEST_PROG32_SRCS := $(wildcard tests/progs32/*.c)
 TEST_PROGS32 := $(TEST_PROG32_SRCS:tests/progs32/%.c=$(BUILD)/tests/progs32/%)
+STRESS_PROG_SRCS := $(wildcard tests/stress/progs/*.c)
+STRESS_PROGS := $(STRESS_PROG_SRCS:tests/stress/progs/%.c=$(BUILD)/tests/stress/progs/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_PROGS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps test unit unit-bins run bench clean help vmtest
-all: $(BUILD)/ipcscope $(DEMOS) $(TEST_PROGS) $(TEST_PROGS32)
+.PHONY: all deps test unit unit-bins run bench clean help vmtest stress
+all: $(BUILD)/ipcscope $(DEMOS) $(TEST_PROGS) $(TEST_PROGS32) $(STRESS_PROGS)
 
 help:
 	@echo "make            build build/ipcscope and the demos into build/demos/"
@@ -76,6 +78,9 @@ help:
 	@echo "make vmtest     unit and integration tests under Debian 12's 6.1 and 6.12"
 	@echo "                kernels in qemu (root; VMTEST_KERNELS picks others)"
 	@echo "make bench      overhead benchmarks (root)"
+	@echo "make stress     the failure table (overflow, stalls, churn, fd shapes,"
+	@echo "                hostile names, kills, resizes) against the plain and"
+	@echo "                the sanitizer build (root; STRESS_QUICK=1 for CI)"
 	@echo "make clean      remove build/"
 	@echo "V=1 shows commands; SAN=1 builds with ASan+UBSan into build/san/"
 
@@ -120,6 +125,11 @@ $(BUILD)/demos/%: demos/%.c demos/demo.c demos/demo.h | $(BUILD)
 $(BUILD)/tests/progs/%: tests/progs/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE $< -o $@
+
+# the stress programs (tests/stress/progs/stress.h is theirs)
+$(BUILD)/tests/stress/progs/%: tests/stress/progs/%.c tests/stress/progs/stress.h | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -pthread $< -o $@
 
 $(BUILD)/tests/progs32/%: tests/progs32/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -166,6 +176,12 @@ VMTEST_KERNELS ?=
 vmtest: all unit-bins
 	$(Q)scripts/deps.sh --quiet $(DEB_PKGS)
 	$(Q)IPCSCOPE_REQUIRE_IA32=1 tests/vmtest/vmtest.sh $(VMTEST_KERNELS)
+
+# The failure table, each row against build/ipcscope and build/san/ipcscope.
+stress:
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)python3 tests/stress/run.py
 
 bench: all $(BENCH_PROGS)
 	$(Q)bench/run.py
