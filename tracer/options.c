@@ -40,7 +40,7 @@ static const char usage[] =
 "                        calls/s, buffered bytes); with --json, one line each\n"
 "      --interval SECS   with --top: seconds between tables (default 1)\n"
 "      --payload N       with --json: include the first N bytes (<= 256) of\n"
-"                        data moved through pipes, FIFOs and sockets\n"
+"                        data moved through pipes, FIFOs, sockets, files\n"
 "  -o, --output FILE     write JSON, text, the snapshot or --top to FILE, not\n"
 "                        stdout (the traced command keeps stdout); a new FILE\n"
 "                        is made 0600 and a symbolic link is refused\n"
