@@ -8,6 +8,7 @@
 #   - one n lets exactly that call run: the pipe is in /proc/PID/fd and
 #     the next call (clone) is held and named;
 #   - c lets it run to its end: exit 0, shown, and ipcscope's status 0;
+#   - q with parent and child each held: both are let go and ended;
 #   - ipcscope ended by SIGTERM, then by SIGKILL, while the command is
 #     held: the command does not stay held or stopped (it is gone).
 # Needs root, BPF, tmux and a C compiler that links statically: without
@@ -138,6 +139,28 @@ if until_ok 10 on_screen IPCSCOPE-ENDED && [ "$(cat "$tmp/rc")" = 0 ]; then
 	ok exit-status
 else
 	fail exit-status "ipcscope's status $(cat "$tmp/rc" 2>/dev/null), not 0"
+fi
+
+# --- q with two processes held: both run on and are ended ---------------
+start
+until_ok 10 held_in "$cmd" 293
+tmux send-keys -t "$session" n
+until_ok 10 held_in "$cmd" 56
+tmux send-keys -t "$session" n
+child=
+kid() { child=$(cut -d" " -f1 "/proc/$cmd/task/$cmd/children" 2>/dev/null); [ -n "$child" ]; }
+# each held before its close(): the parent's of fd 3, the child's of fd 4
+if until_ok 10 kid && until_ok 10 held_in "$cmd" 3 && until_ok 10 held_in "$child" 3; then
+	echo "$child" >"$tmp/child.pid"
+	tmux send-keys -t "$session" q
+	if until_ok 10 on_screen IPCSCOPE-ENDED && until_ok 10 gone "$cmd" &&
+		until_ok 10 gone "$child" && [ "$(cat "$tmp/rc")" = 0 ]; then
+		ok quit-two-held
+	else
+		fail quit-two-held "status $(cat "$tmp/rc" 2>/dev/null); $(cat "/proc/$cmd/stat" "/proc/$child/stat" 2>/dev/null)"
+	fi
+else
+	fail quit-two-held "no second process held: $(tail -n 1 "$tmp/screen")"
 fi
 
 # --- ipcscope ended while the command is held ------------------------------
