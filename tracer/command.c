@@ -201,12 +201,12 @@ static bool step_child_ready(int fd, pid_t pid, struct command_hold *hold,
 			return false;
 		got += (size_t)n;
 	}
-	if (msg[0] != 'r')
-		return false;
 	memcpy(&lfd, msg + 1, sizeof(int));
 	memcpy(&hold->step_child_fds[1], msg + 1 + sizeof(int), sizeof(int));
 	hold->step_child_fds[0] = lfd;
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	pidfd = msg[0] == 'r' ? syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (msg[0] != 'r')
+		errno = EPROTO;
 	if (pidfd >= 0) {
 		hold->listener = syscall(SYS_pidfd_getfd, pidfd, lfd, 0);
 		close(pidfd);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The event loop: epoll over the ring buffer, a signalfd, a timerfd, the
- * traced command's output and stdin; ticks that drain the kernel's flows,
+ * traced command's output, stdin and (--step) the seccomp listener; ticks that drain the kernel's flows,
  * re-read quiet and unsure pipes, resync uncertain processes (saying
  * where events were lost) and pace themselves; the end of the traced
  * command or -p processes; and at the end of the run, the end of a
