@@ -14,7 +14,7 @@
 # Needs root, BPF, tmux and a C compiler that links statically: without
 # them it fails, unless IPCSCOPE_SKIP_BPF=1, where it prints SKIP. Waits
 # are polls with deadlines; only processes this script started are
-# ended, by pid; its tmux session is killed on exit.
+# ended, by pid; its own tmux server (-L) is killed on exit.
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 root=$(pwd)
@@ -46,10 +46,12 @@ cleanup() {
 		pid=$(cat "$f")
 		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	done
-	tmux kill-session -t "$session" 2>/dev/null
+	tm kill-server 2>/dev/null
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 trap cleanup EXIT
+# a tmux server of our own: no one else's sessions or kill-server touch it
+tm() { tmux -L "$session" "$@"; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for BPF"
 command -v tmux >/dev/null || skip "tmux is not installed"
@@ -59,7 +61,7 @@ cc -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/pipe_fork" \
 	tests/progs/pipe_fork.c 2>"$tmp/cc.err" ||
 	skip "cannot link the helper statically: $(head -n 1 "$tmp/cc.err")"
 
-screen() { tmux capture-pane -p -t "$session" 2>/dev/null; }
+screen() { tm capture-pane -p -t "$session" 2>/dev/null; }
 # until SECONDS CMD...: polls until CMD succeeds
 until_ok() {
 	local end=$((SECONDS + $1))
@@ -98,9 +100,9 @@ command_pid() {
 # start: ipcscope --step on the helper, in a fresh 120x30 session; its
 # pid in $tmp/ipcscope.pid, its exit status in $tmp/rc afterwards.
 start() {
-	tmux kill-session -t "$session" 2>/dev/null
+	tm kill-session -t "$session" 2>/dev/null
 	rm -f "$tmp/rc" "$tmp/ipcscope.pid"
-	tmux new-session -d -s "$session" -x 120 -y 30 \
+	tm new-session -d -s "$session" -x 120 -y 30 \
 		"cd '$root'; \
 		 bash -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' '$tmp/ipcscope.pid' \
 		 '$bin' --step -- '$tmp/pipe_fork'; \
@@ -118,7 +120,7 @@ if until_ok 10 held_in "$cmd" 293 && until_ok 10 on_screen "STEP +pid $cmd is ab
 else
 	fail held-before-pipe "not held in pipe2: syscall $(cat "/proc/$cmd/syscall" 2>/dev/null | cut -d' ' -f1), wchan $(cat "/proc/$cmd/wchan" 2>/dev/null), screen: $(tail -n 1 "$tmp/screen")"
 fi
-tmux send-keys -t "$session" n
+tm send-keys -t "$session" n
 if until_ok 10 has_pipe "$cmd" && until_ok 10 held_in "$cmd" 56 &&
 	until_ok 10 on_screen "about to clone\(\)"; then
 	ok one-step
@@ -128,13 +130,13 @@ fi
 # still exactly one process: the clone has not run
 [ -z "$(cat "/proc/$cmd/task/$cmd/children" 2>/dev/null)" ] && ok only-one-call ||
 	fail only-one-call "a child exists: $(cat "/proc/$cmd/task/$cmd/children")"
-tmux send-keys -t "$session" c
+tm send-keys -t "$session" c
 if until_ok 10 on_screen 'the command ended \(exit 0\)'; then
 	ok runs-freely
 else
 	fail runs-freely "no end after c: $(tail -n 1 "$tmp/screen")"
 fi
-tmux send-keys -t "$session" q
+tm send-keys -t "$session" q
 if until_ok 10 on_screen IPCSCOPE-ENDED && [ "$(cat "$tmp/rc")" = 0 ]; then
 	ok exit-status
 else
@@ -144,15 +146,15 @@ fi
 # --- q with two processes held: both run on and are ended ---------------
 start
 until_ok 10 held_in "$cmd" 293
-tmux send-keys -t "$session" n
+tm send-keys -t "$session" n
 until_ok 10 held_in "$cmd" 56
-tmux send-keys -t "$session" n
+tm send-keys -t "$session" n
 child=
 kid() { child=$(cut -d" " -f1 "/proc/$cmd/task/$cmd/children" 2>/dev/null); [ -n "$child" ]; }
 # each held before its close(): the parent's of fd 3, the child's of fd 4
 if until_ok 10 kid && until_ok 10 held_in "$cmd" 3 && until_ok 10 held_in "$child" 3; then
 	echo "$child" >"$tmp/child.pid"
-	tmux send-keys -t "$session" q
+	tm send-keys -t "$session" q
 	if until_ok 10 on_screen IPCSCOPE-ENDED && until_ok 10 gone "$cmd" &&
 		until_ok 10 gone "$child" && [ "$(cat "$tmp/rc")" = 0 ]; then
 		ok quit-two-held
