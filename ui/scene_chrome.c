@@ -103,11 +103,12 @@ static bool status_add(struct frame *f, int *x, int limit, const char *s,
 	return true;
 }
 
-/* --step with a call held: it fills the bar, its keys at the end. */
+/* --step with a call held: it fills the bar, its keys at the end (the
+ * call needs the room more than "? help" does). */
 static void draw_step_status(struct frame *f, const struct view *v)
 {
 	static const char *const keys[][2] = {
-		{ "n", "next" }, { "c", "run" }, { "?", "help" }, { "q", "quit" },
+		{ "n", "next" }, { "c", "run" }, { "q", "quit" },
 	};
 	int x = 0, need = 0, hx;
 	char text[64];

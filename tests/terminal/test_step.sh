@@ -10,7 +10,8 @@
 #   - c lets it run to its end: exit 0, shown, and ipcscope's status 0;
 #   - q with parent and child each held: both are let go and ended;
 #   - ipcscope ended by SIGTERM, then by SIGKILL, while the command is
-#     held: the command does not stay held or stopped (it is gone).
+#     held: the command does not stay held or stopped (it is gone);
+#   - --step outside the live view, or without a command, is refused.
 # Needs root, BPF, tmux and a C compiler that links statically: without
 # them it fails, unless IPCSCOPE_SKIP_BPF=1, where it prints SKIP. Waits
 # are polls with deadlines; only processes this script started are
@@ -111,6 +112,22 @@ start() {
 	until_ok 10 command_pid || { fail start "no command under ipcscope"; finish; }
 	echo "$cmd" >"$tmp/command.pid"
 }
+
+# --- refused where it cannot work: a usage error, said plainly ------------
+refused() { # refused WHAT ARGS...: exit 2 and the line naming --step
+	local what=$1
+	shift
+	"$bin" "$@" >/dev/null 2>"$tmp/err"
+	if [ $? = 2 ] && grep -q '^ipcscope: --step ' "$tmp/err"; then
+		ok "refused-$what"
+	else
+		fail "refused-$what" "$(head -n 2 "$tmp/err")"
+	fi
+}
+refused json --step --json -- true
+refused snapshot --step --snapshot
+refused pid --step -p 1
+refused tour --step --demo tour
 
 # --- held before pipe2, one n, then c -----------------------------------
 start
