@@ -91,6 +91,7 @@ if [ "$what" = all ]; then
 		python3 tests/integration/run.py --quick
 	run_suite demos tests/demos.sh build/demos
 	[ -x tests/terminal/test_ui.sh ] && run_suite terminal tests/terminal/test_ui.sh
+	[ -x tests/terminal/test_step.sh ] && run_suite terminal-step tests/terminal/test_step.sh
 	if [ "${IPCSCOPE_SKIP_VMTEST:-}" = 1 ]; then
 		echo "== vmtest: skipped (IPCSCOPE_SKIP_VMTEST=1)"
 	else

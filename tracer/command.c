@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "command.h"
+#include "step.h"
 
 /* The program execv() will run, found as execvp() would, so that a typo is
  * reported here, plainly, rather than as exit status 127 later. */
@@ -82,13 +85,34 @@ static void close_all_but(int a, int b)
 	close_range(hi + 1, ~0U, 0);
 }
 
+/* --step: the filter goes on here, then "r", the listener's number and
+ * our end's through vmsplice(), which the filter lets by: write() and
+ * close() would wait for ipcscope, who waits for us. Our end stays open
+ * (close-on-exec: it goes at the exec). */
+static void step_ready(int fd)
+{
+	int lfd = step_install_filter();
+	char msg[1 + 2 * sizeof(int)] = "r";
+	struct iovec iov = { msg, sizeof(msg) };
+
+	if (lfd < 0) {
+		fprintf(stderr, "ipcscope: --step: cannot install the seccomp "
+			"filter: %s\n", strerror(-lfd));
+		_exit(126);
+	}
+	memcpy(msg + 1, &lfd, sizeof(int));
+	memcpy(msg + 1 + sizeof(int), &fd, sizeof(int));
+	if (vmsplice(fd, &iov, 1, 0) != (ssize_t)sizeof(msg))
+		_exit(126);
+}
+
 /* The command's side until its exec. Every call here is made before the
  * tracer follows it, but for the wait and what comes after it (poll,
  * prctl, getppid: no event tells them): what the command's table shows
  * at the exec is its own. */
 static void __attribute__((noreturn))
 held_child(const char *prog, char *const argv[], pid_t tracer, int hold[2],
-	   int ready[2], int out[2], bool only_std)
+	   int ready[2], int out[2], bool only_std, bool step)
 {
 	struct pollfd pf = { .fd = hold[0], .events = POLLIN };
 	sigset_t none;
@@ -120,9 +144,12 @@ held_child(const char *prog, char *const argv[], pid_t tracer, int hold[2],
 	}
 	if (only_std)
 		close_all_but(hold[0], ready[1]);
-	if (write(ready[1], "r", 1) != 1)
+	if (step)
+		step_ready(ready[1]);	/* returns with ready[1] open */
+	else if (write(ready[1], "r", 1) != 1)
 		_exit(126);
-	close(ready[1]);
+	else
+		close(ready[1]);
 	while (poll(&pf, 1, -1) < 0 && errno == EINTR)
 		;
 	/* a pipe polls POLLIN only with data in it: the tracer's byte; a
@@ -155,6 +182,45 @@ static bool child_ready(int fd)
 	return n == 0;
 }
 
+/* --step: "r", the command's listener fd and its end of this pipe (which
+ * it keeps: no EOF to wait for); the listener is copied into our table
+ * (pidfd_getfd, Linux 5.6+). */
+static bool step_child_ready(int fd, pid_t pid, struct command_hold *hold,
+			     bool *said)
+{
+	char msg[1 + 2 * sizeof(int)];
+	size_t got = 0;
+	int pidfd, lfd;
+	ssize_t n;
+
+	while (got < sizeof(msg)) {
+		n = read(fd, msg + got, sizeof(msg) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	memcpy(&lfd, msg + 1, sizeof(int));
+	memcpy(&hold->step_child_fds[1], msg + 1 + sizeof(int), sizeof(int));
+	hold->step_child_fds[0] = lfd;
+	pidfd = msg[0] == 'r' ? syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (msg[0] != 'r')
+		errno = EPROTO;
+	if (pidfd >= 0) {
+		hold->listener = syscall(SYS_pidfd_getfd, pidfd, lfd, 0);
+		close(pidfd);
+	}
+	if (hold->listener < 0) {
+		fprintf(stderr, "ipcscope: --step: cannot take the command's "
+			"seccomp listener: %s\n", strerror(errno));
+		*said = true;
+		kill(pid, SIGKILL);	/* it waits for us: it would not end */
+		return false;
+	}
+	return true;
+}
+
 static void close_pair(int p[2])
 {
 	if (p[0] >= 0)
@@ -170,6 +236,9 @@ int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
 	int err, hp[2] = { -1, -1 }, rp[2] = { -1, -1 }, op[2] = { -1, -1 };
 	pid_t pid, tracer = getpid();
 	char prog[PATH_MAX];
+	bool said = false;
+
+	hold->listener = -1;
 
 	err = find_program(argv[0], prog, sizeof(prog));
 	if (err) {
@@ -196,7 +265,7 @@ int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
 	}
 	if (pid == 0)
 		held_child(prog, argv, tracer, hp, rp, output ? op : NULL,
-			   only_std);
+			   only_std, hold->step);
 	/* here too: whichever of the two runs first, the group exists
 	 * before anyone signals it */
 	setpgid(pid, pid);
@@ -206,9 +275,11 @@ int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
 	if (output)
 		close(op[1]);
 	hp[0] = rp[1] = op[1] = -1;
-	if (!child_ready(rp[0])) {
-		fprintf(stderr, "ipcscope: '%s' did not start: its process "
-			"ended before its exec\n", argv[0]);
+	if (hold->step ? !step_child_ready(rp[0], pid, hold, &said) :
+			 !child_ready(rp[0])) {
+		if (!said)
+			fprintf(stderr, "ipcscope: '%s' did not start: its "
+				"process ended before its exec\n", argv[0]);
 		waitpid(pid, NULL, 0);
 		err = -ECHILD;
 		goto fail;
@@ -243,6 +314,10 @@ int command_release(struct command_hold *hold)
 
 void command_abort(pid_t pid, struct command_hold *hold)
 {
+	if (hold->listener >= 0) {	/* held calls fail: ENOSYS */
+		close(hold->listener);
+		hold->listener = -1;
+	}
 	if (hold->fd >= 0) {	/* it exits, nothing run */
 		close(hold->fd);
 		hold->fd = -1;

@@ -19,6 +19,13 @@ struct command_hold {
 	int child_fd;	/* its read end, as numbered in the command: it
 			 * holds it until the exec, not one of its fds to
 			 * show */
+	/* --step: set before command_start, which then has the command
+	 * install the step filter (step.h) before it waits and hands us
+	 * its listener (ours, or -1); its own copy and its end of the pipe
+	 * that told us go at its exec, not fds to show either */
+	bool step;
+	int listener;
+	int step_child_fds[2];
 };
 
 /* Forks the command in a process group of its own, held before exec.

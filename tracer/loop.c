@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The event loop: epoll over the ring buffer, a signalfd, a timerfd, the
- * traced command's output and stdin; ticks that drain the kernel's flows,
+ * traced command's output, stdin and (--step) the seccomp listener; ticks that drain the kernel's flows,
  * re-read quiet and unsure pipes, resync uncertain processes (saying
  * where events were lost) and pace themselves; the end of the traced
  * command or -p processes; and at the end of the run, the end of a
@@ -24,6 +24,7 @@
 #include "names.h"
 #include "record.h"
 #include "recording.h"
+#include "step.h"
 #include "targets.h"
 #include "tour.h"
 
@@ -435,6 +436,11 @@ int loop_setup(struct session *s)
 			strerror(errno));
 		return -errno;
 	}
+	if (s->step && loop_add_fd(s->epfd, step_fd(s->step))) {
+		fprintf(stderr, "ipcscope: --step: watching the seccomp "
+			"listener: %s\n", strerror(errno));
+		return -errno;
+	}
 	for (int i = 0; i < s->opt.npids; i++) {
 		if (s->pidfd[i] >= 0 && loop_add_fd(s->epfd, s->pidfd[i])) {
 			fprintf(stderr, "ipcscope: watching pid %u: %s\n",
@@ -461,6 +467,9 @@ static void on_ready(struct session *s, int fd)
 			sink_refresh(s, now_ns(CLOCK_MONOTONIC));
 	} else if (fd == s->child_out) {
 		command_output(s);
+	} else if (s->step && fd == step_fd(s->step)) {
+		if (step_on_ready(s->step))	/* the view names it now */
+			sink_refresh(s, now_ns(CLOCK_MONOTONIC));
 	} else if (targets_is_pidfd(s, fd)) {
 		/* readable for good once its process exited */
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -596,7 +605,12 @@ void loop_run(struct session *s)
 {
 	while (!s->done && !wait_once(s, -1))
 		;
+	/* --step: what is held runs, and what comes while the command is
+	 * ended too; the listener closes only once it is over */
+	step_go(s->step);
 	if (s->child && s->child_status < 0)
 		end_command(s);
 	loop_end(s);
+	step_close(s->step);
+	s->step = NULL;
 }

@@ -27,6 +27,7 @@
 #include "report.h"
 #include "session.h"
 #include "sink.h"
+#include "step.h"
 #include "targets.h"
 #include "tour.h"
 #include "ui.h"
@@ -37,7 +38,46 @@
 
 struct live_sink {
 	struct ui *ui;
+	struct session *s;	/* for --step: the calls held */
 };
+
+/* --step: the call held, named in the view; the view's step keys. */
+static void live_step_show(struct live_sink *l)
+{
+	struct step *st = l->s->step;
+	const struct step_call *c = step_pending(st, NULL);
+	char text[256];
+	size_t more;
+	int fd = -1;
+
+	if (!st)
+		return;
+	if (c) {
+		fd = step_words(text, sizeof(text), c, &l->s->model);
+		step_pending(st, &more);
+		if (more)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+				 " (+%zu more held)", more);
+	}
+	ui_step(l->ui, step_holding(st), c ? text : NULL, c ? c->pid : 0, fd);
+}
+
+static void live_step_keys(struct live_sink *l)
+{
+	char keys[32];
+	size_t n = ui_step_keys(l->ui, keys, sizeof(keys));
+
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i] == 'n')
+			step_next(l->s->step);
+		else if (keys[i] == 'c')
+			step_go(l->s->step);
+		else
+			step_hold(l->s->step);
+	}
+	if (n)
+		live_step_show(l);
+}
 
 static void live_note(void *ctx, const struct model_note *n)
 {
@@ -51,6 +91,7 @@ static int live_tick(void *ctx, uint64_t now_ns, const struct sink_stats *st)
 	struct live_sink *l = ctx;
 	struct ui_stats us = { .events = st->events, .lost = st->lost };
 
+	live_step_show(l);
 	ui_tick(l->ui, now_ns, &us);
 	return 0;
 }
@@ -93,8 +134,11 @@ static void live_ended(void *ctx, const char *what)
 static int live_input(void *ctx)
 {
 	struct live_sink *l = ctx;
+	int flags = ui_input(l->ui);
 
-	return ui_input(l->ui) & UI_QUIT ? SINK_DONE : 0;
+	if (flags & UI_STEP)
+		live_step_keys(l);
+	return flags & UI_QUIT ? SINK_DONE : 0;
 }
 
 static void live_resize(void *ctx)
@@ -160,6 +204,7 @@ static int live_open(struct session *s, const char *target)
 		.no_color = s->opt.no_color || getenv("NO_COLOR"),
 		.target = target,
 		.features_off = s->features_off_text,
+		.step = s->step != NULL,
 	};
 	struct live_sink *l = calloc(1, sizeof(*l));
 	int err = l ? ui_open(&l->ui, &s->model, &uo) : -ENOMEM;
@@ -170,6 +215,7 @@ static int live_open(struct session *s, const char *target)
 		free(l);
 		return err;
 	}
+	l->s = s;
 	s->sink = (struct sink){ &live_ops, l };
 	signal(SIGSEGV, emergency);
 	signal(SIGABRT, emergency);
@@ -253,10 +299,20 @@ static int start_command(struct session *s, char *const **argvp,
 	}
 	if (!*argvp)
 		return 0;
+	s->hold.step = s->opt.step;
 	err = command_start(&s->child, &s->hold, *argvp,
 			    mode_live(s) ? &s->child_out : NULL, false);
 	if (err)
 		return err == -ENOENT || err == -EACCES ? 127 : 1;
+	if (s->hold.listener >= 0) {	/* --step: the listener is the step's */
+		err = step_open(&s->step, s->hold.listener, s->child);
+		if (err) {
+			fprintf(stderr, "ipcscope: --step: %s\n", strerror(-err));
+			command_abort(s->child, &s->hold);
+			return 1;
+		}
+		s->hold.listener = -1;
+	}
 	return 0;
 }
 
@@ -340,6 +396,8 @@ static int open_sink(struct session *s, const char *target)
 static int run_fail(struct session *s)
 {
 	sink_close(&s->sink);
+	step_close(s->step);	/* before the abort: nothing is left held */
+	s->step = NULL;
 	if (s->child && s->child_status < 0)
 		command_abort(s->child, &s->hold);
 	loader_close(s->loader);

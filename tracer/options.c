@@ -27,6 +27,11 @@ static const char usage[] =
 "      --demo NAME       run a bundled demo under the tracer (see --list-demos)\n"
 "      --pace MS         with --demo: milliseconds per step (0 = full speed)\n"
 "      --list-demos      list the bundled demos and exit\n"
+"      --step            with -- COMMAND or --demo NAME, in the live view:\n"
+"                        hold every process of it before each fd-table or\n"
+"                        IPC syscall (read and write only on pipes, FIFOs,\n"
+"                        sockets and queues), name the call, and let it run\n"
+"                        on a key: n one call, c run freely, s hold again\n"
 "\n"
 "Output (default: the live view in the terminal):\n"
 "      --json            one JSON object per event on stdout, then a summary\n"
@@ -147,7 +152,7 @@ bool options_demo_exists(const char *name)
 
 enum { O_COMM = 256, O_JSON, O_SNAPSHOT, O_PAYLOAD, O_DEMO, O_PACE,
        O_LIST, O_ASCII, O_NOCOLOR, O_RING, O_TOP, O_INTERVAL, O_TEXT,
-       O_RECORD, O_REPLAY };
+       O_RECORD, O_REPLAY, O_STEP };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -160,6 +165,7 @@ static const struct option longopts[] = {
 	{ "demo", required_argument, NULL, O_DEMO },
 	{ "pace", required_argument, NULL, O_PACE },
 	{ "list-demos", no_argument, NULL, O_LIST },
+	{ "step", no_argument, NULL, O_STEP },
 	{ "ascii", no_argument, NULL, O_ASCII },
 	{ "no-color", no_argument, NULL, O_NOCOLOR },
 	{ "ring-size", required_argument, NULL, O_RING },
@@ -178,7 +184,8 @@ struct outputs {
 	bool json, text, snapshot, top;
 };
 
-/* What to trace: -p, --comm, --demo, --pace, --list-demos. Returns 0 to
+/* What to trace: -p, --comm, --demo, --pace, --step, --list-demos.
+ * Returns 0 to
  * go on, or what options_parse() returns; -1 when c is not one of them. */
 static int parse_target(struct options *o, int c)
 {
@@ -209,6 +216,9 @@ static int parse_target(struct options *o, int c)
 			return bad("--pace needs milliseconds from 0 to 60000, not '%s'",
 				   optarg);
 		o->pace_ms = v;
+		return 0;
+	case O_STEP:
+		o->step = true;
 		return 0;
 	case O_LIST:
 		for (size_t i = 0; i < sizeof(demos) / sizeof(demos[0]); i++)
@@ -349,6 +359,11 @@ static int options_check(struct options *o, const struct outputs *out)
 		return bad("%s", "--output goes with --json, --text, --snapshot or --top");
 	if (o->pace_ms >= 0 && !o->demo)
 		return bad("%s", "--pace goes with --demo");
+	if (o->step && (o->mode != OUT_LIVE || o->replay))
+		return bad("%s", "--step is for the live view: not with --json, --text, --top, --snapshot or --replay");
+	if (o->step && ((!o->command && !o->demo) ||
+			(o->demo && !strcmp(o->demo, "tour"))))
+		return bad("%s", "--step holds a command ipcscope starts: give -- COMMAND or --demo NAME (not tour)");
 	return options_check_replay(o);
 }
 

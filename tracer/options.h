@@ -31,6 +31,7 @@ struct options {
 	uint32_t interval_ms;	/* --top: ms between tables */
 	bool interval_set;
 	bool ascii, no_color, verbose;
+	bool step;		/* --step: hold each IPC call (step.h) */
 	char **command;		/* argv after "--", or NULL */
 	const char *record;	/* --record FILE */
 	const char *replay;	/* --replay FILE */

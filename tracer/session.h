@@ -21,6 +21,7 @@
 
 struct recording;
 struct replay;
+struct step;
 
 #define MAX_QUIET 32	/* pipes re-read per tick after their flows stop */
 
@@ -50,6 +51,7 @@ struct session {
 	FILE *out;		/* JSON and snapshots: stdout or -o FILE */
 	pid_t child;		/* the traced command (and its process group), or 0 */
 	struct command_hold hold;	/* while it waits before its exec */
+	struct step *step;	/* --step: the calls held (step.h), or NULL */
 	bool ending;		/* the loop is over: the command is being ended */
 	bool kill_now;		/* ... and asked again: no more grace */
 	bool child_ended_by_us;	/* its status is what we sent it */

@@ -26,7 +26,10 @@ int targets_on_snap(void *ctx, const void *rec, size_t size)
 	/* a held command's end of the pipe it waits on is ours, not its:
 	 * it goes at the exec, which would show it closing */
 	if (s->hold.fd >= 0 && record_snap_ok(rec, size, IPCS_SNAP_FD) &&
-	    f->h.pid == (uint32_t)s->child && f->fd == s->hold.child_fd)
+	    f->h.pid == (uint32_t)s->child &&
+	    (f->fd == s->hold.child_fd ||
+	     (s->hold.step && (f->fd == s->hold.step_child_fds[0] ||
+			       f->fd == s->hold.step_child_fds[1]))))
 		return 0;
 	recording_put(s->rec, RECORDING_SNAP, rec, size, NULL, 0);
 	model_apply_snap(&s->model, rec, size);

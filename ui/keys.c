@@ -250,6 +250,10 @@ int view_key(struct view *v, const struct scene_layout *l, int key)
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case VKEY_CTRL_L:
 		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'n':
+	case 'c':
+	case 's':
+		return v->step_mode ? VIEW_HANDLED | VIEW_REDRAW | VIEW_STEP : 0;
 	default:
 		return 0;
 	}

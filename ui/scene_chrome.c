@@ -103,6 +103,38 @@ static bool status_add(struct frame *f, int *x, int limit, const char *s,
 	return true;
 }
 
+/* --step with a call held: it fills the bar, its keys at the end (the
+ * call needs the room more than "? help" does). */
+static void draw_step_status(struct frame *f, const struct view *v)
+{
+	static const char *const keys[][2] = {
+		{ "n", "next" }, { "c", "run" }, { "q", "quit" },
+	};
+	int x = 0, need = 0, hx;
+	char text[64];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		need += (int)(strlen(keys[i][0]) + strlen(keys[i][1]) + 2);
+	status_add(f, &x, f->w, " STEP ", ROLE_STATUS_KEY);
+	if (v->lost) {
+		snprintf(text, sizeof(text), " lost %llu",
+			 (unsigned long long)v->lost);
+		status_add(f, &x, f->w, text, ROLE_WARNING);
+	}
+	status_add(f, &x, f->w, " ", ROLE_STATUS);
+	hx = f->w - need;
+	if (hx > x)
+		frame_puts(f, x, f->h - 1, hx - x - 1, v->step_text,
+			   ROLE_WARNING);
+	else
+		hx = x;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		status_add(f, &hx, f->w, keys[i][0], ROLE_STATUS_KEY);
+		snprintf(text, sizeof(text), " %s ", keys[i][1]);
+		status_add(f, &hx, f->w, text, ROLE_STATUS);
+	}
+}
+
 void draw_status(const struct scene_ctx *c, size_t hidden)
 {
 	static const char *const hints[][2] = {
@@ -124,7 +156,12 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 			   ROLE_STATUS);
 		return;
 	}
-	status_add(f, &x, f->w, v->paused ? " PAUSED " : " LIVE ",
+	if (v->step_mode && v->step_text) {
+		draw_step_status(f, v);
+		return;
+	}
+	status_add(f, &x, f->w, v->paused ? " PAUSED " :
+		   v->step_mode && v->step_holding ? " STEP " : " LIVE ",
 		   ROLE_STATUS_KEY);
 	snprintf(text, sizeof(text), " %.0f ev/s ", v->events_per_s);
 	status_add(f, &x, f->w, text, ROLE_STATUS);
@@ -177,6 +214,7 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 	}
 }
 
+#define HELP_STEP_LINE 12
 static const char *const help_lines[] = {
 	"Up Down j k    move the selection",
 	"PgUp PgDn      move a page;  Home End g G: first, last",
@@ -190,7 +228,7 @@ static const char *const help_lines[] = {
 	"? F1           this help;  Esc closes a box",
 	"q F10          quit",
 	"mouse click    select what is under the pointer",
-	"",
+	"",	/* HELP_STEP_LINE */
 	"f3        open-file entry 3 (a struct file, shared by dup/fork)",
 	"refs N    the kernel's reference count of that entry",
 	"@N        file offset;  cx: close-on-exec is set on the fd",
@@ -221,6 +259,10 @@ void draw_help(const struct scene_ctx *c)
 	for (int i = 0; i < n && i < h - 2 - 2 * pad; i++) {
 		const char *s = i < lines ? help_lines[i] :
 				i == lines ? "" : off_line;
+
+		/* --step: its keys where the legend's blank line was */
+		if (c->v->step_mode && i == HELP_STEP_LINE)
+			s = "n c s          step: one held call runs; run freely; hold again";
 
 		/* the help's own glyphs turn ASCII too */
 		if (f->ascii && !strncmp(s, "\xc2\xbb", 2))

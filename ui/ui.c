@@ -58,6 +58,11 @@ struct ui {
 	bool message_warn;
 	uint64_t message_ns;
 	bool message_pending;	/* set before the first tick gave a time */
+
+	/* --step: the call held, escaped, and the step keys not yet taken */
+	char step_text[512];
+	char step_keys[32];
+	size_t nstep_keys;
 };
 
 int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
@@ -73,6 +78,7 @@ int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 	view_init(&ui->view);
 	/* traced command or pids: all of them; whole system: active ones */
 	ui->view.show_all = opts && opts->target;
+	ui->view.step_mode = ui->view.step_holding = opts && opts->step;
 	if (opts && opts->target)
 		escape_text(ui->target, sizeof(ui->target), opts->target,
 			     strlen(opts->target));
@@ -222,6 +228,7 @@ static void view_update(struct ui *ui)
 	v->output = &ui->output;
 	v->file_traffic = &ui->file_traffic;
 	v->obj_traffic = &ui->obj_traffic;
+	v->step_text = ui->step_text[0] ? ui->step_text : NULL;
 }
 
 static void draw(struct ui *ui)
@@ -306,6 +313,8 @@ static int handle_key(struct ui *ui, int key, int x, int y)
 		idle_deadlines(ui);
 	if (key == VKEY_CTRL_L)
 		term_invalidate(ui->term);
+	if ((flags & VIEW_STEP) && ui->nstep_keys < sizeof(ui->step_keys))
+		ui->step_keys[ui->nstep_keys++] = (char)key;
 	if (flags & VIEW_REDRAW)
 		ui->dirty = true;
 	return flags;
@@ -324,7 +333,60 @@ int ui_input(struct ui *ui)
 	/* a key deserves an answer now, not at the next tick */
 	if (ui->dirty && ui->now_ns)
 		draw(ui);
-	return 0;
+	return ui->nstep_keys ? UI_STEP : 0;
+}
+
+size_t ui_step_keys(struct ui *ui, char *keys, size_t max)
+{
+	size_t n = ui && ui->nstep_keys < max ? ui->nstep_keys : max;
+
+	if (!ui)
+		return 0;
+	memcpy(keys, ui->step_keys, n);
+	ui->nstep_keys = 0;
+	return n;
+}
+
+/* The view points at what the held call will touch: its fd when the
+ * model has it, else its process. */
+static void step_select(struct ui *ui, uint32_t pid, int fd)
+{
+	struct model_proc *p = model_proc(ui->m, pid);
+	struct model_fd *slot = p && fd >= 0 ? model_table_fd(p->table, fd) :
+					       NULL;
+	struct view *v = &ui->view;
+
+	if (!p || v->paused)
+		return;
+	if (slot && slot->file) {
+		v->focus = PANE_FDS;
+		v->sel = (struct view_sel){ PANE_FDS, pid, (uint64_t)fd, 0 };
+	} else {
+		v->focus = PANE_PROCS;
+		v->sel = (struct view_sel){ PANE_PROCS, pid, p->start, 0 };
+	}
+	v->have_sel = true;
+}
+
+void ui_step(struct ui *ui, bool holding, const char *text, uint32_t pid,
+	     int fd)
+{
+	char esc[sizeof(ui->step_text)];
+
+	if (!ui)
+		return;
+	esc[0] = '\0';
+	if (text)
+		escape_text(esc, sizeof(esc), text, strlen(text));
+	if (holding != ui->view.step_holding)
+		ui->dirty = true;
+	ui->view.step_holding = holding;
+	if (!strcmp(esc, ui->step_text))
+		return;
+	snprintf(ui->step_text, sizeof(ui->step_text), "%s", esc);
+	if (text)
+		step_select(ui, pid, fd);
+	ui->dirty = true;
 }
 
 void ui_resize(struct ui *ui)

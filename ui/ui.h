@@ -9,6 +9,7 @@
 #define IPCSCOPE_UI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -20,6 +21,7 @@ struct ui_options {
 	bool no_color;		/* also implied by the NO_COLOR variable */
 	const char *target;	/* what is traced, for the status bar */
 	const char *features_off;	/* "maps, signals": told in the help */
+	bool step;		/* --step: n, c and s are step keys */
 };
 
 struct ui_stats {
@@ -29,6 +31,7 @@ struct ui_stats {
 
 /* Flags returned by ui_input(). */
 #define UI_QUIT 0x1
+#define UI_STEP 0x2	/* step keys came: ui_step_keys() */
 
 /* Takes over the terminal; returns 0 or -errno. */
 int ui_open(struct ui **out, struct model *m, const struct ui_options *opts);
@@ -52,6 +55,13 @@ void ui_message(struct ui *ui, const char *fmt, ...)
  * to us while the live view owns the terminal): raw, untrusted bytes, not
  * necessarily whole lines. */
 void ui_output(struct ui *ui, const char *buf, size_t len);
+/* --step: whether calls are held, and the one held in words (raw: it is
+ * escaped here), or NULL; the view selects the fd it will touch (or its
+ * process) when it changes. */
+void ui_step(struct ui *ui, bool holding, const char *text, uint32_t pid,
+	     int fd);
+/* The step keys typed since the last call, in order ('n', 'c', 's'). */
+size_t ui_step_keys(struct ui *ui, char *keys, size_t max);
 /* Restores the terminal from a fatal signal handler: async-signal-safe. */
 void ui_emergency_restore(void);
 

@@ -94,6 +94,9 @@ struct view {
 	const struct view_output *output;	/* or NULL */
 	const struct hmap *file_traffic;	/* (kaddr, 0) -> view_traffic */
 	const struct hmap *obj_traffic;		/* (dev, ino) -> view_traffic */
+	/* --step: n, c and s step; calls are held; the one held, escaped */
+	bool step_mode, step_holding;
+	const char *step_text;	/* or NULL */
 };
 
 void view_init(struct view *v);
