@@ -72,13 +72,13 @@ run_suite unit unit_suite build
 	run_suite unit-asan unit_suite build/san
 
 if [ "$what" = vm ]; then
-	run_suite integration python3 tests/integration/run.py
+	run_suite integration env IPCSCOPE_RUNS=3 python3 tests/integration/run.py
 fi
 if [ "$what" = all ]; then
 	run_suite integration python3 tests/integration/run.py
 	# the data path for kernels without bpf_rdonly_cast (before 6.2)
 	run_suite integration-portable env IPCSCOPE_REFUSE=fast-data \
-		python3 tests/integration/run.py
+		IPCSCOPE_RUNS=3 python3 tests/integration/run.py
 	# the core once with each optional feature refused: still exact
 	for feature in $(build/ipcscope -v --json -o /dev/null -- true 2>&1 |
 			 sed -nE 's/^ipcscope: feature ([a-z0-9-]+): .*/\1/p'); do
@@ -91,6 +91,8 @@ if [ "$what" = all ]; then
 		python3 tests/integration/run.py --quick
 	run_suite demos tests/demos.sh build/demos
 	[ -x tests/terminal/test_ui.sh ] && run_suite terminal tests/terminal/test_ui.sh
+	# the failure table, bounded (make stress runs it whole)
+	run_suite stress env STRESS_QUICK=1 python3 tests/stress/run.py
 	[ -x tests/terminal/test_step.sh ] && run_suite terminal-step tests/terminal/test_step.sh
 	if [ "${IPCSCOPE_SKIP_VMTEST:-}" = 1 ]; then
 		echo "== vmtest: skipped (IPCSCOPE_SKIP_VMTEST=1)"

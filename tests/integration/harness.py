@@ -22,6 +22,11 @@ DEMOS = os.path.join(ROOT, "build/demos")
 
 TESTS = []
 
+# How many times the cases that once raced run in a row (test_agree):
+# 10 by default; the second pass over the suite (the portable data path)
+# and the qemu guests, four to five times slower, ask for fewer.
+RUNS = int(os.environ.get("IPCSCOPE_RUNS", "10"))
+
 
 def test(fn=None, *, quick=False, core=False):
     """Registers a test; quick ones also run under the sanitizer build, core

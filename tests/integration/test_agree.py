@@ -10,10 +10,8 @@ import os
 import subprocess
 import time
 
-from harness import (IPCSCOPE, ROOT, check, eq, of, one, proc_fds, prog,
+from harness import (IPCSCOPE, ROOT, RUNS, check, eq, of, one, proc_fds, prog,
                      rmtree, snapshot, tempdir, test, trace)
-
-RUNS = 10
 
 
 def lines(out, word):
