@@ -230,6 +230,73 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+#define GUARD_GRACE_MS 2000
+#define GUARD_POLL_MS 50
+
+/* The guard: a process of ours outside the command's group that outlives
+ * us only to end the group when we die without ending it (SIGKILL, a
+ * crash), which no handler of ours can. It waits on a pipe only we hold:
+ * "d" means we ended as planned; end of file means we died. */
+static void __attribute__((noreturn)) guard(int rd, pid_t pgid)
+{
+	char c = 0;
+
+	/* nothing of ours kept alive by it: not our BPF links, not the
+	 * command's hold pipe, not the terminal */
+	if (dup2(rd, 0) < 0)
+		_exit(1);
+	close_range(1, ~0U, 0);
+	setpgid(0, 0);		/* the terminal's keys are not for it */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	prctl(PR_SET_NAME, "ipcscope-guard");
+	while (read(0, &c, 1) < 0 && errno == EINTR)
+		;
+	if (c == 'd')
+		_exit(0);
+	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
+	for (int ms = 0; ms < GUARD_GRACE_MS; ms += GUARD_POLL_MS) {
+		if (kill(-pgid, 0) && errno == ESRCH)
+			_exit(0);
+		poll(NULL, 0, GUARD_POLL_MS);
+	}
+	kill(-pgid, SIGKILL);
+	_exit(0);
+}
+
+/* Starts the command's guard; our end of its pipe, or -1 (the run goes
+ * on unguarded: a SIGKILL of ours then leaves the group running). */
+static int guard_start(pid_t pgid)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		guard(p[0], pgid);
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return -1;
+	}
+	return p[1];
+}
+
+void command_unguard(struct command_hold *hold)
+{
+	if (hold->guard < 0)
+		return;
+	if (write(hold->guard, "d", 1) != 1) {
+		/* it ends the group as if we had died: nothing is lost */
+	}
+	close(hold->guard);
+	hold->guard = -1;
+}
+
 int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
 		  int *output, bool only_std)
 {
@@ -239,6 +306,7 @@ int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
 	bool said = false;
 
 	hold->listener = -1;
+	command_unguard(hold);	/* the tour's previous demo ended */
 
 	err = find_program(argv[0], prog, sizeof(prog));
 	if (err) {
@@ -286,6 +354,7 @@ int command_start(pid_t *out, struct command_hold *hold, char *const argv[],
 	}
 	close(rp[0]);
 	hold->fd = hp[1];
+	hold->guard = guard_start(pid);
 	if (output) {
 		fcntl(op[0], F_SETFL, O_NONBLOCK);
 		*output = op[0];

@@ -26,6 +26,8 @@ struct command_hold {
 	bool step;
 	int listener;
 	int step_child_fds[2];
+	/* our end of the guard's pipe (command_start), or -1 */
+	int guard;
 };
 
 /* Forks the command in a process group of its own, held before exec.
@@ -36,6 +38,11 @@ struct command_hold {
  * having printed what went wrong. */
 int command_start(pid_t *pid, struct command_hold *hold, char *const argv[],
 		  int *output, bool only_std);
+/* Tells the command's guard that we end as planned: it goes without
+ * touching the group (processes the command left behind stay, as a
+ * shell leaves them). Any end of ours without this (SIGKILL, a crash)
+ * has the guard end the group: SIGTERM, then SIGKILL after 2 s. */
+void command_unguard(struct command_hold *hold);
 /* Lets it run: it execs. */
 int command_release(struct command_hold *hold);
 /* Ends a held command that will never run (it exits at once), and

@@ -488,7 +488,8 @@ int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
 			     .timerfd = -1, .tour = -1, .child_out = -1,
-			     .hold = { -1, -1 } };
+			     .hold = { .fd = -1, .child_fd = -1,
+				       .listener = -1, .guard = -1 } };
 	int rc;
 
 	loop_block_signals();
@@ -518,6 +519,7 @@ int main(int argc, char **argv)
 	sink_close(&s.sink);
 	targets_unwatch(&s);
 	replay_close(&s);
+	command_unguard(&s.hold);	/* we end as planned */
 	model_free(&s.model);
 	free(s.keep);
 	return rc;

@@ -828,9 +828,19 @@ def kill_case(row, mode, sig, phase):
                 return "; ".join(sub.fails)
 
         def held():
+            # the held command: ipcscope's child that has not exec'd yet
+            # (it waits on a pipe, so its state is no proof); not the
+            # guard, which ipcscope starts once the command is ready
             for pid in pids_with(sub.tmp):
                 st = proc_stat(pid)
-                if st and st[1] == tpid and st[0] in "Tt":
+                try:
+                    exe = os.readlink(f"/proc/{pid}/exe")
+                    with open(f"/proc/{pid}/comm") as f:
+                        comm = f.read().strip()
+                except OSError:
+                    continue
+                if (st and st[1] == tpid and comm != "ipcscope-guard" and
+                        os.path.realpath(exe) == os.path.realpath(sub.bin)):
                     return pid
             return None
         if phase == "hold":
