@@ -164,7 +164,7 @@ run:
 # The sanitizer build runs the unit tests and the quick integration tests.
 test:
 	$(Q)scripts/deps.sh --quiet $(DEB_PKGS)
-	$(Q)$(MAKE) --no-print-directory all unit-bins
+	$(Q)$(MAKE) --no-print-directory all unit-bins $(BENCH_PROGS)
 	$(Q)$(MAKE) --no-print-directory SAN=1 all unit-bins
 	$(Q)tests/run.sh
 

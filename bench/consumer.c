@@ -37,18 +37,18 @@ static struct ipcs_file_info pipe_end(uint64_t file, uint32_t flags)
 
 static void snap(struct model *m)
 {
-	struct ipcs_snap_task t = { .kind = IPCS_SNAP_TASK, .size = sizeof(t) };
-	struct ipcs_snap_fd f = { .kind = IPCS_SNAP_FD, .size = sizeof(f) };
+	struct ipcs_snap_task t = { .h = { IPCS_SNAP_TASK, sizeof(t), 0 } };
+	struct ipcs_snap_fd f = { .h = { IPCS_SNAP_FD, sizeof(f), 0 } };
 
 	strcpy(t.comm, "ipcbench");
-	t.pid = WRITER, t.ppid = 1, t.start = 1, t.files = WFILES;
+	t.h.pid = WRITER, t.ppid = 1, t.start = 1, t.files = WFILES;
 	model_apply_snap(m, &t, sizeof(t));
-	t.pid = READER, t.ppid = WRITER, t.start = 2, t.files = RFILES;
+	t.h.pid = READER, t.ppid = WRITER, t.start = 2, t.files = RFILES;
 	model_apply_snap(m, &t, sizeof(t));
-	f.pid = WRITER, f.files = WFILES, f.fd = 4;
+	f.h.pid = WRITER, f.files = WFILES, f.fd = 4;
 	f.f = pipe_end(WFILE, 01);
 	model_apply_snap(m, &f, sizeof(f));
-	f.pid = READER, f.files = RFILES, f.fd = 3;
+	f.h.pid = READER, f.files = RFILES, f.fd = 3;
 	f.f = pipe_end(RFILE, 0);
 	model_apply_snap(m, &f, sizeof(f));
 }
