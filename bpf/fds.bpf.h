@@ -224,7 +224,7 @@ static __always_inline bool has_path(const struct ipcs_file_info *fi)
 	__u32 type = fi->imode & S_IFMT;
 
 	if (fi->magic == IPCS_PIPEFS_MAGIC || fi->magic == IPCS_SOCKFS_MAGIC ||
-	    fi->magic == IPCS_ANON_INODE_FS_MAGIC || fi->magic == PIDFS_MAGIC ||
+	    fi->magic == IPCS_ANON_INODE_FS_MAGIC || fi->magic == IPCS_PIDFS_MAGIC ||
 	    fi->magic == IPCS_MQUEUE_MAGIC)
 		return false;
 	return type == S_IFREG || type == S_IFDIR || type == S_IFIFO ||

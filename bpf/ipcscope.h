@@ -139,7 +139,7 @@ struct ipcs_sock_info {
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, ... */
 	__u8 laddr6[16];	/* AF_INET6: local and remote address */
 	__u8 raddr6[16];
-	__u16 state;		/* sk_state: TCP_LISTEN (10) for any listener */
+	__u16 state;		/* sk_state: IPCS_SK_LISTEN for any listener */
 	__u16 _pad[3];
 };
 
@@ -399,6 +399,10 @@ struct ipcs_snap_vma {
 #define IPCS_SOCKFS_MAGIC 0x534F434B
 #define IPCS_ANON_INODE_FS_MAGIC 0x09041934
 #define IPCS_MQUEUE_MAGIC 0x19800202
+#define IPCS_PIDFS_MAGIC 0x50494446	/* pidfds on Linux 6.9+ */
+
+/* sk_state of any listener, unix sockets too (include/net/tcp_states.h) */
+#define IPCS_SK_LISTEN 10
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct ipcs_hdr) == 40, "ipcs_hdr layout");

@@ -108,8 +108,6 @@
 #define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFBLK 0060000
-#define PIDFS_MAGIC 0x50494446
-#define TCP_LISTEN 10	/* sk_state of any listener, unix sockets too */
 #define S_IFMT 00170000
 #define S_IFIFO 0010000
 #define S_IFSOCK 0140000

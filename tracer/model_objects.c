@@ -16,10 +16,6 @@
 
 #include "model_impl.h"
 
-/* sk_state of any listener, unix sockets too (include/net/tcp_states.h) */
-#define SK_LISTEN 10
-#define PIDFS_MAGIC 0x50494446	/* include/uapi/linux/magic.h */
-
 static const char *const kind_names[OBJ__COUNT] = {
 	[OBJ_PIPE] = "pipe", [OBJ_FIFO] = "fifo",     [OBJ_FILE] = "file",
 	[OBJ_DIR] = "dir",   [OBJ_CHR] = "chr",       [OBJ_BLK] = "blk",
@@ -117,7 +113,7 @@ void object_name(struct model *m, struct model_object *o,
 	} else if ((!o->name[0] || fresh) && upath && upath[0] == '/') {
 		copy_str(o->name, sizeof(o->name), upath, IPCS_PATH_LEN);
 		o->name_certain = false;
-	} else if (!o->name[0] && fi->magic == PIDFS_MAGIC) {
+	} else if (!o->name[0] && fi->magic == IPCS_PIDFS_MAGIC) {
 		/* what /proc shows for a pidfd, on pidfs too (6.9+) */
 		snprintf(o->name, sizeof(o->name), "anon_inode:[pidfd]");
 	} else if ((!o->name[0] || fresh) && dname &&
@@ -185,7 +181,7 @@ void object_update(struct model_object *o,
 		/* a closed TCP socket's local port reads 0: keep the last
 		 * complete 4-tuple, the peer is still named by it */
 		o->sock = fi->sock;
-		o->listening = fi->sock.state == SK_LISTEN;
+		o->listening = fi->sock.state == IPCS_SK_LISTEN;
 	}
 	o->last_ns = ts;
 }

@@ -23,9 +23,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "ipcscope.h"
 #include "step.h"
-
-#define MQUEUE_MAGIC 0x19800202	/* include/uapi/linux/magic.h */
 
 /* Every call that changes an fd table or moves data through IPC. fcntl
  * and mmap are held only for F_DUPFD* and MAP_SHARED of an fd (checked
@@ -191,7 +190,7 @@ static bool ipc_fd(uint32_t pid, int fd)
 		return true;	/* cannot tell: ask */
 	if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode))
 		return true;
-	return !statfs(path, &sf) && sf.f_type == MQUEUE_MAGIC;
+	return !statfs(path, &sf) && sf.f_type == IPCS_MQUEUE_MAGIC;
 }
 
 /* Whether a call needs no one's say: ipcscope's own exec of the command,
