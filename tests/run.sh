@@ -94,6 +94,7 @@ if [ "$what" = all ]; then
 	# the failure table, bounded (make stress runs it whole)
 	run_suite stress env STRESS_QUICK=1 python3 tests/stress/run.py
 	[ -x tests/terminal/test_step.sh ] && run_suite terminal-step tests/terminal/test_step.sh
+	[ -x tests/terminal/test_time.sh ] && run_suite terminal-time tests/terminal/test_time.sh
 	if [ "${IPCSCOPE_SKIP_VMTEST:-}" = 1 ]; then
 		echo "== vmtest: skipped (IPCSCOPE_SKIP_VMTEST=1)"
 	else

@@ -2,8 +2,8 @@
 /*
  * ipcscope's entry point: options, then the output mode, decided once
  * here by opening one sink (JSON lines, text, --top, or the live view, whose
- * adapter over ui/ lives in this file: the only one that includes both
- * tracer/ and ui/ headers), then the run: start the command or demo, load
+ * adapter over ui/ is live.c: with this file, the entry point, the only
+ * ones that include both tracer/ and ui/ headers), then the run: start the command or demo, load
  * the BPF side, take the start-up snapshot (targets.c) and hand over to
  * the event loop (loop.c) until the end; and the exit status.
  */
@@ -18,6 +18,7 @@
 
 #include "command.h"
 #include "kernel_features.h"
+#include "live.h"
 #include "loader.h"
 #include "loop.h"
 #include "model.h"
@@ -30,199 +31,6 @@
 #include "step.h"
 #include "targets.h"
 #include "tour.h"
-#include "ui.h"
-
-#define EXITED_KEEP_NS (5ULL * 1000 * 1000 * 1000)
-
-/* --- the live view as a sink ------------------------------------------------ */
-
-struct live_sink {
-	struct ui *ui;
-	struct session *s;	/* for --step: the calls held */
-};
-
-/* --step: the call held, named in the view; the view's step keys. */
-static void live_step_show(struct live_sink *l)
-{
-	struct step *st = l->s->step;
-	const struct step_call *c = step_pending(st, NULL);
-	char text[256];
-	size_t more;
-	int fd = -1;
-
-	if (!st)
-		return;
-	if (c) {
-		fd = step_words(text, sizeof(text), c, &l->s->model);
-		step_pending(st, &more);
-		if (more)
-			snprintf(text + strlen(text), sizeof(text) - strlen(text),
-				 " (+%zu more held)", more);
-	}
-	ui_step(l->ui, step_holding(st), c ? text : NULL, c ? c->pid : 0, fd);
-}
-
-static void live_step_keys(struct live_sink *l)
-{
-	char keys[32];
-	size_t n = ui_step_keys(l->ui, keys, sizeof(keys));
-
-	for (size_t i = 0; i < n; i++) {
-		if (keys[i] == 'n')
-			step_next(l->s->step);
-		else if (keys[i] == 'c')
-			step_go(l->s->step);
-		else
-			step_hold(l->s->step);
-	}
-	if (n)
-		live_step_show(l);
-}
-
-static void live_note(void *ctx, const struct model_note *n)
-{
-	struct live_sink *l = ctx;
-
-	ui_note(l->ui, n);
-}
-
-static int live_tick(void *ctx, uint64_t now_ns, const struct sink_stats *st)
-{
-	struct live_sink *l = ctx;
-	struct ui_stats us = { .events = st->events, .lost = st->lost };
-
-	live_step_show(l);
-	ui_tick(l->ui, now_ns, &us);
-	return 0;
-}
-
-static void live_title(void *ctx, int n, const char *name, const char *about,
-		       uint64_t ts)
-{
-	struct live_sink *l = ctx;
-
-	(void)ts;
-	ui_message(l->ui, "demo %d: %s - %s", n, name, about);
-}
-
-static void live_loss(void *ctx, const struct sink_loss *ls, bool resync)
-{
-	struct live_sink *l = ctx;
-	char what[160];
-
-	sink_loss_words(what, sizeof(what), ls, resync);
-	ui_mark(l->ui, ls->ts, what);
-}
-
-static void live_lost(void *ctx, const struct sink_loss *ls)
-{
-	live_loss(ctx, ls, false);
-}
-
-static void live_resync(void *ctx, const struct sink_loss *ls)
-{
-	live_loss(ctx, ls, true);
-}
-
-static void live_ended(void *ctx, const char *what)
-{
-	struct live_sink *l = ctx;
-
-	ui_message(l->ui, "%s; q quits", what);
-}
-
-static int live_input(void *ctx)
-{
-	struct live_sink *l = ctx;
-	int flags = ui_input(l->ui);
-
-	if (flags & UI_STEP)
-		live_step_keys(l);
-	return flags & UI_QUIT ? SINK_DONE : 0;
-}
-
-static void live_resize(void *ctx)
-{
-	struct live_sink *l = ctx;
-
-	ui_resize(l->ui);
-}
-
-static void live_output(void *ctx, const char *buf, size_t len)
-{
-	struct live_sink *l = ctx;
-
-	ui_output(l->ui, buf, len);
-}
-
-/* Gives the terminal back; the ia32 line and errors go to stderr after. */
-static void live_end(void *ctx, uint64_t now_ns, const struct sink_stats *st,
-		     const struct report_summary *sum)
-{
-	struct live_sink *l = ctx;
-
-	(void)now_ns;
-	(void)st;
-	(void)sum;
-	ui_close(l->ui);
-	l->ui = NULL;
-}
-
-static void live_close(void *ctx)
-{
-	struct live_sink *l = ctx;
-
-	ui_close(l->ui);
-	free(l);
-}
-
-static const struct sink_ops live_ops = {
-	.note = live_note,
-	.tick = live_tick,
-	.title = live_title,
-	.lost = live_lost,
-	.resync = live_resync,
-	.ended = live_ended,
-	.input = live_input,
-	.resize = live_resize,
-	.output = live_output,
-	.end = live_end,
-	.close = live_close,
-};
-
-static void emergency(int sig)
-{
-	ui_emergency_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int live_open(struct session *s, const char *target)
-{
-	struct ui_options uo = {
-		.ascii = s->opt.ascii,
-		.no_color = s->opt.no_color || getenv("NO_COLOR"),
-		.target = target,
-		.features_off = s->features_off_text,
-		.step = s->step != NULL,
-	};
-	struct live_sink *l = calloc(1, sizeof(*l));
-	int err = l ? ui_open(&l->ui, &s->model, &uo) : -ENOMEM;
-
-	if (err) {
-		fprintf(stderr, "ipcscope: cannot start the live view: %s\n",
-			strerror(-err));
-		free(l);
-		return err;
-	}
-	l->s = s;
-	s->sink = (struct sink){ &live_ops, l };
-	signal(SIGSEGV, emergency);
-	signal(SIGABRT, emergency);
-	signal(SIGBUS, emergency);
-	signal(SIGFPE, emergency);
-	return 0;
-}
 
 /* --- start-up --------------------------------------------------------------- */
 
@@ -475,6 +283,15 @@ static int run_replay(struct session *s)
 		return 1;
 	if (replay_open(s))
 		return 1;
+	if (mode_live(s)) {
+		if (!isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "ipcscope: the live view needs a terminal "
+				"on stdout; for a pipe or a file use --json, "
+				"--text, --top or --snapshot\n");
+			return 2;
+		}
+		return live_replay(s);
+	}
 	/* the same model: a live run keeps exited processes a while */
 	if (replay_recorded_mode(s) == OUT_LIVE)
 		s->model.exited_keep_ns = EXITED_KEEP_NS;
@@ -506,7 +323,8 @@ int main(int argc, char **argv)
 	s.model.note_ctx = &s;
 	if (s.opt.replay)
 		rc = run_replay(&s);
-	else if (s.opt.record && replay_record_open(&s, argc, argv))
+	else if ((s.opt.record || mode_live(&s)) &&
+		 replay_record_open(&s, argc, argv))
 		rc = 1;
 	else
 		rc = run(&s);

@@ -53,8 +53,9 @@ static const char usage[] =
 "                        snapshot read, in order, to FILE (any mode), so the\n"
 "                        run can be replayed; FILE must be new (made 0600,\n"
 "                        never over a file or through a symbolic link)\n"
-"      --replay FILE     tell a recorded run again: with --json, --text,\n"
-"                        --top or --snapshot (not yet in the live view),\n"
+"      --replay FILE     tell a recorded run again: in the live view,\n"
+"                        paused at its first event (n N c + - g G move in\n"
+"                        time); with --json, --text, --top or --snapshot,\n"
 "                        what the run printed; nothing is traced\n"
 "      --ascii           draw with ASCII only\n"
 "      --no-color        no colors (also when NO_COLOR is set)\n"
@@ -327,8 +328,6 @@ static int options_check_replay(const struct options *o)
 		return bad("%s", "--replay traces nothing: no -- COMMAND, --demo, -p or --comm");
 	if (o->payload || o->ring_bytes)
 		return bad("%s", "--payload and --ring-size are the recorded run's: not with --replay");
-	if (o->mode == OUT_LIVE)
-		return bad("%s", "--replay in the live view is not yet available: add --json, --text, --top or --snapshot");
 	return 0;
 }
 

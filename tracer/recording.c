@@ -35,7 +35,7 @@ static const char *const type_names[RECORDING__COUNT] = {
 	[RECORDING_TICK] = "tick", [RECORDING_TITLE] = "title",
 	[RECORDING_ENDED] = "ended", [RECORDING_END] = "end",
 	[RECORDING_FIN] = "fin", [RECORDING_SYSV] = "sysv",
-	[RECORDING_LOSS] = "loss",
+	[RECORDING_LOSS] = "loss", [RECORDING_OUTPUT] = "output",
 };
 
 uint32_t recording_crc32(uint32_t crc, const void *buf, size_t len)
@@ -98,14 +98,34 @@ static bool payload_ok(uint32_t type, const unsigned char *p, uint32_t len);
 struct recording {
 	FILE *f;
 	int err;	/* the first write that failed, -errno */
+	uint64_t count, bytes;
 };
+
+int recording_create_fd(struct recording **out, int fd,
+			struct recording_header *h)
+{
+	struct recording *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r || !(r->f = fdopen(fd, "w"))) {
+		err = errno ? errno : ENOMEM;
+		free(r);
+		close(fd);
+		return -err;
+	}
+	h->crc = recording_crc32(0, h, offsetof(struct recording_header, crc));
+	if (fwrite(h, sizeof(*h), 1, r->f) != 1)
+		r->err = -errno;
+	r->bytes = sizeof(*h);
+	*out = r;
+	return 0;
+}
 
 int recording_create(struct recording **out, const char *path,
 		     struct recording_header *h)
 {
-	struct recording *r;
 	struct stat st;
-	int fd;
+	int fd, err;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
@@ -124,19 +144,11 @@ int recording_create(struct recording **out, const char *path,
 				strerror(err));
 		return -err;
 	}
-	r = calloc(1, sizeof(*r));
-	if (!r || !(r->f = fdopen(fd, "w"))) {
+	err = recording_create_fd(out, fd, h);
+	if (err)
 		fprintf(stderr, "ipcscope: cannot write %s: %s\n", path,
-			strerror(errno));
-		free(r);
-		close(fd);
-		return -ENOMEM;
-	}
-	h->crc = recording_crc32(0, h, offsetof(struct recording_header, crc));
-	if (fwrite(h, sizeof(*h), 1, r->f) != 1)
-		r->err = -errno;
-	*out = r;
-	return 0;
+			strerror(-err));
+	return err;
 }
 
 void recording_put(struct recording *r, unsigned type, const void *a,
@@ -161,6 +173,31 @@ void recording_put(struct recording *r, unsigned type, const void *a,
 	    (alen && fwrite(a, alen, 1, r->f) != 1) ||
 	    (blen && fwrite(b, blen, 1, r->f) != 1))
 		r->err = -(errno ? errno : EIO);
+	r->count += type != RECORDING_RESOLVE;
+	r->bytes += sizeof(h) + alen + blen;
+}
+
+uint64_t recording_count(const struct recording *r)
+{
+	return r ? r->count : 0;
+}
+
+int recording_fd(const struct recording *r)
+{
+	return r ? fileno(r->f) : -1;
+}
+
+void recording_stop(struct recording *r)
+{
+	if (r && !r->err) {
+		recording_flush(r);
+		r->err = -EFBIG;
+	}
+}
+
+uint64_t recording_bytes(const struct recording *r)
+{
+	return r ? r->bytes : 0;
 }
 
 void recording_flush(struct recording *r)
@@ -196,6 +233,8 @@ struct recording_reader {
 	struct recording_rec next;
 	int end_rc;		/* once the end or damage was met */
 	bool ended;
+	bool follow;		/* still being written: its end is "not yet" */
+	uint64_t taken;		/* as recording_count() counts */
 	char why[192];
 };
 
@@ -275,6 +314,8 @@ static bool payload_ok(uint32_t type, const unsigned char *p, uint32_t len)
 		return len == sizeof(struct recording_end);
 	case RECORDING_FIN:
 		return len == 0;
+	case RECORDING_OUTPUT:
+		return len > 0;
 	case RECORDING_LOSS:
 		return len == sizeof(struct recording_loss) &&
 		       ((const struct recording_loss *)p)->is_resync <= 1;
@@ -320,6 +361,10 @@ static int read_one(struct recording_reader *r, unsigned char *buf,
 	size_t got;
 
 	if (!read_exact(r, &h, sizeof(h), &got)) {
+		if (r->follow && !got && !ferror(r->f)) {
+			clearerr(r->f);	/* more may come */
+			return 2;
+		}
 		if (ferror(r->f))
 			return damaged(r, "read error at byte %llu: %s", at,
 				       strerror(errno));
@@ -354,6 +399,8 @@ int recording_next(struct recording_reader *r, struct recording_rec *rec)
 
 	if (r->ended)
 		return r->end_rc;
+	if (r->ahead && r->ahead_rc == 2)
+		r->ahead = false;	/* "not yet" then: look again */
 	if (r->ahead) {
 		r->ahead = false;
 		r->cur = !r->cur;
@@ -366,7 +413,29 @@ int recording_next(struct recording_reader *r, struct recording_rec *rec)
 		r->ended = true;
 		r->end_rc = rc;
 	}
+	if (rc == 1 && rec->type != RECORDING_RESOLVE)
+		r->taken++;
 	return rc;
+}
+
+void recording_follow(struct recording_reader *r)
+{
+	r->follow = true;
+}
+
+int recording_rewind(struct recording_reader *r)
+{
+	if (fseek(r->f, sizeof(struct recording_header), SEEK_SET))
+		return -errno;
+	r->off = sizeof(struct recording_header);
+	r->ahead = r->ended = false;
+	r->taken = 0;
+	return 0;
+}
+
+uint64_t recording_taken(const struct recording_reader *r)
+{
+	return r->taken;
 }
 
 /* The next record, without taking it; 1 if there is one. */

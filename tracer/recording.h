@@ -41,6 +41,7 @@ enum recording_type {
 	RECORDING_FIN,		/* empty: the file was closed whole */
 	RECORDING_SYSV,		/* struct recording_sysv: ipcs as --snapshot read it */
 	RECORDING_LOSS,		/* struct recording_loss: a lost or resync line */
+	RECORDING_OUTPUT,	/* the traced command's output (live view): raw bytes */
 	RECORDING__COUNT
 };
 
@@ -120,11 +121,24 @@ struct recording;
  * returns -errno having printed one line. */
 int recording_create(struct recording **out, const char *path,
 		     struct recording_header *h);
+/* The same on an open file (a memfd for the live view's history); takes
+ * fd. On failure returns -errno, saying nothing. */
+int recording_create_fd(struct recording **out, int fd,
+			struct recording_header *h);
 /* Appends a record of type whose payload is a then b; r may be NULL. */
 void recording_put(struct recording *r, unsigned type, const void *a,
 		   size_t alen, const void *b, size_t blen);
 /* Hands what is buffered to the kernel (at each tick). */
 void recording_flush(struct recording *r);
+/* Records put so far that a reader meets in turn (all but the names
+ * answered, which the model takes inside the record that asked), and the
+ * bytes written. */
+uint64_t recording_count(const struct recording *r);
+/* The file written (to open it again for reading), or -1. */
+int recording_fd(const struct recording *r);
+/* Writes nothing more (counted as a failed write: -EFBIG). */
+void recording_stop(struct recording *r);
+uint64_t recording_bytes(const struct recording *r);
 /* Writes the closing record and closes; returns 0 or -errno of the first
  * write that failed. */
 int recording_close(struct recording *r);
@@ -144,6 +158,15 @@ int recording_open_fd(struct recording_reader **out, int fd,
  * were whole). */
 int recording_next(struct recording_reader *r, struct recording_rec *rec);
 const char *recording_why(const struct recording_reader *r);
+/* A file still being written (the live view's history): at the end of
+ * what was written, recording_next() returns 2, not damage, and can be
+ * called again once more is written. */
+void recording_follow(struct recording_reader *r);
+/* Back to the first record after the header. */
+int recording_rewind(struct recording_reader *r);
+/* Records taken with recording_next() since the header, as
+ * recording_count() counts them. */
+uint64_t recording_taken(const struct recording_reader *r);
 void recording_reader_close(struct recording_reader *r);
 
 /* A record of a type the model takes, applied to m: true if it was one.

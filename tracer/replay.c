@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "names.h"
 #include "recording.h"
@@ -57,8 +58,16 @@ int replay_record_open(struct session *s, int argc, char **argv)
 			       i ? " " : "", argv[i]);
 	memset(h.command + strlen(h.command), 0,
 	       sizeof(h.command) - strlen(h.command));
-	if (recording_create(&s->rec, s->opt.record, &h))
+	if (!s->opt.record) {
+		/* the live view's history, in memory: without one the view
+		 * cannot go back, and the run goes on */
+		int fd = memfd_create("ipcscope-history", MFD_CLOEXEC);
+
+		if (fd < 0 || recording_create_fd(&s->rec, fd, &h))
+			return 0;
+	} else if (recording_create(&s->rec, s->opt.record, &h)) {
 		return 1;
+	}
 	s->model.resolve = resolve_tee;
 	s->model.resolve_ctx = s;
 	return 0;
@@ -118,7 +127,7 @@ int replay_record_close(struct session *s, int rc)
 		return rc;
 	err = recording_close(s->rec);
 	s->rec = NULL;
-	if (err) {
+	if (err && s->opt.record) {
 		fprintf(stderr, "ipcscope: writing %s: %s\n", s->opt.record,
 			strerror(-err));
 		return rc ? rc : 1;
@@ -192,6 +201,12 @@ static void tee_output(void *ctx, const char *buf, size_t len)
 {
 	struct tee *t = ctx;
 
+	for (size_t at = 0; at < len; at += RECORDING_MAX_LEN) {
+		size_t n = len - at < RECORDING_MAX_LEN ? len - at :
+							  RECORDING_MAX_LEN;
+
+		recording_put(t->rec, RECORDING_OUTPUT, buf + at, n, NULL, 0);
+	}
 	t->inner.ops->output(t->inner.ctx, buf, len);
 }
 

@@ -14,7 +14,8 @@
 
 /* --record FILE: creates it (never over a file, never through a link);
  * returns 0 or 1 having said why. Records what the names resolver finds
- * from then on. */
+ * from then on. Without --record (the live view): the same into a memfd,
+ * the view's history (live.c); none if it cannot be made. */
 int replay_record_open(struct session *s, int argc, char **argv);
 /* After the tracer is set up: the clocks and the features off. */
 int replay_record_meta(struct session *s);

@@ -182,8 +182,73 @@ static int filter_key(struct view *v, int key)
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
+/* With time control, the keys that move the time shown; step mode keeps
+ * n and c while the view follows the run. */
+static int time_key(const struct view *v, int key)
+{
+	const struct view_time *t = v->time;
+	bool following = !t->past && !t->ended;
+
+	switch (key) {
+	case 'n':
+	case 'c':
+		if (v->step_mode && following)
+			return 0;
+		return VIEW_HANDLED | VIEW_REDRAW | VIEW_TIME;
+	case ' ':
+	case 'p':
+	case 'N':
+	case '+':
+	case '-':
+		return VIEW_HANDLED | VIEW_REDRAW | VIEW_TIME;
+	case 'g':	/* in the past: the first event, the last */
+	case 'G':
+		return t->past || t->replay ?
+			       VIEW_HANDLED | VIEW_REDRAW | VIEW_TIME : 0;
+	}
+	return 0;
+}
+
+/* The event log focused: keys move through it, newest at the bottom. */
+static int log_key(struct view *v, int key)
+{
+	switch (key) {
+	case VKEY_UP:
+	case 'k':
+		v->log_back++;
+		break;
+	case VKEY_DOWN:
+	case 'j':
+		v->log_back -= v->log_back > 0;
+		break;
+	case VKEY_PGUP:
+		v->log_back += 10;
+		break;
+	case VKEY_PGDN:
+	case 0x06:	/* ^F */
+		v->log_back = v->log_back > 10 ? v->log_back - 10 : 0;
+		break;
+	case VKEY_HOME:
+		v->log_back = VIEW_LOG_LINES;
+		break;
+	case VKEY_END:
+		v->log_back = 0;
+		break;
+	case VKEY_ESC:
+	case 'e':
+		v->log_focus = false;
+		v->log_back = 0;
+		break;
+	default:
+		return 0;
+	}
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
 int view_key(struct view *v, const struct scene_layout *l, int key)
 {
+	int flags;
+
 	if (v->filter_editing)
 		return filter_key(v, key);
 	if (key == 'q' || key == 'Q' || key == VKEY_F10)
@@ -195,6 +260,10 @@ int view_key(struct view *v, const struct scene_layout *l, int key)
 	}
 	if (l->too_small)
 		return key == VKEY_CTRL_L ? VIEW_HANDLED | VIEW_REDRAW : 0;
+	if (v->time && (flags = time_key(v, key)))
+		return flags;
+	if (v->log_focus && (flags = log_key(v, key)))
+		return flags;
 	switch (key) {
 	case VKEY_UP:
 	case 'k':
@@ -236,6 +305,9 @@ int view_key(struct view *v, const struct scene_layout *l, int key)
 		return VIEW_HANDLED | VIEW_REDRAW | VIEW_PAUSE;
 	case 'l':
 		v->show_log = !v->show_log;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'e':
+		v->show_log = v->log_focus = true;
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'a':
 		v->show_all = !v->show_all;

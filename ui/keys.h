@@ -39,6 +39,8 @@ enum view_keycode {
 #define VIEW_QUIT 0x4
 #define VIEW_PAUSE 0x8	/* pause state changed */
 #define VIEW_STEP 0x10	/* a step key (n, c, s): the caller acts on it */
+#define VIEW_TIME 0x20	/* a time key (space, n, N, c, +, -, g, G): the
+			 * caller acts on it */
 
 /* Clamps selection and scroll against the layout of the frame about to be
  * drawn; call after scene_layout() and before scene_render(). */

@@ -41,22 +41,52 @@ void draw_log(const struct scene_ctx *c)
 	const struct scene_layout *l = c->l;
 	const struct view_log *log = c->v->log;
 	int lines = l->log_h - 1;
-	char text[64];
+	char text[96];
 
 	frame_fill(c->f, 0, l->log_y, l->w, ' ', ROLE_HEADER);
-	snprintf(text, sizeof(text), "EVENTS%s",
-		 c->v->paused ? " (view paused; still recording)" : "");
+	if (c->v->time && c->v->time->past)
+		snprintf(text, sizeof(text), "EVENTS up to event %llu of %llu%s",
+			 (unsigned long long)c->v->time->step,
+			 (unsigned long long)c->v->time->steps,
+			 c->v->time->ended ? "" : " (the run goes on, recorded)");
+	else
+		snprintf(text, sizeof(text), "EVENTS%s",
+			 c->v->paused ? " (view paused; still recording)" : "");
 	frame_puts(c->f, 0, l->log_y, l->w, text, ROLE_HEADER);
 	if (!log)
 		return;
-	uint64_t first = log->count > (uint64_t)lines ? log->count - lines : 0;
-	if (log->count > VIEW_LOG_LINES && first < log->count - VIEW_LOG_LINES)
-		first = log->count - VIEW_LOG_LINES;
-	for (uint64_t i = first; i < log->count; i++) {
-		const struct view_log_line *ln = &log->lines[i % VIEW_LOG_LINES];
+	/* the lines kept, oldest first; the newest shown at the bottom, or
+	 * log_back lines above it when the log is focused */
+	uint64_t oldest = log->count > VIEW_LOG_LINES ? log->count - VIEW_LOG_LINES : 0;
+	uint64_t back = c->v->log_focus ? c->v->log_back : 0;
+	uint64_t end = log->count - oldest > back ? log->count - back : oldest;
 
+	if (end - oldest < (uint64_t)lines && log->count - oldest >= (uint64_t)lines)
+		end = oldest + lines;	/* scrolled to the oldest: a full pane */
+	if (end > log->count)
+		end = log->count;
+	uint64_t first = end - oldest > (uint64_t)lines ? end - lines : oldest;
+	if (c->v->log_focus) {
+		char focus[128];
+		int x = frame_text_width(text) + 2;
+
+		snprintf(focus, sizeof(focus), "focused: Up Down PgUp PgDn "
+			 "Home End, Esc leaves  #%llu-#%llu of %llu",
+			 (unsigned long long)first + 1, (unsigned long long)end,
+			 (unsigned long long)log->count);
+		if (x < l->w)
+			frame_puts(c->f, x, l->log_y, l->w - x, focus,
+				   ROLE_HEADER_FOCUS);
+	}
+	for (uint64_t i = first; i < end; i++) {
+		const struct view_log_line *ln = &log->lines[i % VIEW_LOG_LINES];
+		char line[VIEW_LOG_TEXT + 24];
+
+		/* the entry's id: its place in the run, the same in a replay */
+		snprintf(line, sizeof(line), "#%-4llu%s",
+			 (unsigned long long)i + 1, ln->text);
 		frame_puts(c->f, 0, l->log_y + 1 + (int)(i - first), l->w,
-			   ln->text, ln->warn ? ROLE_WARNING : ROLE_NORMAL);
+			   line, ln->warn ? ROLE_WARNING : ROLE_NORMAL);
 	}
 }
 
@@ -135,6 +165,81 @@ static void draw_step_status(struct frame *f, const struct view *v)
 	}
 }
 
+/* Key hints from the right edge, as many as fit, the first ones kept. */
+static void status_hints(struct frame *f, int x, const char *const (*keys)[2],
+			 size_t n)
+{
+	int need = 0, hx;
+	char text[64];
+
+	for (size_t i = 0; i < n; i++) {
+		int w = (int)(strlen(keys[i][0]) + strlen(keys[i][1]) + 2);
+
+		if (x + need + w + 1 > f->w) {
+			n = i;
+			break;
+		}
+		need += w;
+	}
+	hx = f->w - need;
+	for (size_t i = 0; i < n; i++) {
+		status_add(f, &hx, f->w, keys[i][0], ROLE_STATUS_KEY);
+		snprintf(text, sizeof(text), " %s ", keys[i][1]);
+		status_add(f, &hx, f->w, text, ROLE_STATUS);
+	}
+}
+
+/* Time control, when a past moment or the run's end is shown: where in
+ * the run, the pace, and the keys that move it. */
+static void draw_time_status(struct frame *f, const struct view *v)
+{
+	static const char *const past_keys[][2] = {
+		{ "n", "next" }, { "N", "back" }, { "c", "play" },
+		{ "+-", "pace" }, { "g G", "first last" }, { "spc", "live" },
+		{ "q", "quit" },
+	};
+	static const char *const replay_keys[][2] = {
+		{ "n", "next" }, { "N", "back" }, { "c", "play" },
+		{ "+-", "pace" }, { "g G", "first last" }, { "q", "quit" },
+	};
+	static const char *const end_keys[][2] = {
+		{ "N", "step back" }, { "q", "quits" },
+	};
+	const struct view_time *t = v->time;
+	int x = 0;
+	char text[256], pace[16];
+
+	if (t->speed >= 0)
+		snprintf(pace, sizeof(pace), "x%d", 1 << t->speed);
+	else
+		snprintf(pace, sizeof(pace), "x1/%d", 1 << -t->speed);
+	if (!t->past) {		/* the end, kept */
+		status_add(f, &x, f->w, " ENDED ", ROLE_STATUS_KEY);
+		snprintf(text, sizeof(text), "  %s; the last picture stays until "
+			 "q; N steps back through the run",
+			 v->ended_text ? v->ended_text : "the run ended");
+		/* cut to fit before the keys */
+		if (f->w - 24 > x)
+			x += frame_puts(f, x, f->h - 1, f->w - 24 - x, text,
+					ROLE_STATUS);
+		status_hints(f, x, end_keys, 2);
+		return;
+	}
+	status_add(f, &x, f->w, t->replay ? " REPLAY " :
+		   t->playing ? " PLAYING " : " PAUSED ", ROLE_STATUS_KEY);
+	snprintf(text, sizeof(text), " event %llu of %llu  %+.3fs  %s%s%s ",
+		 (unsigned long long)t->step, (unsigned long long)t->steps,
+		 t->ts >= t->ts0 ? (t->ts - t->ts0) / 1e9 :
+				   -((t->ts0 - t->ts) / 1e9),
+		 t->playing ? "playing " : "", pace,
+		 t->history_full ? "  history full" : "");
+	status_add(f, &x, f->w, text, ROLE_STATUS);
+	if (t->replay)
+		status_hints(f, x, replay_keys, 6);
+	else
+		status_hints(f, x, past_keys, 7);
+}
+
 void draw_status(const struct scene_ctx *c, size_t hidden)
 {
 	static const char *const hints[][2] = {
@@ -156,8 +261,12 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 			   ROLE_STATUS);
 		return;
 	}
-	if (v->step_mode && v->step_text) {
+	if (v->step_mode && v->step_text && !(v->time && v->time->past)) {
 		draw_step_status(f, v);
+		return;
+	}
+	if (v->time && (v->time->past || v->time->ended)) {
+		draw_time_status(f, v);
 		return;
 	}
 	status_add(f, &x, f->w, v->paused ? " PAUSED " :
@@ -214,19 +323,18 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 	}
 }
 
-#define HELP_STEP_LINE 12
+#define HELP_STEP_LINE 11
 static const char *const help_lines[] = {
 	"Up Down j k    move the selection",
 	"PgUp PgDn      move a page;  Home End g G: first, last",
 	"Tab Left Right change pane: processes, fds, open files, objects",
 	"Enter          details: every holder of the selection",
 	"/              filter by name or pid (Enter keeps, Esc clears)",
-	"space          pause the view (events are still recorded)",
-	"l              show or hide the event log",
-	"o              show or hide the traced command's output",
-	"a              all processes / only active ones",
-	"? F1           this help;  Esc closes a box",
-	"q F10          quit",
+	"space p        pause: the whole view holds; again: back to now",
+	"n N  c         an event on, an event back;  play from there",
+	"+ -  g G       play faster, slower (x1/8-x16);  first, last event",
+	"l e o a        log; scroll it (Esc: back); command output; all",
+	"? F1  q F10    this help (Esc closes a box);  quit",
 	"mouse click    select what is under the pointer",
 	"",	/* HELP_STEP_LINE */
 	"f3        open-file entry 3 (a struct file, shared by dup/fork)",
@@ -262,7 +370,7 @@ void draw_help(const struct scene_ctx *c)
 
 		/* --step: its keys where the legend's blank line was */
 		if (c->v->step_mode && i == HELP_STEP_LINE)
-			s = "n c s          step: one held call runs; run freely; hold again";
+			s = "n c s          step (following the run): one call runs; run; hold";
 
 		/* the help's own glyphs turn ASCII too */
 		if (f->ascii && !strncmp(s, "\xc2\xbb", 2))

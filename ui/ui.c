@@ -26,20 +26,38 @@
 #define WAIT_CHECK_NS (100ULL * 1000000)
 #define DEADLINES 32
 
+/* What the view tells beside the model, kept from the notes: the event
+ * log, traffic and rates, the traced command's output. One for the run as
+ * it happens, one for the past moment the tracer rebuilds (ui_past_*). */
+struct story {
+	struct view_log log;
+	struct hmap file_traffic, obj_traffic;
+	uint64_t ts0;		/* first event: time 0 of the log */
+	struct view_output output;	/* the traced command's */
+	struct ui_stats stats;
+	double events_per_s;
+	uint64_t second_ns, events_at_second;
+};
+
 struct ui {
 	struct model *m;
-	struct model frozen;	/* what the paused view shows */
+	struct model frozen;	/* what the paused view shows, when the
+				 * tracer keeps no history */
 	bool frozen_valid;
 	struct term *term;
 	struct view view;
 	struct frame frame;
 	bool ascii;
-	struct view_log log;
-	struct hmap file_traffic, obj_traffic;
-	uint64_t ts0;		/* first event: time 0 of the log */
-
-	struct view_output output;	/* the traced command's */
+	struct story live, past;
 	bool output_chosen;		/* 'o' pressed: no longer automatic */
+
+	/* time control (ui_time): the past moment shown, if any */
+	bool timed;
+	struct view_time time;
+	const struct model *past_model;
+	char time_keys[32];
+	size_t ntime_keys;
+	char ended_text[160];
 
 	bool dirty;
 	uint64_t now_ns, last_draw_ns;
@@ -49,8 +67,6 @@ struct ui {
 	int ndeadlines;
 	/* where processes wait changes without a note: checked now and then */
 	uint64_t wait_sig, wait_check_ns;
-	uint64_t second_ns, events_at_second;
-	struct ui_stats stats;
 
 	char target[256];
 	char features_off[128];	/* plain names ipcscope chose: no escaping */
@@ -64,6 +80,8 @@ struct ui {
 	char step_keys[32];
 	size_t nstep_keys;
 };
+
+static void story_clear(struct story *st);
 
 int ui_open(struct ui **out, struct model *m, const struct ui_options *opts)
 {
@@ -105,9 +123,71 @@ void ui_close(struct ui *ui)
 	frame_free(&ui->frame);
 	if (ui->frozen_valid)
 		model_copy_free(&ui->frozen);
-	notes_traffic_free(&ui->file_traffic);
-	notes_traffic_free(&ui->obj_traffic);
+	story_clear(&ui->live);
+	story_clear(&ui->past);
 	free(ui);
+}
+
+static void story_clear(struct story *st)
+{
+	notes_traffic_free(&st->file_traffic);
+	notes_traffic_free(&st->obj_traffic);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A note into a story; false when out of memory counting traffic. */
+static bool story_note(struct story *st, const struct model_note *note)
+{
+	if (!st->ts0)
+		st->ts0 = note->ts;
+	notes_log(&st->log, note, st->ts0);
+	return !notes_traffic(&st->file_traffic, &st->obj_traffic, note);
+}
+
+static void story_mark(struct story *st, uint64_t ts, const char *what)
+{
+	if (!st->ts0)
+		st->ts0 = ts;
+	notes_log_mark(&st->log, ts, st->ts0, what);
+}
+
+/* A second has passed: events per second and traffic rates; true when
+ * what is shown changed. */
+static bool story_roll(struct story *st, uint64_t now_ns)
+{
+	bool changed = false;
+
+	if (!st->second_ns) {
+		st->second_ns = now_ns;
+		st->events_at_second = st->stats.events;
+	} else if (now_ns >= st->second_ns + 1000000000ULL) {
+		double secs = (now_ns - st->second_ns) / 1e9;
+		/* as shown: a steady trickle measured over 0.99 s or 1.01 s
+		 * must not redraw an idle screen every second */
+		uint64_t n = st->stats.events - st->events_at_second;
+		double eps = (double)(uint64_t)(n / secs + 0.5);
+
+		changed = eps != st->events_per_s;
+		st->events_per_s = eps;
+		st->events_at_second = st->stats.events;
+		if (notes_roll(&st->file_traffic, now_ns, now_ns - st->second_ns,
+			       TRAFFIC_KEEP_NS) |
+		    notes_roll(&st->obj_traffic, now_ns, now_ns - st->second_ns,
+			       TRAFFIC_KEEP_NS))
+			changed = true;
+		st->second_ns = now_ns;
+	}
+	return changed;
+}
+
+static bool showing_past(const struct ui *ui)
+{
+	return ui->timed && ui->time.past && ui->past_model;
+}
+
+static struct story *shown_story(struct ui *ui)
+{
+	return showing_past(ui) ? &ui->past : &ui->live;
 }
 
 void ui_emergency_restore(void)
@@ -162,11 +242,10 @@ void ui_note(struct ui *ui, const struct model_note *note)
 {
 	if (!ui || !note)
 		return;
-	if (!ui->ts0)
-		ui->ts0 = note->ts;
-	notes_log(&ui->log, note, ui->ts0);
-	if (notes_traffic(&ui->file_traffic, &ui->obj_traffic, note))
+	if (!story_note(&ui->live, note))
 		ui_message(ui, "out of memory counting traffic");
+	if (showing_past(ui))
+		return;		/* the live story goes on unseen */
 	ui->dirty = true;
 	/* the highlight of this change ends */
 	redraw_at(ui, note->ts + VIEW_FLASH_NS, FRAME_NS);
@@ -184,10 +263,8 @@ void ui_mark(struct ui *ui, uint64_t ts, const char *what)
 {
 	if (!ui || !what)
 		return;
-	if (!ui->ts0)
-		ui->ts0 = ts;
-	notes_log_mark(&ui->log, ts, ui->ts0, what);
-	ui->dirty = true;
+	story_mark(&ui->live, ts, what);
+	ui->dirty |= !showing_past(ui);
 }
 
 /* Where the processes wait, in one number: the task iterator updates
@@ -210,25 +287,32 @@ static uint64_t wait_signature(const struct model *m)
 
 static const struct model *shown_model(const struct ui *ui)
 {
+	if (showing_past(ui))
+		return ui->past_model;
 	return ui->view.paused && ui->frozen_valid ? &ui->frozen : ui->m;
 }
 
 static void view_update(struct ui *ui)
 {
 	struct view *v = &ui->view;
+	struct story *st = shown_story(ui);
 
-	v->now_ns = ui->now_ns;
-	v->events = ui->stats.events;
-	v->lost = ui->stats.lost;
+	/* a past moment is seen as it was then: its changes just made */
+	v->now_ns = showing_past(ui) ? ui->time.ts + 1 : ui->now_ns;
+	v->events = st->stats.events;
+	v->lost = st->stats.lost;
+	v->events_per_s = st->events_per_s;
 	v->target = ui->target[0] ? ui->target : NULL;
 	v->features_off = ui->features_off;
 	v->message = ui->message[0] ? ui->message : NULL;
 	v->message_warn = ui->message_warn;
-	v->log = &ui->log;
-	v->output = &ui->output;
-	v->file_traffic = &ui->file_traffic;
-	v->obj_traffic = &ui->obj_traffic;
+	v->log = &st->log;
+	v->output = &st->output;
+	v->file_traffic = &st->file_traffic;
+	v->obj_traffic = &st->obj_traffic;
 	v->step_text = ui->step_text[0] ? ui->step_text : NULL;
+	v->time = ui->timed ? &ui->time : NULL;
+	v->ended_text = ui->ended_text[0] ? ui->ended_text : NULL;
 }
 
 static void draw(struct ui *ui)
@@ -305,7 +389,9 @@ static int handle_key(struct ui *ui, int key, int x, int y)
 	else
 		flags = view_key(&ui->view, &l, key);
 	scene_layout_free(&l);
-	if (flags & VIEW_PAUSE)
+	if ((flags & VIEW_TIME) && ui->ntime_keys < sizeof(ui->time_keys))
+		ui->time_keys[ui->ntime_keys++] = (char)key;
+	else if (flags & VIEW_PAUSE)
 		set_paused(ui, ui->view.paused);
 	if (key == 'o' && (flags & VIEW_HANDLED))
 		ui->output_chosen = true;
@@ -333,7 +419,18 @@ int ui_input(struct ui *ui)
 	/* a key deserves an answer now, not at the next tick */
 	if (ui->dirty && ui->now_ns)
 		draw(ui);
-	return ui->nstep_keys ? UI_STEP : 0;
+	return (ui->nstep_keys ? UI_STEP : 0) | (ui->ntime_keys ? UI_TIME : 0);
+}
+
+size_t ui_time_keys(struct ui *ui, char *keys, size_t max)
+{
+	size_t n = ui && ui->ntime_keys < max ? ui->ntime_keys : max;
+
+	if (!ui)
+		return 0;
+	memcpy(keys, ui->time_keys, n);
+	ui->ntime_keys = 0;
+	return n;
 }
 
 size_t ui_step_keys(struct ui *ui, char *keys, size_t max)
@@ -405,42 +502,24 @@ void ui_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st)
 		return;
 	ui->now_ns = now_ns;
 	if (st) {
-		if (st->lost != ui->stats.lost)
+		if (st->lost != ui->live.stats.lost)
 			ui->dirty = true;
-		ui->stats = *st;
+		ui->live.stats = *st;
 	}
 	if (ui->message_pending) {
 		ui->message_ns = now_ns;
 		ui->message_pending = false;
 	}
-	if (!ui->second_ns) {
-		ui->second_ns = now_ns;
-		ui->events_at_second = ui->stats.events;
-	} else if (now_ns >= ui->second_ns + 1000000000ULL) {
-		double secs = (now_ns - ui->second_ns) / 1e9;
-		/* as shown: a steady trickle measured over 0.99 s or 1.01 s
-		 * must not redraw an idle screen every second */
-		uint64_t n = ui->stats.events - ui->events_at_second;
-		double eps = (double)(uint64_t)(n / secs + 0.5);
-
-		if (eps != ui->view.events_per_s)
-			ui->dirty = true;
-		ui->view.events_per_s = eps;
-		ui->events_at_second = ui->stats.events;
-		if (notes_roll(&ui->file_traffic, now_ns, now_ns - ui->second_ns,
-			       TRAFFIC_KEEP_NS) |
-		    notes_roll(&ui->obj_traffic, now_ns, now_ns - ui->second_ns,
-			       TRAFFIC_KEEP_NS))
-			ui->dirty = true;
-		ui->second_ns = now_ns;
-	}
+	if (story_roll(&ui->live, now_ns) && !showing_past(ui))
+		ui->dirty = true;
 	if (ui->message[0] && now_ns >= ui->message_ns + MESSAGE_NS) {
 		ui->message[0] = '\0';
 		ui->dirty = true;
 	}
 	if (deadlines_due(ui, now_ns))
 		ui->dirty = true;
-	if (!ui->view.paused && now_ns >= ui->wait_check_ns + WAIT_CHECK_NS) {
+	if (!ui->view.paused && !showing_past(ui) &&
+	    now_ns >= ui->wait_check_ns + WAIT_CHECK_NS) {
 		uint64_t sig = wait_signature(ui->m);
 
 		if (sig != ui->wait_sig)
@@ -474,9 +553,74 @@ void ui_output(struct ui *ui, const char *buf, size_t len)
 {
 	if (!ui || !buf || !len)
 		return;
-	output_add(&ui->output, buf, len);
+	output_add(&ui->live.output, buf, len);
 	/* the command talks: show it, unless 'o' said otherwise */
 	if (!ui->output_chosen)
 		ui->view.show_output = true;
+	ui->dirty |= !showing_past(ui);
+}
+
+/* --- a past moment --------------------------------------------------------- */
+
+void ui_time(struct ui *ui, const struct view_time *t)
+{
+	if (!ui || !t)
+		return;
+	ui->timed = true;
+	ui->time = *t;
+	/* the key hints and the PAUSED label follow the time shown */
+	ui->view.paused = t->past && !t->playing;
 	ui->dirty = true;
+}
+
+void ui_ended(struct ui *ui, const char *what)
+{
+	if (!ui)
+		return;
+	escape_text(ui->ended_text, sizeof(ui->ended_text), what, strlen(what));
+	ui->dirty = true;
+}
+
+void ui_past_reset(struct ui *ui, const struct model *m)
+{
+	if (!ui)
+		return;
+	story_clear(&ui->past);
+	ui->past_model = m;
+	ui->dirty = true;
+}
+
+void ui_past_note(struct ui *ui, const struct model_note *note)
+{
+	if (!ui || !note)
+		return;
+	if (!story_note(&ui->past, note))
+		ui_message(ui, "out of memory counting traffic");
+	ui->dirty = true;
+}
+
+void ui_past_mark(struct ui *ui, uint64_t ts, const char *what)
+{
+	if (!ui || !what)
+		return;
+	story_mark(&ui->past, ts, what);
+	ui->dirty = true;
+}
+
+void ui_past_output(struct ui *ui, const char *buf, size_t len)
+{
+	if (!ui || !buf || !len)
+		return;
+	output_add(&ui->past.output, buf, len);
+	ui->dirty = true;
+}
+
+void ui_past_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st)
+{
+	if (!ui)
+		return;
+	if (st)
+		ui->past.stats = *st;
+	if (story_roll(&ui->past, now_ns))
+		ui->dirty = true;
 }

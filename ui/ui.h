@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "view.h"
 
 struct ui;
 
@@ -32,6 +33,8 @@ struct ui_stats {
 /* Flags returned by ui_input(). */
 #define UI_QUIT 0x1
 #define UI_STEP 0x2	/* step keys came: ui_step_keys() */
+#define UI_TIME 0x4	/* time keys came: ui_time_keys() */
+
 
 /* Takes over the terminal; returns 0 or -errno. */
 int ui_open(struct ui **out, struct model *m, const struct ui_options *opts);
@@ -62,6 +65,21 @@ void ui_step(struct ui *ui, bool holding, const char *text, uint32_t pid,
 	     int fd);
 /* The step keys typed since the last call, in order ('n', 'c', 's'). */
 size_t ui_step_keys(struct ui *ui, char *keys, size_t max);
+/* Time control: the view shows this time from now on (its first call
+ * turns time keys on: space, n, N, c, +, -, and g, G in the past). */
+void ui_time(struct ui *ui, const struct view_time *t);
+/* The time keys typed since the last call, in order. */
+size_t ui_time_keys(struct ui *ui, char *keys, size_t max);
+/* What is traced is over: said in the status bar until q. */
+void ui_ended(struct ui *ui, const char *what);
+/* The past moment is built again from the start into m: its log,
+ * traffic and output start empty; then its notes, marks, output and
+ * ticks (on the recorded clock) come through these. */
+void ui_past_reset(struct ui *ui, const struct model *m);
+void ui_past_note(struct ui *ui, const struct model_note *note);
+void ui_past_mark(struct ui *ui, uint64_t ts, const char *what);
+void ui_past_output(struct ui *ui, const char *buf, size_t len);
+void ui_past_tick(struct ui *ui, uint64_t now_ns, const struct ui_stats *st);
 /* Restores the terminal from a fatal signal handler: async-signal-safe. */
 void ui_emergency_restore(void);
 

@@ -16,6 +16,20 @@
 
 struct view_output;
 
+/* The time shown (tracer/timeline.h decides it): the run as it happens,
+ * or a past moment built again into a model of its own. */
+struct view_time {
+	bool past;		/* show the past model (ui.h: ui_past_reset) */
+	bool playing;		/* the past moves at the pace */
+	bool replay;		/* a record file, not a run */
+	bool ended;		/* the run is over: its end is kept */
+	bool history_full;	/* no going back past a point */
+	uint64_t step, steps;	/* shown: after `step` of `steps` events */
+	uint64_t ts;		/* the moment, on the events' clock */
+	uint64_t ts0;		/* the first event's */
+	int speed;		/* log2 of the pace: 0 as recorded */
+};
+
 enum pane {
 	PANE_PROCS,
 	PANE_FDS,
@@ -73,6 +87,8 @@ struct view {
 	int scroll;		/* first graph row shown */
 	bool paused;
 	bool show_log;
+	bool log_focus;		/* keys scroll the event log ('e') */
+	uint64_t log_back;	/* lines scrolled back from the newest */
 	bool show_all;		/* every process, not just active ones */
 	bool show_help;
 	bool show_detail;
@@ -97,6 +113,10 @@ struct view {
 	/* --step: n, c and s step; calls are held; the one held, escaped */
 	bool step_mode, step_holding;
 	const char *step_text;	/* or NULL */
+	/* time control: the time shown, or NULL when there is none;
+	 * what ended, escaped, once the run is over */
+	const struct view_time *time;
+	const char *ended_text;
 };
 
 void view_init(struct view *v);
