@@ -95,6 +95,8 @@ if [ "$what" = all ]; then
 	run_suite stress env STRESS_QUICK=1 python3 tests/stress/run.py
 	[ -x tests/terminal/test_step.sh ] && run_suite terminal-step tests/terminal/test_step.sh
 	[ -x tests/terminal/test_time.sh ] && run_suite terminal-time tests/terminal/test_time.sh
+	[ -x build/san/ipcscope ] && [ -x tests/terminal/test_time.sh ] && run_suite terminal-time-asan \
+		env IPCSCOPE=build/san/ipcscope ASAN_OPTIONS=detect_leaks=1 tests/terminal/test_time.sh
 	if [ "${IPCSCOPE_SKIP_VMTEST:-}" = 1 ]; then
 		echo "== vmtest: skipped (IPCSCOPE_SKIP_VMTEST=1)"
 	else
