@@ -75,8 +75,8 @@ static void past_note(void *ctx, const struct model_note *n)
 
 	if (!t->notes++ || !t->note_ts)
 		t->note_ts = n->ts;
-	if (!t->mute)
-		sink_note(&t->view.past, n);
+	if (!t->mute && t->view.past.ops && t->view.past.ops->note)
+		t->view.past.ops->note(t->view.past.ctx, n);
 }
 
 /* The past model empty again, the history read again from the first. */
@@ -102,7 +102,8 @@ static int rebuild(struct timeline *t)
 static void apply(struct timeline *t, const struct recording_rec *rec)
 {
 	const char *p = rec->data;
-	const struct sink *v = t->mute ? &(struct sink){ 0 } : &t->view.past;
+	const struct sink *v = &t->view.past;
+	bool told = !t->mute && v->ops;
 	uint64_t notes = t->notes, idx = recording_taken(t->reader) - 1;
 	struct recording_title title;
 	struct recording_tick tick;
@@ -114,13 +115,14 @@ static void apply(struct timeline *t, const struct recording_rec *rec)
 	case RECORDING_TICK:
 		recording_apply(&t->past, rec);	/* the sweep */
 		memcpy(&tick, p, sizeof(tick));
-		sink_tick(v, tick.now, &(struct sink_stats){ tick.events,
-							      tick.lost });
+		if (told && v->ops->tick)
+			v->ops->tick(v->ctx, tick.now, &(struct sink_stats){
+						     tick.events, tick.lost });
 		return;
 	case RECORDING_TITLE:
 		memcpy(&title, p, sizeof(title));
 		p += sizeof(title);
-		if (v->ops && v->ops->title)
+		if (told && v->ops->title)
 			v->ops->title(v->ctx, title.n, p, p + strlen(p) + 1,
 				      title.ts);
 		return;
@@ -132,13 +134,13 @@ static void apply(struct timeline *t, const struct recording_rec *rec)
 		memcpy(&loss, p, sizeof(loss));
 		l = (struct sink_loss){ loss.ts, loss.count, loss.total,
 					loss.resync, loss.processes };
-		if (loss.is_resync)
-			sink_resync(v, &l);
-		else
-			sink_lost(v, &l);
+		if (told && loss.is_resync && v->ops->resync)
+			v->ops->resync(v->ctx, &l);
+		else if (told && !loss.is_resync && v->ops->lost)
+			v->ops->lost(v->ctx, &l);
 		return;
 	case RECORDING_OUTPUT:
-		if (v->ops && v->ops->output)
+		if (told && v->ops->output)
 			v->ops->output(v->ctx, p, rec->len);
 		return;
 	}
