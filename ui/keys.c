@@ -312,6 +312,15 @@ int view_key(struct view *v, const struct scene_layout *l, int key)
 	case 'a':
 		v->show_all = !v->show_all;
 		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'S':
+		v->sort = (enum view_sort)((v->sort + 1) % SORT__COUNT);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'C':
+		v->connected = !v->connected;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'F':
+		v->unfold = !v->unfold;
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'o':
 		v->show_output = !v->show_output;
 		return VIEW_HANDLED | VIEW_REDRAW;

@@ -33,6 +33,8 @@ struct scene_item {
 	bool last_child;		/* PROCS */
 	bool has_children;		/* PROCS */
 	uint32_t shares_with;		/* PROCS: fd table drawn under this pid */
+	unsigned alike;			/* PROCS: siblings alike, folded here */
+	unsigned below;			/* PROCS: exited descendants folded */
 	int lane;			/* FILES, OBJECTS: edge lane, -1 none */
 	int target;			/* FDS, FILES: index of the item it
 					 * points at in the next pane, or -1 */

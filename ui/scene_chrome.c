@@ -257,7 +257,8 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 		snprintf(text, sizeof(text), " filter: %s_", esc);
 		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
 		status_add(f, &x, f->w,
-			   "   name or pid; Enter keeps it, Esc clears it",
+			   "   name, pid or object (pipe:[N], a path, an address); "
+			   "Enter keeps it, Esc clears it",
 			   ROLE_STATUS);
 		return;
 	}
@@ -280,6 +281,14 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 		escape_text(esc, sizeof(esc), v->filter, strlen(v->filter));
 		snprintf(text, sizeof(text), "  filter: %s", esc);
 		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
+	}
+	if (v->sort != SORT_PID) {
+		snprintf(text, sizeof(text), "  sort: %s", view_sort_name(v->sort));
+		status_add(f, &x, f->w, text, ROLE_STATUS_KEY);
+	}
+	if (v->connected) {
+		status_add(f, &x, f->w, v->have_sel ? "  connected to the selection" :
+			   "  connected: select something", ROLE_STATUS_KEY);
 	}
 	if (!v->show_all && hidden) {
 		snprintf(text, sizeof(text), "  %zu idle hidden", hidden);
@@ -325,17 +334,17 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 
 #define HELP_STEP_LINE 11
 static const char *const help_lines[] = {
-	"Up Down j k    move the selection",
+	"Up Down j k    move the selection (or click on it)",
 	"PgUp PgDn      move a page;  Home End g G: first, last",
 	"Tab Left Right change pane: processes, fds, open files, objects",
 	"Enter          details: every holder of the selection",
-	"/              filter by name or pid (Enter keeps, Esc clears)",
+	"/              filter: name, pid or object (pipe:[N], path, address)",
+	"S  C  F        sort by pid/activity/name; only connected; fold alike",
 	"space p        pause: the whole view holds; again: back to now",
 	"n N  c         an event on, an event back;  play from there",
 	"+ -  g G       play faster, slower (x1/8-x16);  first, last event",
 	"l e o a        log; scroll it (Esc: back); command output; all",
 	"? F1  q F10    this help (Esc closes a box);  quit",
-	"mouse click    select what is under the pointer",
 	"",	/* HELP_STEP_LINE */
 	"f3        open-file entry 3 (a struct file, shared by dup/fork)",
 	"refs N    the kernel's reference count of that entry",

@@ -73,7 +73,16 @@ static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 				x += 2;
 			}
 			esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
-			snprintf(text, sizeof(text), "%u %s", p->pid, comm);
+			/* alike workers folded here ('F' unfolds them) */
+			if (it->alike)
+				snprintf(text, sizeof(text), "%u %s +%u alike",
+					 p->pid, comm, it->alike);
+			else if (it->below)
+				snprintf(text, sizeof(text), "%u %s +%u exited",
+					 p->pid, comm, it->below);
+			else
+				snprintf(text, sizeof(text), "%u %s", p->pid,
+					 comm);
 			x += frame_puts(f, x, y, x0 + w - x, text,
 					is_selected(c, PANE_PROCS, it) ?
 						ROLE_SELECTED :

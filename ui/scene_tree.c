@@ -4,6 +4,7 @@
  * order and at what depth, and the rows of their fds.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -54,6 +55,10 @@ struct scene_item *vec_add(struct vec *vec)
 struct tree {
 	struct model_proc **procs;	/* shown, sorted by pid */
 	size_t n;
+	size_t *order;		/* indexes of procs in the order shown */
+	unsigned *alike;	/* siblings folded into this one, or
+				 * UINT_MAX: folded away */
+	unsigned *below;	/* exited descendants folded into it */
 	ssize_t *first_child, *next_sibling;
 	bool *visited;
 };
@@ -132,12 +137,13 @@ static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
 	return it->height;
 }
 
-/* Children lists in pid order: walk backwards and prepend. */
+/* Children lists in the order shown: walk it backwards and prepend. */
 static void link_children(struct tree *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		t->first_child[i] = t->next_sibling[i] = -1;
-	for (size_t i = t->n; i-- > 0;) {
+	for (size_t k = t->n; k-- > 0;) {
+		size_t i = t->order[k];
 		ssize_t parent = t->procs[i]->ppid != t->procs[i]->pid ?
 					 tree_index(t, t->procs[i]->ppid) :
 					 -1;
@@ -202,18 +208,204 @@ static int walk_from(struct scene_layout *l, struct tree *t, struct walk *w,
 		ssize_t i = w->stack[--w->sp];
 		int d = w->depth[w->sp];
 		uint32_t b = w->bars[w->sp];
-		bool last = t->next_sibling[i] < 0;
+		ssize_t next = t->next_sibling[i];
+		bool last;
 		int h;
 
+		while (next >= 0 && t->alike[next] == UINT_MAX)
+			next = t->next_sibling[next];	/* folded: not shown */
+		last = next < 0;
+
 		t->visited[i] = true;
+		if (t->alike[i] == UINT_MAX)
+			continue;	/* folded into an alike sibling */
 		h = add_proc(l, pv, fv, seen, *row, t->procs[i], d, b, last,
-			     t->first_child[i] >= 0);
+			     t->first_child[i] >= 0 && !t->below[i]);
 		if (h < 0)
 			return h;
+		pv->v[pv->n - 1].alike = t->alike[i];
+		pv->v[pv->n - 1].below = t->below[i];
 		*row += h;
 		push_children(w, t, i, d, b, last);
 	}
 	return 0;
+}
+
+/* A fold key of a process's table: what each fd reaches (fd, mode and
+ * object), so that workers holding the same pipes look alike; for an
+ * exited one, how it ended; 0 when it has no table. */
+static uint64_t table_shape(const struct model_proc *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	if (p->exited)	/* exited shims: alike when they ended alike */
+		return h ^ ((uint64_t)p->exit_code << 8 | (uint64_t)p->exit_signal);
+	if (!p->table)
+		return 0;
+	model_table_for_each(p->table, s) {
+		const struct model_file *f = s->file;
+
+		if (!f)
+			continue;
+		h = (h ^ (uint64_t)s->fd) * 1099511628211ULL;
+		h = (h ^ f->flags) * 1099511628211ULL;
+		h = (h ^ (f->obj ? f->obj->ino ^ f->obj->dev << 20 :
+				   f->kaddr)) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Leaves with the same parent, name and table shape, at least FOLD_MIN
+ * of them: the first in the order shown stays, with how many more; the
+ * rest are marked UINT_MAX. */
+#define FOLD_MIN 3
+static int fold_alike(struct tree *t)
+{
+	struct hmap groups = { 0 };
+	size_t *rep = malloc((t->n + 1) * sizeof(*rep));
+
+	if (!rep)
+		return -ENOMEM;
+	for (size_t k = 0; k < t->n; k++) {
+		size_t i = t->order[k];
+		const struct model_proc *p = t->procs[i];
+		bool leaf = t->first_child[i] < 0 || t->below[i];
+		uint64_t shape = leaf && p->ppid != p->pid &&
+					 t->alike[i] != UINT_MAX ?
+					 table_shape(p) ^ t->below[i] : 0;
+		uint64_t name = 1469598103934665603ULL;
+		void *first;
+
+		rep[i] = SIZE_MAX;
+		if (!shape)
+			continue;
+		for (size_t c = 0; c < IPCS_COMM_LEN && p->comm[c]; c++)
+			name = (name ^ (unsigned char)p->comm[c]) * 1099511628211ULL;
+		first = hmap_get(&groups, p->ppid, shape ^ name);
+		if (first) {
+			rep[i] = (uintptr_t)first - 1;
+			t->alike[rep[i]]++;
+		} else if (hmap_put(&groups, p->ppid, shape ^ name,
+				    (void *)(uintptr_t)(i + 1))) {
+			hmap_free(&groups);
+			free(rep);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		if (rep[i] == SIZE_MAX)
+			continue;
+		if (t->alike[rep[i]] + 1 >= FOLD_MIN)
+			t->alike[i] = UINT_MAX;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (rep[i] == SIZE_MAX && t->alike[i] != UINT_MAX &&
+		    t->alike[i] + 1 < FOLD_MIN)
+			t->alike[i] = 0;
+	hmap_free(&groups);
+	free(rep);
+	return 0;
+}
+
+/* An exited process whose descendants all exited too (shims, a shell's
+ * finished pipeline): one row that says how many are folded below it.
+ * Children are seen before parents by walking a preorder backwards. */
+static int fold_exited(struct tree *t)
+{
+	size_t *pre = malloc((t->n + 1) * sizeof(*pre));
+	size_t *stack = malloc((t->n + 1) * sizeof(*stack));
+	bool *dead = calloc(t->n + 1, 1), *in = calloc(t->n + 1, 1);
+	size_t np = 0, sp;
+	int err = -ENOMEM;
+
+	if (!pre || !stack || !dead || !in)
+		goto out;
+	for (size_t r = 0; r < t->n; r++) {
+		ssize_t parent = tree_index(t, t->procs[r]->ppid);
+
+		if (in[r] || (parent >= 0 && t->procs[r]->ppid != t->procs[r]->pid))
+			continue;	/* not a root: reached from one */
+		stack[0] = r;
+		sp = 1;
+		in[r] = true;
+		while (sp) {
+			size_t i = stack[--sp];
+
+			pre[np++] = i;
+			for (ssize_t c = t->first_child[i]; c >= 0;
+			     c = t->next_sibling[c])
+				if (!in[c]) {
+					in[c] = true;
+					stack[sp++] = c;
+				}
+		}
+	}
+	/* what no root reaches (a cycle of ppids) is left as it is */
+	for (size_t k = np; k-- > 0;) {
+		size_t i = pre[k];
+		unsigned n = 0;
+		bool all = t->procs[i]->exited;
+
+		for (ssize_t c = t->first_child[i]; c >= 0; c = t->next_sibling[c]) {
+			all = all && dead[c];
+			n += 1 + t->below[c];
+		}
+		dead[i] = all;
+		t->below[i] = all ? n : 0;
+	}
+	/* the topmost of each such subtree stays; all below it go */
+	for (size_t k = 0; k < np; k++) {
+		size_t i = pre[k];
+
+		if (t->alike[i] == UINT_MAX || !t->below[i])
+			continue;
+		sp = 0;
+		for (ssize_t c = t->first_child[i]; c >= 0; c = t->next_sibling[c])
+			stack[sp++] = c;
+		while (sp) {
+			size_t j = stack[--sp];
+
+			t->alike[j] = UINT_MAX;
+			t->below[j] = 0;
+			for (ssize_t c = t->first_child[j]; c >= 0;
+			     c = t->next_sibling[c])
+				stack[sp++] = c;
+		}
+	}
+	err = 0;
+out:
+	free(pre);
+	free(stack);
+	free(dead);
+	free(in);
+	return err;
+}
+
+static const struct view *sort_view;	/* qsort has no context */
+static const struct tree *sort_tree;
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct model_proc *x = sort_tree->procs[*(const size_t *)a];
+	const struct model_proc *y = sort_tree->procs[*(const size_t *)b];
+	int c = 0;
+
+	if (sort_view->sort == SORT_ACTIVITY)
+		c = x->last_ns > y->last_ns ? -1 : x->last_ns < y->last_ns;
+	else if (sort_view->sort == SORT_NAME)
+		c = strncmp(x->comm, y->comm, IPCS_COMM_LEN);
+	return c ? c : x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static void sort_order(const struct view *v, struct tree *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		t->order[i] = i;
+	if (v->sort == SORT_PID)
+		return;
+	sort_view = v;
+	sort_tree = t;
+	qsort(t->order, t->n, sizeof(*t->order), cmp_order);
 }
 
 static int build_tree(struct scene_layout *l, const struct view *v,
@@ -226,21 +418,28 @@ static int build_tree(struct scene_layout *l, const struct view *v,
 	t->first_child = malloc(t->n * sizeof(ssize_t) + 1);
 	t->next_sibling = malloc(t->n * sizeof(ssize_t) + 1);
 	t->visited = calloc(t->n + 1, 1);
+	t->order = malloc((t->n + 1) * sizeof(*t->order));
+	t->alike = calloc(t->n + 1, sizeof(*t->alike));
+	t->below = calloc(t->n + 1, sizeof(*t->below));
 	w.stack = malloc((t->n + 1) * sizeof(*w.stack));
 	w.depth = malloc((t->n + 1) * sizeof(*w.depth));
 	w.bars = malloc((t->n + 1) * sizeof(*w.bars));
 	if (!t->first_child || !t->next_sibling || !t->visited || !w.stack ||
-	    !w.depth || !w.bars) {
+	    !w.depth || !w.bars || !t->order || !t->alike || !t->below) {
 		err = -ENOMEM;
 		goto out;
 	}
+	sort_order(v, t);
 	link_children(t);
+	if (!v->unfold && ((err = fold_exited(t)) || (err = fold_alike(t))))
+		goto out;
 	/* roots first (no shown parent), then anything left (cycles) */
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t r = 0; r < t->n; r++) {
+		for (size_t k = 0; k < t->n; k++) {
+			size_t r = t->order[k];
 			ssize_t parent = tree_index(t, t->procs[r]->ppid);
 
-			if (t->visited[r])
+			if (t->visited[r] || t->alike[r] == UINT_MAX)
 				continue;
 			if (!pass && parent >= 0 &&
 			    t->procs[r]->ppid != t->procs[r]->pid)
@@ -251,13 +450,85 @@ static int build_tree(struct scene_layout *l, const struct view *v,
 		}
 	}
 	l->rows = row;
-	(void)v;
 out:
 	hmap_free(&seen);
 	free(w.stack);
 	free(w.depth);
 	free(w.bars);
 	return err;
+}
+
+/* The filter names an object one of p's fds reaches. */
+static bool holds_filtered(const struct view *v, const struct model_proc *p)
+{
+	if (!p->table)
+		return false;
+	model_table_for_each(p->table, s) {
+		const struct model_object *o = s->file ? s->file->obj : NULL;
+
+		if (o && view_filter_object(v, o->name, o->local, o->remote,
+					    o->peer))
+			return true;
+	}
+	return false;
+}
+
+/* The objects the selection reaches: a process's (through its fds), an
+ * fd's, an entry's, or the object itself; keyed by address. */
+static int reach_proc(struct hmap *r, const struct model_proc *p)
+{
+	if (!p || !p->table)
+		return 0;
+	model_table_for_each(p->table, s) {
+		if (s->file && s->file->obj &&
+		    hmap_put(r, (uintptr_t)s->file->obj, 0, s->file->obj))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int selection_reach(const struct model *m, const struct view *v,
+			   struct hmap *r)
+{
+	struct model *mm = (struct model *)m;	/* look-ups only */
+	struct model_proc *p;
+	const struct model_fd *slot;
+	const struct model_file *f;
+	const struct model_object *o = NULL;
+
+	switch (v->sel.pane) {
+	case PANE_PROCS:
+		return reach_proc(r, model_proc(mm, (uint32_t)v->sel.a));
+	case PANE_FDS:
+		p = model_proc(mm, (uint32_t)v->sel.a);
+		slot = p && p->table ? model_table_fd(p->table, (int)v->sel.b) :
+				       NULL;
+		o = slot && slot->file ? slot->file->obj : NULL;
+		break;
+	case PANE_FILES:
+		f = hmap_get(&m->files, v->sel.a, 0);
+		o = f ? f->obj : NULL;
+		break;
+	case PANE_OBJECTS:
+		o = hmap_get(&m->objects, v->sel.a, v->sel.b);
+		break;
+	default:
+		break;
+	}
+	return o && hmap_put(r, (uintptr_t)o, 0, (void *)o) ? -ENOMEM : 0;
+}
+
+/* p holds an fd on an object the selection reaches. */
+static bool reaches(const struct hmap *r, const struct model_proc *p)
+{
+	if (!p->table)
+		return false;
+	model_table_for_each(p->table, s) {
+		if (s->file && s->file->obj &&
+		    hmap_get(r, (uintptr_t)s->file->obj, 0))
+			return true;
+	}
+	return false;
 }
 
 /* The shown processes (filter, active ones) as a tree in pid order, with
@@ -270,28 +541,42 @@ int scene_tree(struct scene_layout *l, const struct model *m,
 	size_t nall;
 	int err;
 
-	all = model_procs_sorted(m, &nall);
-	if (!all && nall)
+	struct hmap reach = { 0 };
+	bool reach_on = v->connected && v->have_sel;
+
+	if (reach_on && selection_reach(m, v, &reach))
 		return -ENOMEM;
+	all = model_procs_sorted(m, &nall);
+	if (!all && nall) {
+		hmap_free(&reach);
+		return -ENOMEM;
+	}
 	t.procs = malloc((nall + 1) * sizeof(*t.procs));
 	if (!t.procs) {
 		free(all);
+		hmap_free(&reach);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < nall; i++) {
 		char comm[IPCS_COMM_LEN * 4 + 1];
 
 		esc_field(comm, sizeof(comm), all[i]->comm, IPCS_COMM_LEN);
-		if (!view_filter_match(v, all[i]->pid, comm) ||
-		    (!v->show_all && !proc_active(v, all[i]))) {
+		if ((!view_filter_match(v, all[i]->pid, comm) &&
+		     !holds_filtered(v, all[i])) ||
+		    (!v->show_all && !proc_active(v, all[i])) ||
+		    (reach_on && !reaches(&reach, all[i]))) {
 			l->nprocs_hidden++;
 			continue;
 		}
 		t.procs[t.n++] = all[i];
 	}
 	free(all);
+	hmap_free(&reach);
 
 	err = build_tree(l, v, &t, pv, fv);
+	free(t.order);
+	free(t.alike);
+	free(t.below);
 	free(t.procs);
 	free(t.first_child);
 	free(t.next_sibling);

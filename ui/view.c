@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The view state (see view.h): its defaults and the process filter. Keys
+ * The view state (see view.h): its defaults, the filter and the sort. Keys
  * that change it are in keys.c.
  */
 #include <stdio.h>
@@ -28,4 +28,27 @@ bool view_filter_match(const struct view *v, uint32_t pid, const char *comm)
 	if (!strncmp(pidbuf, v->filter, n))
 		return true;
 	return strcasestr(comm, v->filter) != NULL;
+}
+
+bool view_filter_object(const struct view *v, const char *name,
+			const char *local, const char *remote, const char *peer)
+{
+	const char *const texts[] = { name, local, remote, peer };
+
+	if (!v->filter[0])
+		return true;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i] && texts[i][0] && strcasestr(texts[i], v->filter))
+			return true;
+	return false;
+}
+
+const char *view_sort_name(enum view_sort s)
+{
+	static const char *const names[SORT__COUNT] = {
+		[SORT_PID] = "pid", [SORT_ACTIVITY] = "activity",
+		[SORT_NAME] = "name",
+	};
+
+	return s < SORT__COUNT ? names[s] : "pid";
 }

@@ -30,6 +30,14 @@ struct view_time {
 	int speed;		/* log2 of the pace: 0 as recorded */
 };
 
+/* The order of processes among their siblings (and of the roots). */
+enum view_sort {
+	SORT_PID,
+	SORT_ACTIVITY,	/* the latest event first */
+	SORT_NAME,
+	SORT__COUNT
+};
+
 enum pane {
 	PANE_PROCS,
 	PANE_FDS,
@@ -95,6 +103,9 @@ struct view {
 	bool show_output;	/* the traced command's output pane */
 	bool filter_editing;
 	char filter[64];	/* raw bytes typed; escaped when drawn */
+	enum view_sort sort;
+	bool connected;		/* only what is connected to the selection */
+	bool unfold;		/* alike workers each on their own rows */
 
 	/* given by ui.c before each render */
 	uint64_t now_ns;	/* same clock as the events' ts */
@@ -122,5 +133,11 @@ struct view {
 void view_init(struct view *v);
 /* Does a process pass the filter text (name or pid)? */
 bool view_filter_match(const struct view *v, uint32_t pid, const char *comm);
+/* Does the filter text name this object (its name, its addresses or
+ * peer: "pipe:[218346]", a path, "127.0.0.1:80")? */
+bool view_filter_object(const struct view *v, const char *name,
+			const char *local, const char *remote, const char *peer);
+/* "pid", "activity", "name" */
+const char *view_sort_name(enum view_sort s);
 
 #endif /* IPCSCOPE_VIEW_H */
