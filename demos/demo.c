@@ -251,16 +251,31 @@ void demo_set_role(const char *name)
 	signal_prefix_len = strlen(signal_prefix);
 }
 
-static void pace_sleep(void)
+static void sleep_ms(unsigned ms)
 {
 	struct timespec left = {
-		.tv_sec = pace_ms / 1000,
-		.tv_nsec = (long)(pace_ms % 1000) * 1000000L,
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
 	};
 
 	/* A handled signal (SIGUSR1 in signals.c) cuts it short: sleep on. */
-	while (pace_ms > 0 && nanosleep(&left, &left) == -1 && errno == EINTR)
+	while (ms > 0 && nanosleep(&left, &left) == -1 && errno == EINTR)
 		;
+}
+
+static void pace_sleep(void)
+{
+	sleep_ms(pace_ms);
+}
+
+void demo_pause(unsigned steps)
+{
+	sleep_ms(pace_ms * steps);
+}
+
+unsigned demo_pace_ms(void)
+{
+	return pace_ms;
 }
 
 static void narrate(const char *fmt, va_list ap)
@@ -483,12 +498,12 @@ int demo_temp_file(char *path, size_t size)
 
 void demo_remove_temp_file(int fd, const char *path)
 {
-	demo_step("closing fd %d and removing %s", fd, path);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
 	if (unlink(path) == -1)
 		die("unlink %s", path);
 	demo_untrack_path(path);
+	demo_step("closed fd %d and removed %s", fd, path);
 }
 
 pid_t demo_fork(const char *child_role)
@@ -509,6 +524,8 @@ pid_t demo_fork(const char *child_role)
 		track(TRACK_CHILD, pid, child_role);
 	}
 	signals_restore(&old);
+	if (pid == 0)
+		sleep_ms(pace_ms / 2);
 	return pid;
 }
 
