@@ -651,17 +651,18 @@ void demo_request(int fd)
 {
 	char buf[64];
 
-	demo_step("sending the request \"%s\" on fd %d", request, fd);
 	demo_write_all(fd, request, strlen(request));
-	demo_step("shutdown(fd %d, SHUT_WR): the request is complete", fd);
+	demo_step("sent the request \"%s\" on fd %d", request, fd);
 	if (shutdown(fd, SHUT_WR) == -1)
 		die("shutdown fd %d", fd);
+	demo_step("shutdown(fd %d, SHUT_WR): the request is complete", fd);
 
-	demo_step("reading the response from fd %d until EOF", fd);
+	demo_say("reading the response from fd %d until EOF", fd);
 	demo_read_all(fd, buf, sizeof(buf));
 	demo_step("got the response \"%s\"", buf);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
+	demo_say("closed fd %d", fd);
 	if (strcmp(buf, response) != 0)
 		demo_fail("client expected \"%s\"", response);
 }
@@ -671,24 +672,25 @@ void demo_serve(int listen_fd, pid_t client)
 	char buf[64];
 	int fd;
 
-	demo_step("accept(fd %d): waiting for a connection", listen_fd);
+	demo_say("accept(fd %d): waits for a connection", listen_fd);
 	fd = accept(listen_fd, NULL, NULL);
 	if (fd == -1)
 		die("accept");
 	demo_step("accepted: the connection is my new fd %d", fd);
+	demo_pause(1);
 
-	demo_step("reading the request from fd %d until EOF", fd);
+	demo_say("reading the request from fd %d until EOF", fd);
 	demo_read_all(fd, buf, sizeof(buf));
 	demo_step("got the request \"%s\"", buf);
 	if (strcmp(buf, request) != 0)
 		demo_fail("server expected \"%s\"", request);
 
-	demo_step("sending the response \"%s\" and closing fd %d", response,
-		  fd);
 	demo_write_all(fd, response, strlen(response));
+	demo_step("sent the response \"%s\" on fd %d", response, fd);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
+	demo_step("closed fd %d: the client reads EOF after the response", fd);
 
-	demo_step("waiting for client %d with waitpid()", (int)client);
+	demo_say("waiting for client %d with waitpid()", (int)client);
 	demo_wait_ok(client);
 }

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	demo_write_all(fds[1], message, strlen(message));
 	demo_step("wrote %zu bytes into the write end (fd %d): they sit in "
 		  "the pipe until the child reads", strlen(message), fds[1]);
-	demo_pause(2);
+	demo_pause(3);
 
 	if (close(fds[1]) == -1)
 		die("close fd %d", fds[1]);

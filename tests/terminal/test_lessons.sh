@@ -6,6 +6,10 @@
 # until the demo has ended, and asserts that the state the demo is about
 # appeared in at least one frame (the README's "watch for" column):
 #   pipe           the 12 bytes sit in the pipe: 12/64K
+#   pipe-duplex    the question sits in its pipe: 14/64K
+#   pipe-race      the child waits in read after the parent took its own
+#                  question back; the answer later sits: 4/64K
+#   fifo           the reader waits in open; the message sits: 21/64K
 #   fork-offset    the shared entry at @18 with refs 2, then at @37
 #   file-io        the entry's offset @12, back to @0, @12 again
 #   open-vs-dup    three entries at refs 1 beside one at refs 3 @5
@@ -16,6 +20,11 @@
 #   shm-sem        the producer blocked in semop, later the consumer
 #   mmap           refs 3 on the file's entry: two fds and the mapping
 #   signals        the SIGPIPE writer's row says it was killed
+#   unix-socket    a listening socket at its path; an accepted socket
+#                  whose peer (<->) is the client's socket, on screen
+#   tcp-socket     listening on 127.0.0.1:PORT; the client's socket
+#                  connected to that PORT
+#   socketpair     two sockets, each the other's peer
 # Only the graph is read (the lines above the OUTPUT pane), so the demo's
 # narration cannot pass a test. Lessons the view cannot show yet are
 # printed as "todo" lines, not counted.
@@ -68,8 +77,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-all=(pipe fork-offset file-io open-vs-dup popen dup2-redirect msgqueue shm
-	shm-sem mmap signals)
+all=(pipe pipe-duplex pipe-race fifo popen dup2-redirect fork-offset
+	open-vs-dup file-io msgqueue shm shm-sem mmap unix-socket tcp-socket
+	socketpair signals)
 demos=("$@")
 [ ${#demos[@]} -gt 0 ] || demos=("${all[@]}")
 
@@ -154,6 +164,16 @@ row_waits() {
 	return 1
 }
 
+# graph_pair NAME ERE1 ERE2: a frame with a line matching ERE1 and the
+# next line matching ERE2 (an object and its gauge)
+graph_pair() {
+	local f
+	for f in "$tmp/$1"/[0-9]*; do
+		graph "$f" | grep -A1 -E -- "$2" | grep -Eq -- "$3" && return 0
+	done
+	return 1
+}
+
 # count_lines NAME ERE N ERE2: a frame with at least N lines matching ERE
 # and a line matching ERE2
 count_lines() {
@@ -162,6 +182,53 @@ count_lines() {
 		graph "$f" | awk -v re="$2" -v n="$3" -v re2="$4" '
 			$0 ~ re { c++ } $0 ~ re2 { two = 1 }
 			END { exit !(c >= n && two) }' && return 0
+	done
+	return 1
+}
+
+# peers NAME MODE: a frame where a socket's peer (the line under it:
+# "<-> socket:[M]") is a socket drawn in the same frame; with MODE mutual,
+# two sockets each the other's peer
+peers() {
+	local f
+	for f in "$tmp/$1"/[0-9]*; do
+		graph "$f" | awk -v mode="$2" '
+			index($0, "▸socket:[") {
+				t = $0; sub(/.*▸socket:\[/, "", t); sub(/\].*/, "", t)
+				cur = t; shown[t] = 1; next
+			}
+			cur != "" && index($0, "↔ socket:[") {
+				t = $0; sub(/.*↔ socket:\[/, "", t); sub(/\].*/, "", t)
+				peer[cur] = t
+			}
+			{ cur = "" }
+			END {
+				for (a in peer) {
+					b = peer[a]
+					if (!(b in shown)) continue
+					if (mode != "mutual" || peer[b] == a) exit 0
+				}
+				exit 1
+			}' && return 0
+	done
+	return 1
+}
+
+# tcp_peers NAME: a frame with "listening 127.0.0.1:PORT" and a socket
+# connected to "-> 127.0.0.1:PORT"
+tcp_peers() {
+	local f
+	for f in "$tmp/$1"/[0-9]*; do
+		graph "$f" | awk '
+			/listening 127\.0\.0\.1:[0-9]/ {
+				t = $0; sub(/.*listening 127\.0\.0\.1:/, "", t)
+				sub(/[^0-9].*/, "", t); port[t] = 1
+			}
+			index($0, "→ 127.0.0.1:") {
+				t = $0; sub(/.*→ 127\.0\.0\.1:/, "", t)
+				sub(/[^0-9].*/, "", t); to[t] = 1
+			}
+			END { for (p in port) if (p in to) exit 0; exit 1 }' && return 0
 	done
 	return 1
 }
@@ -194,6 +261,37 @@ check() {
 	pipe)
 		seen pipe '(^|[^0-9])12/64K' && ok pipe-bytes-wait ||
 			fail pipe-bytes-wait "the 12 bytes never sat in the pipe (no 12/64K): $(last pipe)"
+		;;
+	pipe-duplex)
+		seen pipe-duplex '(^|[^0-9])14/64K' && ok pipe-duplex-question-waits ||
+			fail pipe-duplex-question-waits "the question never sat in its pipe (no 14/64K): $(last pipe-duplex)"
+		;;
+	pipe-race)
+		row_waits pipe-race '─[0-9]+ pipe-race( |$)' '◷ read fd' &&
+			in_order pipe-race '◷ read fd' '(^|[^0-9])4/64K' &&
+			ok pipe-race-child-starves ||
+			fail pipe-race-child-starves "the child never seen waiting in read, then the answer (4/64K): $(last pipe-race)"
+		;;
+	fifo)
+		row_waits fifo '─[0-9]+ fifo( |$)' '◷ open' && ok fifo-open-waits ||
+			fail fifo-open-waits "the reader never seen waiting in open: $(last fifo)"
+		graph_pair fifo 'ipcscope-fifo\.[A-Za-z0-9]+/fifo' '(^|[^0-9])21/64K r1 w1' &&
+			ok fifo-message-waits ||
+			fail fifo-message-waits "the message never sat in the FIFO (no 21/64K r1 w1 under its path): $(last fifo)"
+		;;
+	unix-socket)
+		seen unix-socket 'listening /tmp/ipcscope-unix-socket\.' && ok unix-socket-listening ||
+			fail unix-socket-listening "no listening socket at its path: $(last unix-socket)"
+		peers unix-socket one && ok unix-socket-peer ||
+			fail unix-socket-peer "no socket whose peer is drawn: $(last unix-socket)"
+		;;
+	tcp-socket)
+		tcp_peers tcp-socket && ok tcp-socket-peer ||
+			fail tcp-socket-peer "no client connected to the listening port: $(last tcp-socket)"
+		;;
+	socketpair)
+		peers socketpair mutual && ok socketpair-peers ||
+			fail socketpair-peers "no two sockets each the other's peer: $(last socketpair)"
 		;;
 	fork-offset)
 		in_order fork-offset 'rw +refs 2 @18( |$)' 'rw +refs [12] @37( |$)' &&
