@@ -16,7 +16,7 @@
 #   popen          wc alive, reading the pipe from the shell's other child
 #   dup2-redirect  tr alive reading fd 0; its input waiting: 22/64K
 #   msgqueue       2 msgs in the queue, then 1 after type 2 is taken
-#   shm            2 attached
+#   shm            1 attached, then 2 attached
 #   shm-sem        the producer blocked in semop, later the consumer
 #   mmap           refs 3 on the file's entry: two fds and the mapping
 #   signals        the SIGPIPE writer's row says it was killed
@@ -326,7 +326,7 @@ check() {
 			fail msgqueue-depth "the queue never held 2 messages, then 1: $(last msgqueue)"
 		;;
 	shm)
-		seen shm '(^|[^0-9])2 attached' && ok shm-two-attached ||
+		in_order shm '(^|[^0-9])1 attached' '(^|[^0-9])2 attached' && ok shm-two-attached ||
 			fail shm-two-attached "never both attached at once: $(last shm)"
 		;;
 	shm-sem)
