@@ -19,7 +19,8 @@
 #   shm            1 attached, then 2 attached
 #   shm-sem        the producer blocked in semop, later the consumer
 #   mmap           refs 3 on the file's entry: two fds and the mapping
-#   signals        the SIGPIPE writer's row says it was killed
+#   signals        a pipe with no reader (r0 w1), then the SIGPIPE writer's
+#                  row says it was killed
 #   unix-socket    a listening socket at its path; an accepted socket
 #                  whose peer (<->) is the client's socket, on screen
 #   tcp-socket     listening on 127.0.0.1:PORT; the client's socket
@@ -342,8 +343,8 @@ check() {
 		todo mmap-after-close "after the parent's close the entry held only by the mapping leaves the graph (refs 1, no fd: details only)"
 		;;
 	signals)
-		seen signals 'killed by (SIGPIPE|13)' && ok signals-sigpipe ||
-			fail signals-sigpipe "the writer's row never says it was killed: $(last signals)"
+		in_order signals ' r0 w1( |$)' 'killed by (SIGPIPE|13)' && ok signals-sigpipe ||
+			fail signals-sigpipe "no pipe without a reader (r0 w1), then the writer's row saying it was killed: $(last signals)"
 		todo signals-in-graph "SIGUSR1 is not drawn between parent and child; the row says 'killed by 13', not SIGPIPE"
 		;;
 	*)
