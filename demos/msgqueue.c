@@ -19,15 +19,16 @@ struct message {
 	char mtext[64];
 };
 
-static void send_message(int id, long type, const char *text, int queued)
+static void send_message(int id, long type, const char *text)
 {
 	struct message m = { .mtype = type };
 
 	snprintf(m.mtext, sizeof(m.mtext), "%s", text);
 	if (msgsnd(id, &m, strlen(m.mtext) + 1, 0) == -1)
 		die("msgsnd %d", id);
-	demo_step("msgsnd(%d) sent type %ld, \"%s\" (%zu bytes): %d in the "
-		  "queue now", id, type, text, strlen(text) + 1, queued);
+	demo_step("msgsnd(%d) sent type %ld, \"%s\" (%zu bytes): it stays "
+		  "in the queue until received", id, type, text,
+		  strlen(text) + 1);
 }
 
 static void receive_message(int id, long type, const char *expected)
@@ -74,8 +75,8 @@ int main(int argc, char **argv)
 	}
 	demo_step("forked receiver %d", (int)pid);
 
-	send_message(id, 1, "first, type 1", 1);
-	send_message(id, 2, "second, type 2", 2);
+	send_message(id, 1, "first, type 1");
+	send_message(id, 2, "second, type 2");
 
 	demo_say("waiting for receiver %d with waitpid()", (int)pid);
 	demo_wait_ok(pid);

@@ -39,7 +39,7 @@ static _Noreturn void child(int fds[2])
 			die("read fd %d", fds[0]);
 		got += (size_t)n;
 		demo_step("read() returned %zd bytes: the pipe is empty again; "
-			  "reading on, read() waits", n);
+			  "reading on until EOF", n);
 	}
 	buf[got] = '\0';
 	demo_step("read() returned 0: EOF, no write end is open any more");

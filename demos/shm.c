@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 	demo_step("forked child %d: it knows the id from me", (int)pid);
 	demo_pause(1);
 
-	p = attach(id, ", as the child has: 2 attached");
+	p = attach(id, " too");
 
 	demo_say("waiting for child %d with waitpid()", (int)pid);
 	demo_wait_ok(pid);
