@@ -251,16 +251,31 @@ void demo_set_role(const char *name)
 	signal_prefix_len = strlen(signal_prefix);
 }
 
-static void pace_sleep(void)
+static void sleep_ms(unsigned ms)
 {
 	struct timespec left = {
-		.tv_sec = pace_ms / 1000,
-		.tv_nsec = (long)(pace_ms % 1000) * 1000000L,
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
 	};
 
 	/* A handled signal (SIGUSR1 in signals.c) cuts it short: sleep on. */
-	while (pace_ms > 0 && nanosleep(&left, &left) == -1 && errno == EINTR)
+	while (ms > 0 && nanosleep(&left, &left) == -1 && errno == EINTR)
 		;
+}
+
+static void pace_sleep(void)
+{
+	sleep_ms(pace_ms);
+}
+
+void demo_pause(unsigned steps)
+{
+	sleep_ms(pace_ms * steps);
+}
+
+unsigned demo_pace_ms(void)
+{
+	return pace_ms;
 }
 
 static void narrate(const char *fmt, va_list ap)
@@ -483,12 +498,12 @@ int demo_temp_file(char *path, size_t size)
 
 void demo_remove_temp_file(int fd, const char *path)
 {
-	demo_step("closing fd %d and removing %s", fd, path);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
 	if (unlink(path) == -1)
 		die("unlink %s", path);
 	demo_untrack_path(path);
+	demo_step("closed fd %d and removed %s", fd, path);
 }
 
 pid_t demo_fork(const char *child_role)
@@ -509,6 +524,8 @@ pid_t demo_fork(const char *child_role)
 		track(TRACK_CHILD, pid, child_role);
 	}
 	signals_restore(&old);
+	if (pid == 0)
+		sleep_ms(pace_ms / 2);
 	return pid;
 }
 
@@ -634,17 +651,18 @@ void demo_request(int fd)
 {
 	char buf[64];
 
-	demo_step("sending the request \"%s\" on fd %d", request, fd);
 	demo_write_all(fd, request, strlen(request));
-	demo_step("shutdown(fd %d, SHUT_WR): the request is complete", fd);
+	demo_step("sent the request \"%s\" on fd %d", request, fd);
 	if (shutdown(fd, SHUT_WR) == -1)
 		die("shutdown fd %d", fd);
+	demo_step("shutdown(fd %d, SHUT_WR): the request is complete", fd);
 
-	demo_step("reading the response from fd %d until EOF", fd);
+	demo_say("reading the response from fd %d until EOF", fd);
 	demo_read_all(fd, buf, sizeof(buf));
 	demo_step("got the response \"%s\"", buf);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
+	demo_say("closed fd %d", fd);
 	if (strcmp(buf, response) != 0)
 		demo_fail("client expected \"%s\"", response);
 }
@@ -654,24 +672,25 @@ void demo_serve(int listen_fd, pid_t client)
 	char buf[64];
 	int fd;
 
-	demo_step("accept(fd %d): waiting for a connection", listen_fd);
+	demo_say("accept(fd %d): waits for a connection", listen_fd);
 	fd = accept(listen_fd, NULL, NULL);
 	if (fd == -1)
 		die("accept");
 	demo_step("accepted: the connection is my new fd %d", fd);
+	demo_pause(1);
 
-	demo_step("reading the request from fd %d until EOF", fd);
+	demo_say("reading the request from fd %d until EOF", fd);
 	demo_read_all(fd, buf, sizeof(buf));
 	demo_step("got the request \"%s\"", buf);
 	if (strcmp(buf, request) != 0)
 		demo_fail("server expected \"%s\"", request);
 
-	demo_step("sending the response \"%s\" and closing fd %d", response,
-		  fd);
 	demo_write_all(fd, response, strlen(response));
+	demo_step("sent the response \"%s\" on fd %d", response, fd);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
+	demo_step("closed fd %d: the client reads EOF after the response", fd);
 
-	demo_step("waiting for client %d with waitpid()", (int)client);
+	demo_say("waiting for client %d with waitpid()", (int)client);
 	demo_wait_ok(client);
 }

@@ -41,10 +41,22 @@ const char *demo_arg(int i);
 /* The role that prefixes narration ("parent", "writer", ...); at first NAME. */
 void demo_set_role(const char *role);
 
-/* Prints "ROLE[PID]: ..." on stdout, then sleeps for the pace. */
+/*
+ * Prints "ROLE[PID]: ..." on stdout, then sleeps for the pace. Called right
+ * after an action, it says what just happened while the state it made stays
+ * on screen for a step; before a call that blocks, say "about to" instead.
+ */
 void demo_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same line without the pause, for results that follow a step. */
 void demo_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Sleeps for @steps paces without a word: how a demo orders its processes
+ * in time, so that one's state is on screen before the other acts on it.
+ */
+void demo_pause(unsigned steps);
+/* The pace in milliseconds, for a command that has to keep it too. */
+unsigned demo_pace_ms(void);
 
 /* "NAME: WHAT: strerror(errno)" on stderr, then exit(1). */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -67,14 +79,15 @@ void demo_untrack_ipc(enum demo_ipc kind, int id);
 void demo_temp_dir(char *dir, size_t size);
 /* mkstemp("/tmp/ipcscope-NAME.XXXXXX") into @path, already tracked; the fd. */
 int demo_temp_file(char *path, size_t size);
-/* Says so, closes @fd and removes @path (from demo_temp_file). */
+/* Closes @fd, removes @path (from demo_temp_file) and says so. */
 void demo_remove_temp_file(int fd, const char *path);
 
 /*
  * fork() with the bookkeeping: the child gets @child_role and an empty
  * cleanup list (the parent's objects are the parent's to remove); the
  * parent tracks the child so that it is killed and reaped if the parent
- * is interrupted.
+ * is interrupted. The child starts half a pace late, so that at the default
+ * pace parent and child never act in the same moment on screen.
  */
 pid_t demo_fork(const char *child_role);
 /*

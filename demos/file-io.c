@@ -20,33 +20,32 @@ int main(int argc, char **argv)
 
 	demo_init(argc, argv, "file-io", NULL);
 
-	demo_step("creating and opening a temporary file with mkstemp()");
 	fd = demo_temp_file(path, sizeof(path));
-	demo_step("%s is open for reading and writing as fd %d", path, fd);
+	demo_step("mkstemp() opened %s for reading and writing as fd %d, "
+		  "offset 0", path, fd);
 
-	demo_step("writing \"%s\" (%zu bytes) into fd %d", text, strlen(text),
-		  fd);
 	demo_write_all(fd, text, strlen(text));
+	demo_step("wrote \"%s\" (%zu bytes) into fd %d: the offset moved to "
+		  "%zu", text, strlen(text), fd, strlen(text));
 
-	demo_step("reading from fd %d right away", fd);
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n == -1)
 		die("read fd %d", fd);
-	demo_step("read() returned %zd: the offset is at the end of the file",
-		  n);
+	demo_step("read() from fd %d right away returned %zd: the offset is "
+		  "at the end of the file", fd, n);
 
-	demo_step("lseek(fd %d, 0, SEEK_SET): back to the start", fd);
 	off = lseek(fd, 0, SEEK_SET);
 	if (off == -1)
 		die("lseek fd %d", fd);
-	demo_step("the offset is now %lld", (long long)off);
+	demo_step("lseek(fd %d, 0, SEEK_SET): the offset is back at %lld", fd,
+		  (long long)off);
 
-	demo_step("reading from fd %d again", fd);
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n == -1)
 		die("read fd %d", fd);
 	buf[n] = '\0';
-	demo_step("read() returned %zd bytes: \"%s\"", n, buf);
+	demo_step("read() from fd %d returned %zd bytes: \"%s\"; the offset "
+		  "moved to %zd", fd, n, buf, n);
 
 	demo_remove_temp_file(fd, path);
 

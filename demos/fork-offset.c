@@ -26,11 +26,12 @@ static off_t offset_of(int fd)
 
 static _Noreturn void child(int fd)
 {
-	demo_step("my fd %d is at offset %lld", fd, (long long)offset_of(fd));
-	demo_step("writing \"%s\" (%zu bytes) into fd %d", child_text,
-		  strlen(child_text), fd);
+	demo_step("my fd %d is at offset %lld: the entry's offset, shared",
+		  fd, (long long)offset_of(fd));
 	demo_write_all(fd, child_text, strlen(child_text));
-	demo_step("lseek(fd %d, 0, SEEK_CUR) = %lld", fd,
+	demo_step("wrote \"%s\" (%zu bytes) into fd %d", child_text,
+		  strlen(child_text), fd);
+	demo_step("lseek(fd %d, 0, SEEK_CUR) = %lld: moved for both of us", fd,
 		  (long long)offset_of(fd));
 	exit(0);
 }
@@ -45,24 +46,24 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "fork-offset", NULL);
 	demo_set_role("parent");
 
-	demo_step("creating and opening a temporary file with mkstemp()");
 	fd = demo_temp_file(path, sizeof(path));
-	demo_step("%s is open as fd %d, offset %lld", path, fd,
+	demo_step("mkstemp() opened %s as fd %d, offset %lld", path, fd,
 		  (long long)offset_of(fd));
 
-	demo_step("forking: the child's fd %d shares my open-file entry", fd);
 	pid = demo_fork("child");
 	if (pid == 0)
 		child(fd);
+	demo_step("forked child %d: its fd %d shares my open-file entry "
+		  "(refs 2)", (int)pid, fd);
 
-	demo_step("waiting for child %d with waitpid()", (int)pid);
+	demo_say("waiting for child %d with waitpid()", (int)pid);
 	demo_wait_ok(pid);
 
 	demo_step("lseek(fd %d, 0, SEEK_CUR) = %lld: the child moved MY offset",
 		  fd, (long long)offset_of(fd));
-	demo_step("writing \"%s\" (%zu bytes) into fd %d", parent_text,
-		  strlen(parent_text), fd);
 	demo_write_all(fd, parent_text, strlen(parent_text));
+	demo_step("wrote \"%s\" (%zu bytes) into fd %d: after the child's",
+		  parent_text, strlen(parent_text), fd);
 	demo_step("lseek(fd %d, 0, SEEK_CUR) = %lld", fd,
 		  (long long)offset_of(fd));
 

@@ -22,19 +22,19 @@ static char *map(int fd)
 {
 	char *p;
 
-	demo_step("mmap(fd %d, %d bytes, MAP_SHARED)", fd, MAP_LEN);
 	p = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		die("mmap fd %d", fd);
-	demo_step("the file is mapped at %p", (void *)p);
+	demo_step("mmap(fd %d, %d bytes, MAP_SHARED) mapped the file at %p: "
+		  "the mapping holds the entry too", fd, MAP_LEN, (void *)p);
 	return p;
 }
 
 static void unmap(char *p)
 {
-	demo_step("munmap(%p)", (void *)p);
 	if (munmap(p, MAP_LEN) == -1)
 		die("munmap");
+	demo_step("munmap(%p): the mapping let go of the entry", (void *)p);
 }
 
 int main(int argc, char **argv)
@@ -48,39 +48,47 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "mmap", NULL);
 	demo_set_role("parent");
 
-	demo_step("creating a temporary file with mkstemp()");
 	fd = demo_temp_file(path, sizeof(path));
-	demo_step("%s is fd %d; ftruncate() makes it %d bytes long", path, fd,
-		  MAP_LEN);
 	/* Touching a mapping beyond the end of its file raises SIGBUS. */
 	if (ftruncate(fd, MAP_LEN) == -1)
 		die("ftruncate %s", path);
+	demo_step("mkstemp() opened %s as fd %d; ftruncate() made it %d bytes "
+		  "long", path, fd, MAP_LEN);
 
-	demo_step("forking the child");
 	pid = demo_fork("child");
 	if (pid == 0) {
 		p = map(fd);
-		demo_step("storing \"%s\" at the start of the mapping", text);
 		memcpy(p, text, sizeof(text));
+		demo_step("stored \"%s\" at the start of the mapping", text);
 		unmap(p);
 		exit(0);
 	}
+	demo_step("forked child %d: it shares my fd %d's entry", (int)pid, fd);
 
-	demo_step("waiting for child %d with waitpid()", (int)pid);
+	demo_say("waiting for child %d with waitpid()", (int)pid);
 	demo_wait_ok(pid);
 
 	p = map(fd);
-	snprintf(copy, sizeof(copy), "%s", p);
-	demo_step("my mapping holds \"%s\"", copy);
-	unmap(p);
-
 	n = pread(fd, file, sizeof(file) - 1, 0);
 	if (n == -1)
 		die("pread fd %d", fd);
 	file[n] = '\0';
-	demo_step("and read() on the file sees it too: \"%s\"", file);
+	demo_step("read() on the file sees the child's store too: \"%s\"",
+		  file);
 
-	demo_remove_temp_file(fd, path);
+	if (close(fd) == -1)
+		die("close fd %d", fd);
+	demo_step("closed fd %d: my mapping keeps the entry alive (refs 1, "
+		  "no fd)", fd);
+	demo_pause(1);
+	snprintf(copy, sizeof(copy), "%s", p);
+	demo_step("my mapping still holds \"%s\"", copy);
+	unmap(p);
+
+	if (unlink(path) == -1)
+		die("unlink %s", path);
+	demo_untrack_path(path);
+	demo_say("removed %s", path);
 
 	if (strcmp(copy, text) != 0 || strcmp(file, text) != 0)
 		demo_fail("expected \"%s\" in the mapping and the file", text);

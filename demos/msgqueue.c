@@ -24,10 +24,11 @@ static void send_message(int id, long type, const char *text)
 	struct message m = { .mtype = type };
 
 	snprintf(m.mtext, sizeof(m.mtext), "%s", text);
-	demo_step("msgsnd(%d): type %ld, \"%s\" (%zu bytes)", id, type, text,
-		  strlen(text) + 1);
 	if (msgsnd(id, &m, strlen(m.mtext) + 1, 0) == -1)
 		die("msgsnd %d", id);
+	demo_step("msgsnd(%d) sent type %ld, \"%s\" (%zu bytes): it stays "
+		  "in the queue until received", id, type, text,
+		  strlen(text) + 1);
 }
 
 static void receive_message(int id, long type, const char *expected)
@@ -35,8 +36,8 @@ static void receive_message(int id, long type, const char *expected)
 	struct message m;
 	ssize_t n;
 
-	demo_step("msgrcv(%d, type %ld): waits until such a message is there",
-		  id, type);
+	demo_say("msgrcv(%d, type %ld): takes the oldest message of that "
+		 "type, or waits for one", id, type);
 	n = msgrcv(id, &m, sizeof(m.mtext), type, 0);
 	if (n == -1)
 		die("msgrcv %d", id);
@@ -45,6 +46,10 @@ static void receive_message(int id, long type, const char *expected)
 		demo_fail("expected type %ld \"%s\"", type, expected);
 }
 
+/*
+ * The receiver starts once both messages are queued (at the default pace),
+ * so the queue holds two before it takes them, type 2 first.
+ */
 int main(int argc, char **argv)
 {
 	pid_t pid;
@@ -53,33 +58,33 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "msgqueue", NULL);
 	demo_set_role("sender");
 
-	demo_step("msgget(IPC_PRIVATE): a new queue no other program can "
-		  "look up");
 	id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	if (id == -1)
 		die("msgget");
 	demo_track_ipc(DEMO_MSG, id);
-	demo_step("the queue's id is %d (ipcs -q shows it as msqid %d)", id,
-		  id);
+	demo_step("msgget(IPC_PRIVATE) made a new queue, id %d (ipcs -q shows "
+		  "it as msqid %d); no other program can look it up", id, id);
 
-	demo_step("forking the receiver: it knows the id from me");
 	pid = demo_fork("receiver");
 	if (pid == 0) {
+		demo_step("forked: I know the queue's id from the sender");
+		demo_pause(2);
 		receive_message(id, 2, "second, type 2");
 		receive_message(id, 1, "first, type 1");
 		exit(0);
 	}
+	demo_step("forked receiver %d", (int)pid);
 
 	send_message(id, 1, "first, type 1");
 	send_message(id, 2, "second, type 2");
 
-	demo_step("waiting for receiver %d with waitpid()", (int)pid);
+	demo_say("waiting for receiver %d with waitpid()", (int)pid);
 	demo_wait_ok(pid);
 
-	demo_step("msgctl(%d, IPC_RMID): queues outlive processes unless "
-		  "removed", id);
 	if (msgctl(id, IPC_RMID, NULL) == -1)
 		die("msgctl %d IPC_RMID", id);
 	demo_untrack_ipc(DEMO_MSG, id);
+	demo_say("msgctl(%d, IPC_RMID) removed the queue: queues outlive "
+		 "processes unless removed", id);
 	return 0;
 }

@@ -27,9 +27,9 @@ static off_t offset_of(int fd)
 
 static void close_fd(int fd, const char *refs)
 {
-	demo_step("close(%d): %s", fd, refs);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
+	demo_step("closed fd %d: %s", fd, refs);
 }
 
 int main(int argc, char **argv)
@@ -40,14 +40,13 @@ int main(int argc, char **argv)
 
 	demo_init(argc, argv, "open-vs-dup", NULL);
 
-	demo_step("creating a temporary file with mkstemp()");
 	fd = demo_temp_file(path, sizeof(path));
-	demo_step("closing mkstemp's fd %d: from now on we open %s by name",
-		  fd, path);
 	if (close(fd) == -1)
 		die("close fd %d", fd);
+	demo_step("mkstemp() made %s; closed its fd %d: from now on we open "
+		  "the file by name", path, fd);
 
-	demo_step("part 1: open() the file three times");
+	demo_say("part 1: open() the file three times");
 	for (int i = 0; i < 3; i++) {
 		sep[i] = open(path, O_RDWR);
 		if (sep[i] == -1)
@@ -55,15 +54,14 @@ int main(int argc, char **argv)
 		demo_step("open() = fd %d: a new open-file entry, refs 1",
 			  sep[i]);
 	}
-	demo_step("writing 5 bytes through fd %d", sep[0]);
 	demo_write_all(sep[0], "12345", 5);
-	demo_step("offsets: fd %d at %lld, fd %d at %lld, fd %d at %lld: "
-		  "each entry has its own", sep[0],
-		  (long long)offset_of(sep[0]), sep[1],
+	demo_step("wrote 5 bytes through fd %d: offsets fd %d at %lld, fd %d "
+		  "at %lld, fd %d at %lld: each entry has its own", sep[0],
+		  sep[0], (long long)offset_of(sep[0]), sep[1],
 		  (long long)offset_of(sep[1]), sep[2],
 		  (long long)offset_of(sep[2]));
 
-	demo_step("part 2: open() the file once, then dup() that fd twice");
+	demo_say("part 2: open() the file once, then dup() that fd twice");
 	shared[0] = open(path, O_RDWR);
 	if (shared[0] == -1)
 		die("open %s", path);
@@ -75,27 +73,27 @@ int main(int argc, char **argv)
 		demo_step("dup(%d) = fd %d: the same entry, refs %d",
 			  shared[0], shared[i], i + 1);
 	}
-	demo_step("writing 5 bytes through fd %d", shared[0]);
 	demo_write_all(shared[0], "abcde", 5);
-	demo_step("offsets: fd %d at %lld, fd %d at %lld, fd %d at %lld: "
-		  "one shared entry", shared[0],
-		  (long long)offset_of(shared[0]), shared[1],
+	demo_step("wrote 5 bytes through fd %d: offsets fd %d at %lld, fd %d "
+		  "at %lld, fd %d at %lld: one shared entry", shared[0],
+		  shared[0], (long long)offset_of(shared[0]), shared[1],
 		  (long long)offset_of(shared[1]), shared[2],
 		  (long long)offset_of(shared[2]));
+	demo_pause(1);
 
-	demo_step("closing the separate fds, highest first");
+	demo_say("closing the separate fds, highest first");
 	close_fd(sep[2], "its own entry, refs 1 -> 0: freed");
 	close_fd(sep[1], "its own entry, refs 1 -> 0: freed");
 	close_fd(sep[0], "its own entry, refs 1 -> 0: freed");
 
-	demo_step("closing the dup'ed fds, highest first");
+	demo_say("closing the dup'ed fds, highest first");
 	close_fd(shared[2], "the shared entry, refs 3 -> 2");
 	close_fd(shared[1], "the shared entry, refs 2 -> 1");
 	close_fd(shared[0], "the shared entry, refs 1 -> 0: freed");
 
-	demo_step("removing %s", path);
 	if (unlink(path) == -1)
 		die("unlink %s", path);
 	demo_untrack_path(path);
+	demo_say("removed %s", path);
 	return 0;
 }

@@ -22,17 +22,17 @@ static _Noreturn void child(int fds[2])
 	char buf[64];
 	ssize_t n;
 
-	/* These two pauses hand the parent the race at human pace. */
+	/* This pause hands the parent the race at human pace. */
 	demo_step("busy for a moment before I read");
-	demo_step("reading the question from the shared pipe (fd %d)",
-		  fds[0]);
+	demo_say("reading the question from the shared pipe (fd %d)",
+		 fds[0]);
 	n = read(fds[0], buf, sizeof(buf) - 1);
 	if (n == -1)
 		die("read fd %d", fds[0]);
 	buf[n] = '\0';
-	demo_step("got \"%s\"; writing the answer \"%s\" into fd %d", buf,
-		  answer, fds[1]);
 	demo_write_all(fds[1], answer, strlen(answer));
+	demo_step("got \"%s\"; wrote the answer \"%s\" into fd %d", buf,
+		  answer, fds[1]);
 	exit(0);
 }
 
@@ -46,16 +46,16 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "pipe-race", NULL);
 	demo_set_role("parent");
 
-	demo_step("creating ONE pipe for both directions");
 	if (pipe(fds) == -1)
 		die("pipe");
-	demo_step("read end fd %d, write end fd %d; nobody closes either",
-		  fds[0], fds[1]);
+	demo_step("made ONE pipe for both directions: read end fd %d, write "
+		  "end fd %d; nobody closes either", fds[0], fds[1]);
 
-	demo_step("forking: parent and child both hold both ends");
 	pid = demo_fork("child");
 	if (pid == 0)
 		child(fds);
+	demo_step("forked child %d: parent and child both hold both ends",
+		  (int)pid);
 
 	/* No pause between write and read: that is the careless part. */
 	demo_say("writing \"%s\" into fd %d, then reading fd %d at once",
@@ -70,10 +70,10 @@ int main(int argc, char **argv)
 		demo_step("read \"%s\": my OWN question came back!", buf);
 		demo_step("I emptied the pipe: the child's read() finds "
 			  "nothing and waits");
-		demo_step("asking again, and this time not reading until the "
-			  "child has exited");
 		demo_write_all(fds[1], question, strlen(question));
-		demo_step("waiting for child %d with waitpid()", (int)pid);
+		demo_step("asked again; this time I do not read until the "
+			  "child has exited");
+		demo_say("waiting for child %d with waitpid()", (int)pid);
 		demo_wait_ok(pid);
 		n = read(fds[0], buf, sizeof(buf) - 1);
 		if (n == -1)
@@ -84,14 +84,14 @@ int main(int argc, char **argv)
 	} else {
 		demo_step("read \"%s\": the child was quicker this time, but "
 			  "that was luck", buf);
-		demo_step("waiting for child %d with waitpid()", (int)pid);
+		demo_say("waiting for child %d with waitpid()", (int)pid);
 		demo_wait_ok(pid);
 	}
-	demo_step("lesson: one pipe per direction, each end closed where "
-		  "unused (see pipe-duplex)");
 
 	if (close(fds[0]) == -1 || close(fds[1]) == -1)
 		die("close");
+	demo_say("lesson: one pipe per direction, each end closed where "
+		 "unused (see pipe-duplex)");
 	if (strcmp(buf, answer) != 0)
 		demo_fail("parent expected the answer \"%s\"", answer);
 	return 0;

@@ -5,6 +5,9 @@
  * us and hands back the read end as a FILE *. pclose() then waits for the
  * shell and returns its wait status, which has to be checked like any
  * other child's.
+ *
+ * The pipeline sleeps between its lines for a few paces, so that the shell,
+ * wc and the pipe between them are alive long enough to be seen.
  */
 #include "demo.h"
 
@@ -13,11 +16,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static const char command[] = "printf 'a\\nb\\nc\\n' | wc -l";
-
 int main(int argc, char **argv)
 {
-	char line[64];
+	char command[128], line[64];
+	unsigned ms;
 	FILE *out;
 	int status;
 	long lines;
@@ -25,14 +27,18 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "popen", NULL);
 	demo_set_role("parent");
 
-	demo_step("popen(\"%s\", \"r\")", command);
+	ms = 3 * demo_pace_ms();
+	snprintf(command, sizeof(command),
+		 "{ printf 'a\\nb\\n'; sleep %u.%03u; printf 'c\\n'; } | wc -l",
+		 ms / 1000, ms % 1000);
 	out = popen(command, "r");
 	if (!out)
 		die("popen");
-	demo_step("a shell runs it, its stdout a pipe whose read end is my "
-		  "fd %d", fileno(out));
+	demo_step("popen(\"%s\", \"r\") started a shell; its stdout is a pipe "
+		  "whose read end is my fd %d", command, fileno(out));
 
-	demo_step("reading a line from fd %d with fgets()", fileno(out));
+	demo_say("fgets() on fd %d: waits until wc prints its line",
+		 fileno(out));
 	if (!fgets(line, sizeof(line), out)) {
 		if (ferror(out))
 			die("reading from the command");
@@ -41,19 +47,18 @@ int main(int argc, char **argv)
 	line[strcspn(line, "\n")] = '\0';
 	demo_step("the command printed \"%s\"", line);
 
-	demo_step("pclose(): closes fd %d and waits for the shell",
-		  fileno(out));
 	status = pclose(out);
 	if (status == -1)
 		die("pclose");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		demo_fail("the command failed (wait status %#x)", status);
-	demo_step("the shell exited with status 0");
+	demo_step("pclose() closed my end and reaped the shell: exit status "
+		  "0");
 
 	lines = strtol(line, NULL, 10);
 	if (lines != 3)
 		demo_fail("expected 3 lines, the command counted \"%s\"",
 			  line);
-	demo_step("wc -l counted %ld lines, as expected", lines);
+	demo_say("wc -l counted %ld lines, as expected", lines);
 	return 0;
 }

@@ -7,8 +7,10 @@
  *	full	filled slots, starts at 0: the consumer waits on it
  *	mutex	starts at 1: one process at a time touches the ring
  *
- * The parent produces ITEMS items, the child consumes them; with more items
- * than slots the producer has to wait for the consumer at least once.
+ * The parent produces ITEMS items, the child consumes them. The consumer
+ * starts late, so the producer fills the ring and waits in P(empty); the
+ * last item takes the producer longer, so the consumer empties the ring
+ * and waits in P(full): each side is seen blocked on its semaphore.
  */
 #include "demo.h"
 
@@ -46,41 +48,46 @@ static void sem_add(int semid, int sem, int delta)
 
 	if (semop(semid, &op, 1) == -1)
 		die("semop %d sem %d", semid, sem);
-	/* Said after semop() returns: a P() may have waited in it. */
-	demo_say("%s(%s) done: semop(%d, sem %d, %+d)", delta < 0 ? "P" : "V",
-		 sem_names[sem], semid, sem, delta);
 }
 
 static void produce(int semid, struct ring *ring)
 {
 	for (int item = 1; item <= ITEMS; item++) {
-		demo_step("item %d is ready; P(empty) waits for a free slot",
-			  item);
+		int slot;
+
+		if (item == ITEMS) {
+			demo_say("item %d takes longer to make", item);
+			demo_pause(5);
+		}
+		demo_say("P(%s): semop(%d, sem %d, -1) waits for a free "
+			 "slot", sem_names[SEM_EMPTY], semid, SEM_EMPTY);
 		sem_add(semid, SEM_EMPTY, -1);
 		sem_add(semid, SEM_MUTEX, -1);
-		demo_step("slot %d <- item %d", ring->in, item);
-		ring->slot[ring->in] = item;
+		slot = ring->in;
+		ring->slot[slot] = item;
 		ring->in = (ring->in + 1) % SLOTS;
 		sem_add(semid, SEM_MUTEX, +1);
 		sem_add(semid, SEM_FULL, +1);
+		demo_step("slot %d <- item %d; V(full)", slot, item);
 	}
 }
 
 static void consume(int semid, struct ring *ring)
 {
+	demo_pause(6);
 	for (int expected = 1; expected <= ITEMS; expected++) {
-		int item;
+		int item, slot;
 
-		demo_step("P(full) waits for a filled slot");
+		demo_say("P(%s): semop(%d, sem %d, -1) waits for a filled "
+			 "slot", sem_names[SEM_FULL], semid, SEM_FULL);
 		sem_add(semid, SEM_FULL, -1);
 		sem_add(semid, SEM_MUTEX, -1);
-		item = ring->slot[ring->out];
-		demo_step("slot %d -> item %d", ring->out, item);
+		slot = ring->out;
+		item = ring->slot[slot];
 		ring->out = (ring->out + 1) % SLOTS;
 		sem_add(semid, SEM_MUTEX, +1);
 		sem_add(semid, SEM_EMPTY, +1);
-		/* Consuming is slower than producing, so the ring fills up. */
-		demo_step("consumed item %d", item);
+		demo_step("slot %d -> item %d; V(empty)", slot, item);
 		if (item != expected)
 			demo_fail("expected item %d, got %d", expected, item);
 	}
@@ -97,29 +104,26 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "shm-sem", NULL);
 	demo_set_role("producer");
 
-	demo_step("shmget(IPC_PRIVATE): a ring of %d slots", SLOTS);
 	shmid = shmget(IPC_PRIVATE, sizeof(*ring), IPC_CREAT | 0600);
 	if (shmid == -1)
 		die("shmget");
 	demo_track_ipc(DEMO_SHM, shmid);
-	demo_step("shared memory id %d; shmat() maps it", shmid);
 	ring = shmat(shmid, NULL, 0);
 	if (ring == (void *)-1)
 		die("shmat %d", shmid);
 	ring->in = ring->out = 0;
+	demo_step("shmget(IPC_PRIVATE) made a ring of %d slots, id %d; "
+		  "shmat() mapped it", SLOTS, shmid);
 
-	demo_step("semget(IPC_PRIVATE, %d): the semaphores empty, full, mutex",
-		  SEM_COUNT);
 	semid = semget(IPC_PRIVATE, SEM_COUNT, IPC_CREAT | 0600);
 	if (semid == -1)
 		die("semget");
 	demo_track_ipc(DEMO_SEM, semid);
-	demo_step("semaphore set id %d; SETALL: empty=%d full=0 mutex=1",
-		  semid, SLOTS);
 	if (semctl(semid, 0, SETALL, arg) == -1)
 		die("semctl %d SETALL", semid);
+	demo_step("semget(IPC_PRIVATE, %d) made the set %d: sem 0 empty=%d, "
+		  "sem 1 full=0, sem 2 mutex=1", SEM_COUNT, semid, SLOTS);
 
-	demo_step("forking the consumer: it inherits the mapping");
 	pid = demo_fork("consumer");
 	if (pid == 0) {
 		consume(semid, ring);
@@ -127,14 +131,13 @@ int main(int argc, char **argv)
 			die("shmdt");
 		exit(0);
 	}
+	demo_step("forked the consumer %d: it inherits the mapping", (int)pid);
 	produce(semid, ring);
 
-	demo_step("all %d items produced; waiting for consumer %d", ITEMS,
-		  (int)pid);
+	demo_say("all %d items produced; waiting for consumer %d", ITEMS,
+		 (int)pid);
 	demo_wait_ok(pid);
 
-	demo_step("shmdt(), then IPC_RMID for shm %d and semaphores %d",
-		  shmid, semid);
 	if (shmdt(ring) == -1)
 		die("shmdt");
 	if (shmctl(shmid, IPC_RMID, NULL) == -1)
@@ -143,5 +146,7 @@ int main(int argc, char **argv)
 	if (semctl(semid, 0, IPC_RMID) == -1)
 		die("semctl %d IPC_RMID", semid);
 	demo_untrack_ipc(DEMO_SEM, semid);
+	demo_say("shmdt(), then IPC_RMID removed shm %d and semaphores %d",
+		 shmid, semid);
 	return 0;
 }

@@ -17,24 +17,30 @@
 
 static const char text[] = "Hello, shared memory!";
 
-static char *attach(int id)
+static char *attach(int id, const char *why)
 {
 	char *p;
 
-	demo_step("shmat(%d): mapping the segment into my address space", id);
 	p = shmat(id, NULL, 0);
 	if (p == (void *)-1)
 		die("shmat %d", id);
+	demo_step("shmat(%d) mapped the segment into my address space%s", id,
+		  why);
 	return p;
 }
 
 static void detach(char *p)
 {
-	demo_step("shmdt(): unmapping the segment");
 	if (shmdt(p) == -1)
 		die("shmdt");
+	demo_step("shmdt() unmapped the segment");
 }
 
+/*
+ * The child stays attached until the parent has attached too, so that
+ * the segment is in both address spaces at once; the parent reads it once
+ * the child has exited, which is what tells it the data is ready.
+ */
 int main(int argc, char **argv)
 {
 	char copy[64];
@@ -45,36 +51,39 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "shm", NULL);
 	demo_set_role("parent");
 
-	demo_step("shmget(IPC_PRIVATE, %d): a new segment", SHM_SIZE);
 	id = shmget(IPC_PRIVATE, SHM_SIZE, IPC_CREAT | 0600);
 	if (id == -1)
 		die("shmget");
 	demo_track_ipc(DEMO_SHM, id);
-	demo_step("the segment's id is %d (ipcs -m shows it)", id);
+	demo_step("shmget(IPC_PRIVATE, %d) made a new segment, id %d (ipcs -m "
+		  "shows it)", SHM_SIZE, id);
 
-	demo_step("forking the child: it knows the id from me");
 	pid = demo_fork("child");
 	if (pid == 0) {
-		p = attach(id);
-		demo_step("storing \"%s\" at the start of the segment", text);
+		p = attach(id, "");
 		memcpy(p, text, sizeof(text));
+		demo_step("stored \"%s\" at the start of the segment", text);
+		demo_pause(2);
 		detach(p);
 		exit(0);
 	}
+	demo_step("forked child %d: it knows the id from me", (int)pid);
+	demo_pause(1);
 
-	demo_step("waiting for child %d with waitpid()", (int)pid);
+	p = attach(id, " too");
+
+	demo_say("waiting for child %d with waitpid()", (int)pid);
 	demo_wait_ok(pid);
 
-	p = attach(id);
 	snprintf(copy, sizeof(copy), "%s", p);
-	demo_step("the segment holds \"%s\"", copy);
+	demo_step("the segment holds \"%s\": the child's store", copy);
 	detach(p);
 
-	demo_step("shmctl(%d, IPC_RMID): segments outlive processes unless "
-		  "removed", id);
 	if (shmctl(id, IPC_RMID, NULL) == -1)
 		die("shmctl %d IPC_RMID", id);
 	demo_untrack_ipc(DEMO_SHM, id);
+	demo_say("shmctl(%d, IPC_RMID) removed it: segments outlive processes "
+		 "unless removed", id);
 
 	if (strcmp(copy, text) != 0)
 		demo_fail("expected \"%s\" in the segment", text);

@@ -19,17 +19,18 @@ static _Noreturn void client(int listen_fd, const struct sockaddr_un *addr)
 {
 	int fd;
 
-	demo_step("closing the listening socket fd %d I inherited: only the "
-		  "server accepts", listen_fd);
 	if (close(listen_fd) == -1)
 		die("close fd %d", listen_fd);
-	demo_step("socket(AF_UNIX, SOCK_STREAM)");
+	demo_step("closed the listening socket fd %d I inherited: only the "
+		  "server accepts", listen_fd);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd == -1)
 		die("socket");
-	demo_step("connect(fd %d, %s)", fd, addr->sun_path);
+	demo_step("socket(AF_UNIX, SOCK_STREAM) = fd %d", fd);
 	if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == -1)
 		die("connect %s", addr->sun_path);
+	demo_step("connect(fd %d, %s): connected to the server", fd,
+		  addr->sun_path);
 
 	demo_request(fd);
 	exit(0);
@@ -45,32 +46,31 @@ int main(int argc, char **argv)
 	demo_init(argc, argv, "unix-socket", NULL);
 	demo_set_role("server");
 
-	demo_step("making a private directory for the socket with mkdtemp()");
 	demo_temp_dir(dir, sizeof(dir));
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/socket", dir);
+	demo_step("mkdtemp() made the private directory %s for the socket",
+		  dir);
 
-	demo_step("socket(AF_UNIX, SOCK_STREAM)");
 	listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (listen_fd == -1)
 		die("socket");
-	demo_step("bind(fd %d, %s): creates the socket file", listen_fd,
-		  addr.sun_path);
+	demo_step("socket(AF_UNIX, SOCK_STREAM) = fd %d", listen_fd);
 	if (bind(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) == -1)
 		die("bind %s", addr.sun_path);
 	demo_track_path(addr.sun_path);
-	demo_step("listen(fd %d)", listen_fd);
+	demo_step("bind(fd %d, %s) created the socket file", listen_fd,
+		  addr.sun_path);
 	if (listen(listen_fd, 1) == -1)
 		die("listen");
+	demo_step("listen(fd %d): connections may come", listen_fd);
 
-	demo_step("forking the client");
 	pid = demo_fork("client");
 	if (pid == 0)
 		client(listen_fd, &addr);
+	demo_say("forked the client %d", (int)pid);
 
 	demo_serve(listen_fd, pid);
 
-	demo_step("closing fd %d, removing %s and its directory", listen_fd,
-		  addr.sun_path);
 	if (close(listen_fd) == -1)
 		die("close fd %d", listen_fd);
 	if (unlink(addr.sun_path) == -1)
@@ -79,5 +79,7 @@ int main(int argc, char **argv)
 	if (rmdir(dir) == -1)
 		die("rmdir %s", dir);
 	demo_untrack_path(dir);
+	demo_say("closed fd %d, removed %s and its directory", listen_fd,
+		 addr.sun_path);
 	return 0;
 }
