@@ -315,16 +315,25 @@ struct model_fd *table_slot(struct model_table *t, int fd)
 }
 
 /* Empties a slot; the entry loses one slot, and when kernel_drop is set one
- * kernel reference too (we saw no event carrying the new count). */
+ * kernel reference too (we saw no event carrying the new count). The
+ * guess never goes below the holders the model still sees (fd slots and
+ * mappings): the latest reading may already have counted this drop (a
+ * close at exec comes before the exec's record, and another process's
+ * event in between read the count without it). */
 struct model_file *slot_clear(struct model_fd *s, bool kernel_drop)
 {
 	struct model_file *f = s->file;
+	uint64_t held;
 
 	if (!f)
 		return NULL;
 	f->slots--;
-	if (kernel_drop && f->refs && !--f->refs)
-		object_entry_freed(f->obj, f->flags);
+	held = (uint64_t)f->slots + f->maps;
+	if (kernel_drop && f->refs) {
+		f->refs = f->refs - 1 > held ? f->refs - 1 : held;
+		if (!f->refs)
+			object_entry_freed(f->obj, f->flags);
+	}
 	s->file = NULL;
 	s->cloexec = false;
 	return f;

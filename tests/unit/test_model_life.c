@@ -385,6 +385,40 @@ static void test_table_slots_agree_with_an_array(void **state)
 	assert_true(open > 0);
 }
 
+static struct model_file *file_at(struct model *m, uint32_t pid, int fd)
+{
+	struct model_proc *p = model_proc(m, pid);
+	struct model_fd *s = p && p->table ? model_table_fd(p->table, fd) : NULL;
+
+	return s ? s->file : NULL;
+}
+
+/* popen: the child's close-on-exec closes of the read end happen before
+ * its exec record, and the parent's fcntl in between reads the count
+ * without the child's reference (1). The exec's implicit close then
+ * leaves the parent's: refs 1, not 0, and the pipe keeps its reader. */
+static void test_exec_close_counted_before_keeps_holders(void **state)
+{
+	struct rec_fx *fx = fx_of(state);
+	struct ipcs_ev_proc e = rec_exec(4 * MS, C, TBL_C, "/bin/sh");
+	struct model_file *rd;
+
+	with_pipe_forked(fx);
+	fd_ev(fx, IPCS_EV_FCNTL, 3 * MS, P, TBL_P, 3, -1,
+	      rec_pipe(RD, PIPE_INO, O_RDONLY, 1));
+	rd = model_file(&fx->m, RD);
+	assert_int_equal(rd->refs, 1);
+	e.fd_words = 1;
+	e.max_fds = 64;
+	e.open_fds[0] = 1ULL << 4;	/* fd 3 was close-on-exec */
+	apply(fx, &e, sizeof(e));
+	assert_null(file_at(&fx->m, C, 3));
+	assert_ptr_equal(file_at(&fx->m, P, 3), rd);
+	assert_int_equal(rd->refs, 1);
+	assert_int_equal(fx->log.v[fx->log.n - 1].refs, 1);
+	assert_int_equal(rd->obj->readers, 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, rec_fx_setup, rec_fx_teardown)
 
 int main(void)
@@ -398,6 +432,7 @@ int main(void)
 		T(test_fork_onto_a_reused_table_address),
 		T(test_high_fd_costs_what_is_open),
 		T(test_table_slots_agree_with_an_array),
+		T(test_exec_close_counted_before_keeps_holders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
