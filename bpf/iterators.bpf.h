@@ -80,8 +80,10 @@ static __always_inline void task_wait(struct task_struct *t,
 		rec->wait = IPCS_WAIT_SLEEP;
 		return;
 	default:	/* -1: not in a syscall (a page fault) */
-		if (nr >= 0)
+		if (nr >= 0) {
 			rec->wait = IPCS_WAIT_OTHER;
+			rec->wait_fd = nr;	/* named by the tracer */
+		}
 		return;
 	}
 	rec->wait_fd = BPF_CORE_READ(regs, di);

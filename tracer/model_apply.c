@@ -6,6 +6,7 @@
  * data the kernel aggregated. Mappings and SysV objects: model_apply_ipc.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -242,6 +243,11 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	s->cloexec = cloexec;
 	s->last_ns = e->h.ts;
 	file_update(f, &e->f, e->h.ts);
+	/* ld.so opens O_RDONLY | O_CLOEXEC, and only these */
+	if (fresh && e->h.kind == IPCS_EV_OPEN)
+		f->loader = cloexec && (f->flags & O_ACCMODE) == O_RDONLY &&
+			    f->obj->kind == OBJ_FILE &&
+			    model_loader_path(f->obj->name);
 
 	struct model_note n;
 
@@ -482,8 +488,15 @@ static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
 
 static void apply_signal(struct model *m, const struct ipcs_ev_signal *e)
 {
+	struct model_proc *t = hmap_get(&m->procs, e->target, 0);
 	struct model_note n;
 
+	if (t && !t->exited) {
+		t->sig = e->sig;
+		t->sig_action = (int)e->action;
+		t->sig_from = e->h.pid;	/* the writer itself, for SIGPIPE */
+		t->sig_ns = e->h.ts;
+	}
 	note_init(&n, &e->h);
 	n.sig = e;
 	n.signal = e->sig;

@@ -284,6 +284,8 @@ void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
 {
 	struct model_object *o = hmap_get(&m->objects, dev, ino);
 
+	/* only ours is read by us */
+	model_own_object(m, dev, ino);
 	if (o && obj_is_pipe(o->kind) && ts >= o->state_ns) {
 		o->buffered = 0;
 		o->state_ns = ts;
@@ -300,6 +302,7 @@ void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
 	p->wait_fd = p->wait == WAIT_READ || p->wait == WAIT_WRITE ||
 			     p->wait == WAIT_ACCEPT || p->wait == WAIT_CONNECT ?
 			     r->wait_fd : -1;
+	p->wait_nr = p->wait == WAIT_OTHER ? r->wait_fd : -1;
 }
 
 size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max)
