@@ -49,13 +49,21 @@ void draw_log(const struct scene_ctx *c)
 	frame_puts(c->f, 0, l->log_y, l->w, text, ROLE_HEADER);
 	if (!log)
 		return;
-	uint64_t first = log->count > (uint64_t)lines ? log->count - lines : 0;
-	if (log->count > VIEW_LOG_LINES && first < log->count - VIEW_LOG_LINES)
-		first = log->count - VIEW_LOG_LINES;
-	for (uint64_t i = first; i < log->count; i++) {
+	/* the newest lines shown (noise only with 'x'), oldest on top */
+	uint64_t first = log->count, oldest = log->count > VIEW_LOG_LINES ?
+						      log->count - VIEW_LOG_LINES : 0;
+	int shown = 0;
+	while (first > oldest && shown < lines) {
+		first--;
+		if (c->v->show_noise || !log->lines[first % VIEW_LOG_LINES].noise)
+			shown++;
+	}
+	for (uint64_t i = first, y = 0; i < log->count; i++) {
 		const struct view_log_line *ln = &log->lines[i % VIEW_LOG_LINES];
 
-		frame_puts(c->f, 0, l->log_y + 1 + (int)(i - first), l->w,
+		if (ln->noise && !c->v->show_noise)
+			continue;
+		frame_puts(c->f, 0, l->log_y + 1 + (int)y++, l->w,
 			   ln->text, ln->warn ? ROLE_WARNING : ROLE_NORMAL);
 	}
 }
@@ -224,7 +232,7 @@ static const char *const help_lines[] = {
 	"space          pause the view (events are still recorded)",
 	"l              show or hide the event log",
 	"o              show or hide the traced command's output",
-	"a              all processes / only active ones",
+	"a x            all / active processes; x: loader's files, sleeps",
 	"? F1           this help;  Esc closes a box",
 	"q F10          quit",
 	"mouse click    select what is under the pointer",
@@ -232,7 +240,7 @@ static const char *const help_lines[] = {
 	"f3        open-file entry 3 (a struct file, shared by dup/fork)",
 	"refs N    the kernel's reference count of that entry",
 	"@N        file offset;  cx: close-on-exec is set on the fd",
-	"[##..]    bytes buffered in a pipe against its capacity",
+	"[\xe2\x96\x88\xe2\x96\x88\xe2\x96\x91\xe2\x96\x91]    bytes buffered in a pipe against its capacity",
 	"rN wN     readers and writers of a pipe or FIFO",
 	"\xe2\x97\xb7 read fd3 blocked in read() on fd 3 (the fd is marked too)",
 	"\xc2\xbb \xc2\xab       data just written into / read out of an object",
@@ -265,7 +273,9 @@ void draw_help(const struct scene_ctx *c)
 			s = "n c s          step: one held call runs; run freely; hold again";
 
 		/* the help's own glyphs turn ASCII too */
-		if (f->ascii && !strncmp(s, "\xc2\xbb", 2))
+		if (f->ascii && !strncmp(s, "[\xe2\x96\x88", 4))
+			s = "[##..]    bytes buffered in a pipe against its capacity";
+		else if (f->ascii && !strncmp(s, "\xc2\xbb", 2))
 			s = "> <       data just written into / read out of an object";
 		else if (f->ascii && (unsigned char)s[0] >= 0x80)
 			s = "z read fd3 blocked in read() on fd 3 (the fd is marked too)";
