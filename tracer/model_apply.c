@@ -6,7 +6,6 @@
  * data the kernel aggregated. Mappings and SysV objects: model_apply_ipc.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -243,11 +242,8 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	s->cloexec = cloexec;
 	s->last_ns = e->h.ts;
 	file_update(f, &e->f, e->h.ts);
-	/* ld.so opens O_RDONLY | O_CLOEXEC, and only these */
-	if (fresh && e->h.kind == IPCS_EV_OPEN)
-		f->loader = cloexec && (f->flags & O_ACCMODE) == O_RDONLY &&
-			    f->obj->kind == OBJ_FILE &&
-			    model_loader_path(f->obj->name);
+	if (e->h.kind == IPCS_EV_OPEN)
+		file_classify(f, cloexec);
 
 	struct model_note n;
 

@@ -37,6 +37,9 @@ void object_name(struct model *m, struct model_object *o,
 		 const struct ipcs_file_info *fi, uint32_t pid, int fd,
 		 const char *dname, const char *upath, const char *dpath);
 /* The object (dev, ino) of fi, created on first sight. */
+/* Sets f->loader by the rule of model_loader_path() for an entry held
+ * at a close-on-exec fd or not (model_noise.c). */
+void file_classify(struct model_file *f, bool cloexec);
 struct model_object *object_get(struct model *m,
 				const struct ipcs_file_info *fi);
 /* Its state as fi read it at ts (pipe fill, queue sizes, socket). */

@@ -6,6 +6,7 @@
  * a process may sleep in. The outputs keep all of it; the live view
  * hides or marks it.
  */
+#include <fcntl.h>
 #include <string.h>
 
 #include "model_impl.h"
@@ -61,6 +62,26 @@ bool model_loader_path(const char *path)
 		return true;
 	base = strrchr(path, '/') + 1;
 	return shared_object(base) || in_lib_dir(path);
+}
+
+/* The C library's caches, which some versions open without O_CLOEXEC */
+static bool libc_cache(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return in_lib_dir(path) && base &&
+	       (!strcmp(base, "/gconv-modules.cache") ||
+		!strcmp(base, "/locale-archive"));
+}
+
+void file_classify(struct model_file *f, bool cloexec)
+{
+	const char *path = f->obj ? f->obj->name : "";
+
+	/* ld.so opens O_RDONLY | O_CLOEXEC, and only these */
+	f->loader = (f->flags & O_ACCMODE) == O_RDONLY && f->obj &&
+		    f->obj->kind == OBJ_FILE && model_loader_path(path) &&
+		    (cloexec || libc_cache(path));
 }
 
 bool model_is_own(const struct model *m, uint64_t dev, uint64_t ino)

@@ -169,6 +169,7 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 	f->refs = r->f.refs;
 	f->pos = r->f.pos;
 	f->flags = r->f.flags;
+	file_classify(f, s->cloexec);
 	object_update(f->obj, &r->f, f->last_ns);
 	if (r->addrlen && f->obj->kind == OBJ_SOCKET)	/* as bound */
 		model_format_sockaddr(f->obj->local, sizeof(f->obj->local),
@@ -200,6 +201,9 @@ static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
 			    r->path);
 		mp.file->refs = r->f.refs;
 		mp.file->flags = r->f.flags;
+		/* a mapping has no fd: the C library's, read-only */
+		if (!mp.file->slots)
+			file_classify(mp.file, true);
 		object_update(mp.file->obj, &r->f, mp.file->last_ns);
 	}
 	for (size_t i = 0; i < p->nmaps; i++)

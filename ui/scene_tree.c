@@ -86,15 +86,16 @@ static bool table_holds(const struct model_table *t,
 
 /* A row for each entry only a shared mapping of p holds (no fd of its
  * table does): the mapping keeps the entry, and the graph says so. */
-static int add_maps(struct vec *fv, const struct model_proc *p, int row,
-		    int *nrows)
+static int add_maps(const struct view *v, struct vec *fv,
+		    const struct model_proc *p, int row, int *nrows)
 {
 	for (size_t j = 0; j < p->nmaps; j++) {
 		const struct model_file *f = p->maps[j].file;
 		struct scene_item *fi;
 		bool dup = false;
 
-		if (!f || table_holds(p->table, f))
+		if (!f || table_holds(p->table, f) ||
+		    (f->loader && !v->show_noise))
 			continue;
 		for (size_t k = 0; k < j; k++)
 			dup |= p->maps[k].file == f;
@@ -164,7 +165,7 @@ static int add_proc(const struct view *v, struct vec *pv, struct vec *fv,
 				fi->fd = fd;
 				fi->cloexec = s->cloexec;
 			}
-			if (add_maps(fv, p, row, &nfds))
+			if (add_maps(v, fv, p, row, &nfds))
 				return -ENOMEM;
 		}
 	}

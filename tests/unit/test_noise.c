@@ -158,10 +158,17 @@ static void test_loader_flag(void **state)
 		  12, O_RDONLY, false);
 	open_file(x, 12 * MS, 5, "/usr/lib/libfoo.so", 0xa3, 13, O_RDWR, true);
 	open_file(x, 13 * MS, 6, "/tmp/data", 0xa4, 14, O_RDONLY, true);
+	/* glibc's caches: close-on-exec or not, as its version has it */
+	open_file(x, 14 * MS, 7, "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache",
+		  0xa5, 15, O_RDONLY, false);
+	open_file(x, 15 * MS, 8, "/usr/lib/os-release", 0xa6, 16, O_RDONLY,
+		  false);
 	assert_true(model_file(&x->m, 0xa1)->loader);
 	assert_false(model_file(&x->m, 0xa2)->loader);
 	assert_false(model_file(&x->m, 0xa3)->loader);
 	assert_false(model_file(&x->m, 0xa4)->loader);
+	assert_true(model_file(&x->m, 0xa5)->loader);
+	assert_false(model_file(&x->m, 0xa6)->loader);
 }
 
 /* Hidden from the graph, the details and the log; 'x' shows them. */
@@ -374,6 +381,29 @@ static void test_map_held_entry(void **state)
 	assert_has(x, "shared mapping at 0x7f0000000000");
 }
 
+/* The C library's mapped cache, closed: no mmap row unless noise. */
+static void test_map_held_loader(void **state)
+{
+	struct nfx *x = *state;
+	struct ipcs_ev_fd mm, c;
+
+	open_file(x, 10 * MS, 3, "/usr/lib/locale/locale-archive", 0xc2, 22,
+		  O_RDONLY, true);
+	mm = rec_mmap(20 * MS, PID, FILES, 3, 0x7f0000001000, 4096,
+		      rec_reg(0xc2, 22, O_RDONLY, 2));
+	assert_int_equal(model_apply(&x->m, &mm, sizeof(mm)), 0);
+	c = rec_fd(IPCS_EV_CLOSE, 30 * MS, PID, FILES, 3, -1, 0,
+		   rec_reg(0xc2, 22, O_RDONLY, 1));
+	assert_int_equal(model_apply(&x->m, &c, sizeof(c)), 0);
+	render(x, false);
+	assert_hasnt(x, "mmap");
+	assert_hasnt(x, "locale-archive");
+	key(x, 'x');
+	render(x, false);
+	assert_has(x, "mmap");
+	assert_has(x, "locale-archive");
+}
+
 /* The legend shows the glyphs the gauge is drawn with, in both sets. */
 static void test_gauge_legend(void **state)
 {
@@ -411,6 +441,7 @@ int main(void)
 		T(test_wait_syscall_name),
 		T(test_signal_row),
 		T(test_map_held_entry),
+		T(test_map_held_loader),
 		T(test_gauge_legend),
 	};
 #undef T
