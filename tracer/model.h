@@ -265,6 +265,10 @@ struct model {
 	 * the latest few: a tour opens one output pipe per demo */
 	uint64_t own[4][2];
 	unsigned nown;
+	/* (dev, ino) of the loader's files lately opened: its reads, which
+	 * the kernel aggregates and hands over after the close, are its */
+	uint64_t loader_objs[32][2];
+	unsigned nloader_objs;
 };
 
 void model_init(struct model *m);

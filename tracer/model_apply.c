@@ -243,7 +243,7 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	s->last_ns = e->h.ts;
 	file_update(f, &e->f, e->h.ts);
 	if (e->h.kind == IPCS_EV_OPEN)
-		file_classify(f, cloexec);
+		file_classify(m, f, cloexec);
 
 	struct model_note n;
 
@@ -441,6 +441,7 @@ int model_apply_flow(struct model *m, const void *rec, size_t size)
 	f = flow_file(m, &fl->f);
 	if (!f)
 		return -ENOMEM;
+	flow_classify(m, f);
 	fd = p ? table_find(p->table, f) : -1;
 	object_name(m, f->obj, &fl->f, h.pid, fd, NULL, NULL, NULL);
 	f->last_ns = h.ts;

@@ -74,14 +74,35 @@ static bool libc_cache(const char *path)
 		!strcmp(base, "/locale-archive"));
 }
 
-void file_classify(struct model_file *f, bool cloexec)
+static bool loader_known(const struct model *m, uint64_t dev, uint64_t ino)
+{
+	unsigned n = m->nloader_objs < 32 ? m->nloader_objs : 32;
+
+	for (unsigned i = 0; i < n; i++)
+		if (m->loader_objs[i][0] == dev && m->loader_objs[i][1] == ino)
+			return true;
+	return false;
+}
+
+void file_classify(struct model *m, struct model_file *f, bool cloexec)
 {
 	const char *path = f->obj ? f->obj->name : "";
 
 	/* ld.so opens O_RDONLY | O_CLOEXEC, and only these */
 	f->loader = (f->flags & O_ACCMODE) == O_RDONLY && f->obj &&
-		    f->obj->kind == OBJ_FILE && model_loader_path(path) &&
-		    (cloexec || libc_cache(path));
+		    (f->obj->kind == OBJ_FILE || f->obj->kind == OBJ_DIR) &&
+		    model_loader_path(path) && (cloexec || libc_cache(path));
+	if (f->loader && !loader_known(m, f->obj->dev, f->obj->ino)) {
+		m->loader_objs[m->nloader_objs % 32][0] = f->obj->dev;
+		m->loader_objs[m->nloader_objs % 32][1] = f->obj->ino;
+		m->nloader_objs++;
+	}
+}
+
+void flow_classify(const struct model *m, struct model_file *f)
+{
+	if (!f->loader && f->obj)
+		f->loader = loader_known(m, f->obj->dev, f->obj->ino);
 }
 
 bool model_is_own(const struct model *m, uint64_t dev, uint64_t ino)

@@ -169,7 +169,7 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 	f->refs = r->f.refs;
 	f->pos = r->f.pos;
 	f->flags = r->f.flags;
-	file_classify(f, s->cloexec);
+	file_classify(m, f, s->cloexec);
 	object_update(f->obj, &r->f, f->last_ns);
 	if (r->addrlen && f->obj->kind == OBJ_SOCKET)	/* as bound */
 		model_format_sockaddr(f->obj->local, sizeof(f->obj->local),
@@ -203,7 +203,7 @@ static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
 		mp.file->flags = r->f.flags;
 		/* a mapping has no fd: the C library's, read-only */
 		if (!mp.file->slots)
-			file_classify(mp.file, true);
+			file_classify(m, mp.file, true);
 		object_update(mp.file->obj, &r->f, mp.file->last_ns);
 	}
 	for (size_t i = 0; i < p->nmaps; i++)

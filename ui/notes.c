@@ -12,10 +12,7 @@
 
 bool notes_noise(const struct model_note *n)
 {
-	if (n->file && n->file->loader)
-		return true;
-	return (n->kind == IPCS_EV_WRITE || n->kind == IPCS_EV_READ) &&
-	       n->obj && n->obj->ours;
+	return (n->file && n->file->loader) || (n->obj && n->obj->ours);
 }
 
 void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0)

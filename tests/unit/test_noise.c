@@ -201,6 +201,36 @@ static void test_loader_hidden(void **state)
 	assert_has(x, "libc.so.6");
 }
 
+/* The kernel hands the loader's reads over aggregated, after the close
+ * and the sweep: still the loader's. */
+static void test_loader_flow(void **state)
+{
+	struct nfx *x = *state;
+	struct ipcs_ev_fd c;
+	struct ipcs_flow fl;
+
+	open_file(x, 10 * MS, 3, "/usr/lib/x86_64-linux-gnu/libc.so.6", 0xa1,
+		  11, O_RDONLY, true);
+	c = rec_fd(IPCS_EV_CLOSE, 30 * MS, PID, FILES, 3, -1, 0,
+		   rec_reg(0xa1, 11, O_RDONLY, 0));
+	assert_int_equal(model_apply(&x->m, &c, sizeof(c)), 0);
+	model_sweep(&x->m, 40 * MS);
+	assert_null(model_file(&x->m, 0xa1));
+	memset(&fl, 0, sizeof(fl));
+	rec_hdr(&fl.h, IPCS_EV_READ, 20 * MS, PID, sizeof(fl));
+	fl.calls = 2;
+	fl.bytes = 832;
+	fl.files = FILES;
+	fl.last_ts = 50 * MS;
+	fl.f = rec_reg(0xa1, 11, O_RDONLY, 0);
+	assert_int_equal(model_apply_flow(&x->m, &fl, sizeof(fl)), 0);
+	assert_true(x->log.lines[x->log.count - 1].noise);
+	/* another file's flow is not */
+	fl.f = rec_reg(0xa9, 19, O_RDONLY, 0);
+	assert_int_equal(model_apply_flow(&x->m, &fl, sizeof(fl)), 0);
+	assert_false(x->log.lines[x->log.count - 1].noise);
+}
+
 static void test_loader_detail(void **state)
 {
 	struct nfx *x = *state;
@@ -435,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_loader_path),
 		T(test_loader_flag),
 		T(test_loader_hidden),
+		T(test_loader_flow),
 		T(test_loader_detail),
 		T(test_own_pipe),
 		T(test_sleep_not_a_wait),
