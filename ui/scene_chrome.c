@@ -243,7 +243,7 @@ static const char *const help_lines[] = {
 	"[\xe2\x96\x88\xe2\x96\x88\xe2\x96\x91\xe2\x96\x91]    bytes buffered in a pipe against its capacity",
 	"rN wN     readers and writers of a pipe or FIFO",
 	"\xe2\x97\xb7 read fd3 blocked in read() on fd 3 (the fd is marked too)",
-	"\xc2\xbb \xc2\xab       data just written into / read out of an object",
+	"\xc2\xbb \xc2\xab \xe2\x86\xaf     data written into / read out of an object; a signal",
 };
 
 void draw_help(const struct scene_ctx *c)
@@ -276,7 +276,7 @@ void draw_help(const struct scene_ctx *c)
 		if (f->ascii && !strncmp(s, "[\xe2\x96\x88", 4))
 			s = "[##..]    bytes buffered in a pipe against its capacity";
 		else if (f->ascii && !strncmp(s, "\xc2\xbb", 2))
-			s = "> <       data just written into / read out of an object";
+			s = "> < !     data written into / read out of an object; a signal";
 		else if (f->ascii && (unsigned char)s[0] >= 0x80)
 			s = "z read fd3 blocked in read() on fd 3 (the fd is marked too)";
 		frame_puts(f, x + 2, y + 1 + pad + i, w - 4, s, ROLE_BOX);

@@ -20,8 +20,8 @@ static bool holds_pipe(const struct model_proc *p)
 	model_table_for_each(t, s) {
 		const struct model_file *f = s->file;
 
-		if (f && f->obj &&
-		    obj_is_pipe(f->obj->kind))
+		/* ipcscope's own output pipe keeps nobody waiting */
+		if (f && f->obj && obj_is_pipe(f->obj->kind) && !f->obj->ours)
 			return true;
 	}
 	return false;
