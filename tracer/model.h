@@ -180,8 +180,12 @@ struct model_proc {
 	int wait_nr;		/* WAIT_OTHER: the syscall's number, or -1 */
 	/* the latest signal sent to it, for the live view */
 	int sig, sig_action;	/* sig_action: IPCS_SIGACT_* */
-	uint32_t sig_from;	/* the sender's pid (0: the kernel) */
+	uint32_t sig_from;	/* the sender's pid (0: the kernel, a timer) */
 	uint64_t sig_ns;
+	/* the latest it sent to another with kill(), tgkill(), sigqueue() */
+	int sent_sig;
+	uint32_t sent_to;
+	uint64_t sent_ns;
 };
 
 /* What happened, in model terms: one per fd that appeared or disappeared,

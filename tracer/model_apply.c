@@ -483,16 +483,32 @@ static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
 	emit(m, &n);
 }
 
+/* si_code of a signal a process sent (SI_USER, SI_QUEUE, SI_TKILL), not
+ * one the kernel raised (a timer, SIGCHLD): only then is the event's
+ * process its sender. The kernel's SIGPIPE is SI_USER, from the writer
+ * to itself. */
+static bool sent_by_process(int code)
+{
+	return code == 0 || code == -1 || code == -6;
+}
+
 static void apply_signal(struct model *m, const struct ipcs_ev_signal *e)
 {
 	struct model_proc *t = hmap_get(&m->procs, e->target, 0);
+	struct model_proc *from = hmap_get(&m->procs, e->h.pid, 0);
+	bool sent = sent_by_process(e->code);
 	struct model_note n;
 
 	if (t && !t->exited) {
 		t->sig = e->sig;
 		t->sig_action = (int)e->action;
-		t->sig_from = e->h.pid;	/* the writer itself, for SIGPIPE */
+		t->sig_from = sent ? e->h.pid : 0;
 		t->sig_ns = e->h.ts;
+	}
+	if (sent && from && !from->exited && e->h.pid != e->target) {
+		from->sent_sig = e->sig;
+		from->sent_to = e->target;
+		from->sent_ns = e->h.ts;
 	}
 	note_init(&n, &e->h);
 	n.sig = e;

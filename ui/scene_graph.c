@@ -61,6 +61,13 @@ static const char *sig_text(const struct scene_ctx *c,
 {
 	char name[24], from[24] = "";
 
+	/* what came in first; else what it sent */
+	if (!proc_signal_shown(c->v, p) && proc_sent_shown(c->v, p)) {
+		snprintf(out, len, "%s sent %s%u",
+			 sig_name(name, sizeof(name), p->sent_sig),
+			 c->f->ascii ? "->" : "\xe2\x86\x92", p->sent_to);
+		return out;
+	}
 	if (!proc_signal_shown(c->v, p))
 		return NULL;
 	if (p->sig_from && p->sig_from != p->pid)

@@ -144,6 +144,13 @@ const char *sig_handling(int sig, int action)
 	}
 }
 
+bool proc_sent_shown(const struct view *v, const struct model_proc *p)
+{
+	return p->sent_sig && !p->exited && p->sent_sig != SIGCHLD &&
+	       p->sent_ns <= v->now_ns + v->flash_ns &&
+	       p->sent_ns + VIEW_SIGNAL_NS > v->now_ns;
+}
+
 bool proc_signal_shown(const struct view *v, const struct model_proc *p)
 {
 	if (!p->sig || p->exited || p->sig_ns > v->now_ns + v->flash_ns ||

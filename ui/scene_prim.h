@@ -65,6 +65,8 @@ const char *sig_handling(int sig, int action);
 /* A signal came to p lately (VIEW_SIGNAL_NS) and is worth its row: not
  * SIGCHLD, nor one ignored by default, unless noise is shown. */
 bool proc_signal_shown(const struct view *v, const struct model_proc *p);
+/* p sent another a signal lately (not SIGCHLD). */
+bool proc_sent_shown(const struct view *v, const struct model_proc *p);
 /* Blocked in a syscall worth a marker (a sleep only with noise shown). */
 bool proc_waits(const struct view *v, const struct model_proc *p);
 /* "read fd3", "msgrcv": the PROCESSES column's short form */

@@ -171,7 +171,8 @@ static int add_proc(const struct view *v, struct vec *pv, struct vec *fv,
 	}
 	it->height = nfds > 1 ? nfds : 1;
 	/* a second row for how it ended, or for a signal that came */
-	if ((p->exited || proc_signal_shown(v, p)) && it->height < 2)
+	if ((p->exited || proc_signal_shown(v, p) || proc_sent_shown(v, p)) &&
+	    it->height < 2)
 		it->height = 2;
 	return it->height;
 }

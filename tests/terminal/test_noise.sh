@@ -9,7 +9,8 @@
 #     pipe:[INODE] of the lesson, with no rate and no data lines in the log;
 #   - a process in nanosleep: no "◷ sleep" until 'x';
 #   - the signals demo: SIGUSR1 drawn on the child's row with how it is
-#     handled; the SIGPIPE writer "killed by SIGPIPE";
+#     handled, and on the parent's as sent; the SIGPIPE writer "killed
+#     by SIGPIPE";
 #   - an entry held only by a shared mapping stays in the graph, on an
 #     "mmap" row (the kernel's /proc/PID/maps says the mapping is there).
 # Needs root, BPF and tmux (IPCSCOPE_SKIP_BPF=1 turns their absence into a
@@ -152,6 +153,8 @@ if wait_for 30 'SIGUSR1 (caught|pending)'; then
 else
 	fail signal-on-row "no SIGUSR1 on a row: $(tr -s ' ' <"$tmp/screen" | head -c 600)"
 fi
+grep -Eq 'SIGUSR1 sent (→|->)[0-9]+' "$tmp/screen" && ok signal-sender ||
+	fail signal-sender "the parent's row does not say it sent SIGUSR1: $(grep -E 'SIG' "$tmp/screen" | head -n 3)"
 if wait_for 30 'killed by SIGPIPE'; then
 	ok killed-by-name
 else

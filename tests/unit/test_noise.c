@@ -326,18 +326,25 @@ static void test_wait_syscall_name(void **state)
 	assert_int_equal(model_proc(&x->m, PID)->wait_nr, -1);
 }
 
-static void signal_to(struct nfx *x, uint64_t ts, uint32_t from, int sig,
-		      uint32_t action)
+static void signal_code(struct nfx *x, uint64_t ts, uint32_t from,
+			uint32_t to, int sig, uint32_t action, int code)
 {
 	struct ipcs_ev_signal e;
 
 	memset(&e, 0, sizeof(e));
 	rec_hdr(&e.h, IPCS_EV_SIGNAL, ts, from, sizeof(e));
-	e.target = PID;
-	e.target_tid = PID;
+	e.target = to;
+	e.target_tid = to;
 	e.sig = sig;
+	e.code = code;
 	e.action = action;
 	assert_int_equal(model_apply(&x->m, &e, sizeof(e)), 0);
+}
+
+static void signal_to(struct nfx *x, uint64_t ts, uint32_t from, int sig,
+		      uint32_t action)
+{
+	signal_code(x, ts, from, PID, sig, action, 0 /* SI_USER */);
 }
 
 /* On the target's row for a while, with how it is handled. */
@@ -378,6 +385,30 @@ static void test_signal_row(void **state)
 	render(x, false);
 	assert_has(x, "killed by SIGPIPE");
 	assert_hasnt(x, "killed by 13");
+}
+
+/* The sender's row says what it sent to whom; a timer's signal (the
+ * kernel's, SI_TIMER) names no sender. */
+static void test_signal_sender(void **state)
+{
+	struct nfx *x = *state;
+	struct ipcs_snap_task t = rec_snap_task(200, 1, 1, 0xf200);
+
+	assert_int_equal(model_apply_snap(&x->m, &t, sizeof(t)), 0);
+	signal_code(x, 900 * MS, PID, 200, SIGUSR1, IPCS_SIGACT_HANDLER, 0);
+	render(x, false);
+	assert_has(x, "SIGUSR1 sent \xe2\x86\x92" "200");
+	assert_has(x, "SIGUSR1 caught \xe2\x86\x90" "100");
+	x->v.now_ns = 900 * MS + VIEW_SIGNAL_NS;
+	render(x, false);
+	assert_hasnt(x, "SIGUSR1");
+	signal_code(x, 5 * SEC, PID, 200, SIGALRM, IPCS_SIGACT_HANDLER,
+		    -2 /* SI_TIMER */);
+	x->v.now_ns = 5 * SEC;
+	render(x, false);
+	assert_has(x, "SIGALRM caught");
+	assert_hasnt(x, "\xe2\x86\x90" "100");
+	assert_hasnt(x, "sent");
 }
 
 /* Closed after mmap: the mapping holds the entry, and the graph shows
@@ -471,6 +502,7 @@ int main(void)
 		T(test_sleep_not_a_wait),
 		T(test_wait_syscall_name),
 		T(test_signal_row),
+		T(test_signal_sender),
 		T(test_map_held_entry),
 		T(test_map_held_loader),
 		T(test_gauge_legend),
