@@ -106,16 +106,21 @@ static void add_traffic(const struct scene_ctx *c, struct lines *ls,
 		lines_add(ls, ROLE_DIM, "  (nothing in the event log)");
 }
 
-/* "  now 1.5K/s in, 1.5K/s out" when data moved in the last second */
+/* "  now 1.5KB/s in, 1.5KB/s out" while data keeps moving (two seconds
+ * in a row), "  just moved 14B in, 14B out" after a burst */
 static const char *rates(char *out, size_t len, const struct view_traffic *tr)
 {
 	char a[16], b[16];
 
 	out[0] = '\0';
-	if (tr && (tr->rate_in || tr->rate_out))
+	if (tr && tr->busy >= 2 && (tr->rate_in || tr->rate_out))
 		snprintf(out, len, "  now %sB/s in, %sB/s out",
 			 notes_size(a, sizeof(a), tr->rate_in),
 			 notes_size(b, sizeof(b), tr->rate_out));
+	else if (tr && (tr->burst_in || tr->burst_out))
+		snprintf(out, len, "  just moved %sB in, %sB out",
+			 notes_size(a, sizeof(a), tr->burst_in),
+			 notes_size(b, sizeof(b), tr->burst_out));
 	return out;
 }
 

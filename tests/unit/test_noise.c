@@ -489,6 +489,47 @@ static void test_gauge_legend(void **state)
 	assert_has(x, ".]");
 }
 
+/* One write is bytes moved, in the graph and the details; a rate only
+ * once data keeps moving. */
+static void test_moved_then_rate(void **state)
+{
+	struct nfx *x = *state;
+	struct ipcs_ev_fd e = rec_fd(IPCS_EV_PIPE, 10 * MS, PID, FILES, 4, -1,
+				     0, rec_pipe(0xd2, 889, O_WRONLY, 1));
+	struct hmap files = { 0 }, objs = { 0 };
+	struct model_note n = { .kind = IPCS_EV_WRITE, .bytes = 14 };
+
+	assert_int_equal(model_apply(&x->m, &e, sizeof(e)), 0);
+	n.file = model_file(&x->m, 0xd2);
+	n.obj = n.file->obj;
+	n.ts = 900 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &n), 0);
+	notes_roll(&objs, 1 * SEC, 1 * SEC, 10 * SEC);
+	x->v.file_traffic = &files;
+	x->v.obj_traffic = &objs;
+	x->v.now_ns = 1 * SEC;
+	x->v.have_sel = true;
+	x->v.focus = PANE_OBJECTS;
+	x->v.sel = (struct view_sel){ PANE_OBJECTS, REC_PIPE_DEV, 889, 0 };
+	render(x, false);
+	assert_has(x, "pipe:[889] 14B moved");
+	x->v.show_detail = true;
+	render(x, false);
+	assert_has(x, "just moved 14B in, 0B out");
+	assert_hasnt(x, "B/s");
+	n.ts = 1 * SEC + 500 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &n), 0);
+	notes_roll(&objs, 2 * SEC, 1 * SEC, 10 * SEC);
+	x->v.now_ns = 2 * SEC;
+	render(x, false);
+	assert_has(x, "now 14B/s in, 0B/s out");
+	x->v.show_detail = false;
+	render(x, false);
+	assert_has(x, "pipe:[889] 14B/s");
+	notes_traffic_free(&files);
+	notes_traffic_free(&objs);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -506,6 +547,7 @@ int main(void)
 		T(test_map_held_entry),
 		T(test_map_held_loader),
 		T(test_gauge_legend),
+		T(test_moved_then_rate),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
