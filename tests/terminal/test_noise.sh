@@ -146,6 +146,29 @@ else
 fi
 quit own
 
+# make run: the pipe demo at its default pace, every frame sampled with
+# its attributes. The demo's pipe flashes (yellow, SGR 43) when data moves:
+# the check can see a flash; ipcscope's output, and its entry, never do.
+start run "'$bin' --demo pipe" || skip "tmux cannot start a session"
+seen_flash=0 own_flash=0 loader_seen=0
+end=$((SECONDS + 60))
+while [ "$SECONDS" -lt "$end" ]; do
+	tmux capture-pane -p -e -t "$session" >"$tmp/frame" 2>/dev/null
+	grep -F 'pipe:[' "$tmp/frame" | grep -Eq $'\033\\[([0-9]+;)*43(;[0-9]+)*m' && seen_flash=1
+	# from the entry (after its edge's arrow) to the end of the line
+	grep -F "ipcscope's output" "$tmp/frame" | sed 's/^.*▸f/f/' |
+		grep -Eq $'\033\\[([0-9]+;)*43(;[0-9]+)*m' && own_flash=1
+	grep -Eq 'ld\.so\.cache|libc\.so|/usr/lib/locale' "$tmp/frame" && loader_seen=1
+	grep -q 'demo ended' "$tmp/frame" && break
+	sleep 0.2
+done
+if [ "$seen_flash" = 1 ] && [ "$own_flash" = 0 ] && [ "$loader_seen" = 0 ]; then
+	ok make-run-quiet
+else
+	fail make-run-quiet "demo pipe flashed: $seen_flash, ours flashed: $own_flash, loader files: $loader_seen"
+fi
+quit run
+
 # --- signals -------------------------------------------------------------
 start signals "'$bin' --demo signals --pace 600" || skip "tmux cannot start a session"
 if wait_for 30 'SIGUSR1 (caught|pending)'; then
