@@ -271,6 +271,28 @@ static void detail_object(const struct scene_ctx *c, struct lines *ls,
 	add_traffic(c, ls, name);
 }
 
+/* The latest signal that came, and the latest it sent, with when */
+static void add_signals(const struct scene_ctx *c, struct lines *ls,
+			const struct model_proc *p)
+{
+	char name[24], from[32] = "";
+	uint64_t now = c->v->now_ns;
+
+	if (p->sig && p->sig_ns <= now) {
+		const char *how = sig_handling(p->sig, p->sig_action);
+
+		if (p->sig_from && p->sig_from != p->pid)
+			snprintf(from, sizeof(from), " from %u", p->sig_from);
+		lines_add(ls, ROLE_BOX, "last signal %s%s%s%s, %.1f s ago",
+			  sig_name(name, sizeof(name), p->sig), from,
+			  how[0] ? ": " : "", how, (now - p->sig_ns) / 1e9);
+	}
+	if (p->sent_sig && p->sent_ns <= now)
+		lines_add(ls, ROLE_BOX, "last sent %s to %u, %.1f s ago",
+			  sig_name(name, sizeof(name), p->sent_sig), p->sent_to,
+			  (now - p->sent_ns) / 1e9);
+}
+
 static void detail_proc(const struct scene_ctx *c, struct lines *ls,
 			const struct model_proc *p)
 {
@@ -294,6 +316,7 @@ static void detail_proc(const struct scene_ctx *c, struct lines *ls,
 			  p->uncertain ? "  (fd table being re-read)" : "");
 	if (proc_waits(c->v, p))
 		lines_add(ls, ROLE_WAIT, "%s", wait_words(wait, sizeof(wait), p));
+	add_signals(c, ls, p);
 	if (t && t->users > 1)
 		lines_add(ls, ROLE_BOX, "fd table shared by %u processes",
 			  t->users);

@@ -3,7 +3,6 @@
  * The graph (see scene_graph.h): the four columns (processes, fd tables,
  * open files, objects) and the edges between them in the two gutters.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,19 +42,8 @@ static void draw_sock_line(const struct scene_ctx *c, const struct model_object 
 	puts_tail(f, x, y, w, text, ROLE_NORMAL);
 }
 
-/* "SIGPIPE", or "signal 40" for one without a name */
-static const char *sig_name(char *out, size_t len, int sig)
-{
-	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
-
-	if (abbrev)
-		snprintf(out, len, "SIG%s", abbrev);
-	else
-		snprintf(out, len, "signal %d", sig);
-	return out;
-}
-
-/* A signal sent to p lately (proc_signal_shown), as text for its row. */
+/* A signal that came to p lately (proc_signal_shown), or else one it
+ * sent (proc_sent_shown), as text for its row; NULL when none. */
 static const char *sig_text(const struct scene_ctx *c,
 			    const struct model_proc *p, char *out, size_t len)
 {

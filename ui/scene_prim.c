@@ -119,6 +119,17 @@ bool proc_waits(const struct view *v, const struct model_proc *p)
 	return !p->exited && p->wait != WAIT_NONE && p->wait < WAIT__COUNT;
 }
 
+const char *sig_name(char *out, size_t len, int sig)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(out, len, "SIG%s", abbrev);
+	else
+		snprintf(out, len, "signal %d", sig);
+	return out;
+}
+
 const char *sig_handling(int sig, int action)
 {
 	if (action & IPCS_SIGACT_BLOCKED)

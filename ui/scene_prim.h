@@ -59,6 +59,8 @@ int puts_tail(struct frame *f, int x, int y, int maxw, const char *s,
 	      enum role role);
 
 bool is_sysv(const struct model_object *o);
+/* "SIGPIPE", or "signal 40" for one without a name */
+const char *sig_name(char *out, size_t len, int sig);
 /* What a signal's target does with it ("caught", "kills it", "pending")
  * from its IPCS_SIGACT_* disposition; "" when not known. */
 const char *sig_handling(int sig, int action);

@@ -399,6 +399,18 @@ static void test_signal_sender(void **state)
 	render(x, false);
 	assert_has(x, "SIGUSR1 sent \xe2\x86\x92" "200");
 	assert_has(x, "SIGUSR1 caught \xe2\x86\x90" "100");
+	/* the details keep both after the mark is gone */
+	x->v.now_ns = 5 * SEC;
+	x->v.have_sel = true;
+	x->v.sel = (struct view_sel){ PANE_PROCS, 200, 1, 0 };
+	x->v.show_detail = true;
+	render(x, false);
+	assert_has(x, "last signal SIGUSR1 from 100: caught, 4.1 s ago");
+	x->v.sel = (struct view_sel){ PANE_PROCS, PID, 1, 0 };
+	render(x, false);
+	assert_has(x, "last sent SIGUSR1 to 200, 4.1 s ago");
+	x->v.show_detail = false;
+	x->v.now_ns = 900 * MS;
 	x->v.now_ns = 900 * MS + VIEW_SIGNAL_NS;
 	render(x, false);
 	assert_hasnt(x, "SIGUSR1");
