@@ -58,14 +58,22 @@ void draw_log(const struct scene_ctx *c)
 		if (c->v->show_noise || !log->lines[first % VIEW_LOG_LINES].noise)
 			shown++;
 	}
+	unsigned hidden = 0;
 	for (uint64_t i = first, y = 0; i < log->count; i++) {
 		const struct view_log_line *ln = &log->lines[i % VIEW_LOG_LINES];
 
-		if (ln->noise && !c->v->show_noise)
+		if (ln->noise && !c->v->show_noise) {
+			hidden++;
 			continue;
+		}
 		frame_puts(c->f, 0, l->log_y + 1 + (int)y++, l->w,
 			   ln->text, ln->warn ? ROLE_WARNING : ROLE_NORMAL);
 	}
+	if (hidden)
+		frame_printf(c->f, (int)strlen(text) + 2, l->log_y, l->w,
+			     ROLE_HEADER,
+			     "(%u of the loader's or ipcscope's own hidden: x shows them)",
+			     hidden);
 }
 
 /* The traced command's output: its latest lines, the one still being

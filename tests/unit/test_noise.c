@@ -195,6 +195,7 @@ static void test_loader_hidden(void **state)
 	assert_true(x->log.lines[2].noise);
 	render(x, false);
 	assert_hasnt(x, "libc.so.6");
+	assert_has(x, "EVENTS  (2 of the loader's or ipcscope's own hidden: x shows them)");
 	/* shown on demand, with the log lines */
 	key(x, 'x');
 	render(x, false);
