@@ -11,6 +11,7 @@
 #   - the signals demo: SIGUSR1 drawn on the child's row with how it is
 #     handled, and on the parent's as sent; the SIGPIPE writer "killed
 #     by SIGPIPE";
+#   - a TCP listener bound to port 0 shows the port the kernel chose;
 #   - an entry held only by a shared mapping stays in the graph, on an
 #     "mmap" row (the kernel's /proc/PID/maps says the mapping is there).
 # Needs root, BPF and tmux (IPCSCOPE_SKIP_BPF=1 turns their absence into a
@@ -185,6 +186,22 @@ else
 fi
 grep -q 'killed by 13' "$tmp/screen" && fail killed-by-number "a number shown"
 quit signals
+
+# --- a listener bound to port 0 -------------------------------------------
+# the port is the kernel's choice, as getsockname() told the demo
+start tcp "'$bin' --demo tcp-socket --pace 600" || skip "tmux cannot start a session"
+if wait_for 30 'the kernel chose port [0-9]+'; then
+	port=$(grep -oE 'the kernel chose port [0-9]+' "$tmp/screen" | grep -oE '[0-9]+$' | head -n 1)
+	if wait_for 10 "listening 127\.0\.0\.1:$port"; then
+		ok listener-port
+	else
+		fail listener-port "no 'listening 127.0.0.1:$port': $(grep -E 'listening' "$tmp/screen" | head -n 2)"
+	fi
+	grep -q 'listening 127\.0\.0\.1:0\b' "$tmp/screen" && fail listener-port-0 "port 0 shown"
+else
+	fail listener-port "the demo never said its port: $(tr -s ' ' <"$tmp/screen" | tail -c 400)"
+fi
+quit tcp
 
 # --- an entry held only by a mapping ---------------------------------------
 start map "'$bin' -- '$tmp/map_held' '$tmp/mapped-file' 6" || skip "tmux cannot start a session"
