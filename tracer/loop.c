@@ -306,11 +306,20 @@ int loop_add_fd(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-void loop_output_ours(struct session *s)
+/* What the traced command printed, to the sink. At its end the pipe is
+ * read dry and closed (a tour opens one per demo). */
+static void command_output(struct session *s)
 {
+	char buf[4096];
 	struct stat st;
+	ssize_t n;
 
-	if (s->child_out >= 0 && !fstat(s->child_out, &st)) {
+	if (s->child_out < 0)
+		return;
+	while ((n = read(s->child_out, buf, sizeof(buf))) > 0)
+		s->sink.ops->output(s->sink.ctx, buf, n);
+	if (n < 0 && errno == EAGAIN && !fstat(s->child_out, &st)) {
+		/* read dry by us, whom no event shows: the view's gauge too */
 		uint64_t e[3] = { names_kernel_dev(st.st_dev), st.st_ino,
 				  now_ns(CLOCK_MONOTONIC) };
 
@@ -318,22 +327,6 @@ void loop_output_ours(struct session *s)
 			      NULL, 0);
 		model_pipe_emptied(&s->model, e[0], e[1], e[2]);
 	}
-}
-
-/* What the traced command printed, to the sink. At its end the pipe is
- * read dry and closed (a tour opens one per demo). */
-static void command_output(struct session *s)
-{
-	char buf[4096];
-	ssize_t n;
-
-	if (s->child_out < 0)
-		return;
-	while ((n = read(s->child_out, buf, sizeof(buf))) > 0)
-		s->sink.ops->output(s->sink.ctx, buf, n);
-	/* read dry by us, whom no event shows: the view's gauge too */
-	if (n < 0 && errno == EAGAIN)
-		loop_output_ours(s);
 	if (n == 0 || s->child_status >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->child_out, NULL);
 		close(s->child_out);

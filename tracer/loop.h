@@ -16,9 +16,6 @@ void loop_note(void *ctx, const struct model_note *n);
 /* The ring buffer's record callback (ctx is the session). */
 int loop_on_event(void *ctx, const void *rec, size_t size);
 int loop_add_fd(int epfd, int fd);
-/* The traced command's output pipe, empty now, is ipcscope's own: the
- * model marks it (and a record file keeps it). */
-void loop_output_ours(struct session *s);
 /* Blocks the signals the loop handles (INT, TERM, HUP, CHLD, WINCH): at
  * the start, before anything is forked or loaded, so that they wait for
  * the loop rather than end us with a command held or running. */

@@ -68,7 +68,7 @@ int tour_next(struct session *s)
 		return 1;
 	if (output) {
 		loop_add_fd(s->epfd, s->child_out);
-		loop_output_ours(s);
+		targets_output_ours(s);
 	}
 	loader_trace_pid(s->loader, s->child);
 	loader_snapshot(s->loader, s->child, targets_on_snap, s);
