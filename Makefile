@@ -44,7 +44,8 @@ CORE_SRCS := tracer/model.c tracer/model_objects.c tracer/model_apply.c \
 	tracer/hmap.c tracer/escape.c tracer/json.c \
 	tracer/kernel_features.c \
 	tracer/record.c tracer/report.c tracer/names.c tracer/ipc_cmd.c \
-	tracer/notes_text.c tracer/recording.c tracer/timeline.c
+	tracer/notes_text.c tracer/recording.c tracer/timeline.c \
+	tracer/model_noise.c
 UI_SRCS := $(wildcard ui/*.c)
 TRACER_SRCS := $(filter-out $(CORE_SRCS),$(wildcard tracer/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

@@ -271,6 +271,23 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* What the target does with sig: its handler, and whether it blocks it. */
+static __always_inline __u32 sig_action(struct task_struct *task, int sig)
+{
+	unsigned long h, blocked;
+	__u32 act;
+
+	if (sig < 1 || sig > 64)
+		return 0;
+	h = (unsigned long)BPF_CORE_READ(task, sighand, action[sig - 1].sa.sa_handler);
+	blocked = BPF_CORE_READ(task, blocked.sig[0]);
+	act = h == 0 ? IPCS_SIGACT_DEFAULT : h == 1 ? IPCS_SIGACT_IGNORE :
+						       IPCS_SIGACT_HANDLER;
+	if (sig <= 64 && (blocked >> (sig - 1)) & 1)
+		act |= IPCS_SIGACT_BLOCKED;
+	return act;
+}
+
 /* Every signal sent to or by a traced process, including the ones the
  * kernel raises (SIGPIPE into a writer, SIGCHLD to a parent). */
 SEC("tp_btf/signal_generate")
@@ -293,7 +310,7 @@ int BPF_PROG(tp_btf_signal_generate, int sig, struct kernel_siginfo *info,
 	e->sig = sig;
 	e->code = (__u64)info > 2 ? BPF_CORE_READ(info, si_code) : 0;
 	e->result = result;
-	e->_pad = 0;
+	e->action = sig_action(task, sig);
 	submit(e);
 	return 0;
 }

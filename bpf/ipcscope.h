@@ -318,8 +318,15 @@ struct ipcs_ev_signal {
 	__s32 sig;
 	__s32 code;		/* si_code: SI_USER, SI_KERNEL, ... */
 	__s32 result;		/* TRACE_SIGNAL_DELIVERED = 0, IGNORED = 1, ... */
-	__u32 _pad;
+	__u32 action;		/* IPCS_SIGACT_*: the target's disposition */
 };
+
+/* What the target does with a signal, as it stood when it was sent (0 in
+ * records from before this field: not known). BLOCKED is or-ed in. */
+#define IPCS_SIGACT_DEFAULT 1	/* SIG_DFL: the default action */
+#define IPCS_SIGACT_IGNORE 2	/* SIG_IGN */
+#define IPCS_SIGACT_HANDLER 3	/* a handler of its own */
+#define IPCS_SIGACT_BLOCKED 0x10	/* blocked: it stays pending */
 
 /* Task iterator records (snapshot / resync), written with bpf_seq_write,
  * declared once with their records: X(ENUM_SUFFIX, value, struct tag). */
@@ -365,7 +372,8 @@ struct ipcs_snap_task {
 	char comm[IPCS_COMM_LEN];
 	__u16 wait;		/* enum ipcs_wait of the main thread */
 	__u16 flags;		/* IPCS_TASK_* */
-	__s32 wait_fd;		/* the syscall's fd argument, or -1 */
+	__s32 wait_fd;		/* the syscall's fd argument, or -1; for
+				 * IPCS_WAIT_OTHER the syscall's number */
 };
 
 struct ipcs_snap_fd {

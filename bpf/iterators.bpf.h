@@ -39,6 +39,11 @@ static __always_inline void task_wait(struct task_struct *t,
 	if (!regs)
 		return;
 	nr = BPF_CORE_READ(regs, orig_ax);
+	/* ia32 numbers are not these: a syscall, not named */
+	if (nr >= 0 && (t->thread_info.status & TS_COMPAT)) {
+		rec->wait = IPCS_WAIT_OTHER;
+		return;
+	}
 	switch (nr) {
 	case NR_read: case NR_readv: case NR_pread64: case NR_preadv:
 	case NR_preadv2: case NR_recvfrom: case NR_recvmsg: case NR_recvmmsg:
@@ -80,8 +85,10 @@ static __always_inline void task_wait(struct task_struct *t,
 		rec->wait = IPCS_WAIT_SLEEP;
 		return;
 	default:	/* -1: not in a syscall (a page fault) */
-		if (nr >= 0)
+		if (nr >= 0) {
 			rec->wait = IPCS_WAIT_OTHER;
+			rec->wait_fd = nr;	/* named by the tracer */
+		}
 		return;
 	}
 	rec->wait_fd = BPF_CORE_READ(regs, di);

@@ -92,6 +92,7 @@ if [ "$what" = all ]; then
 	run_suite demos tests/demos.sh build/demos
 	[ -x tests/terminal/test_ui.sh ] && run_suite terminal tests/terminal/test_ui.sh
 	[ -x tests/terminal/test_lessons.sh ] && run_suite lessons tests/terminal/test_lessons.sh
+	[ -x tests/terminal/test_noise.sh ] && run_suite terminal-noise tests/terminal/test_noise.sh
 	# the failure table, bounded (make stress runs it whole)
 	run_suite stress env STRESS_QUICK=1 python3 tests/stress/run.py
 	[ -x tests/terminal/test_step.sh ] && run_suite terminal-step tests/terminal/test_step.sh

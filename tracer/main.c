@@ -251,6 +251,7 @@ static int run(struct session *s)
 	    (s->child_out >= 0 && loop_add_fd(s->epfd, s->child_out)))
 		return run_fail(s);
 	replay_record_sink(s);
+	targets_output_ours(s);
 	if (s->tour == 0)
 		tour_title(s);
 	/* asked to stop while we loaded: the loop ends at once, and the

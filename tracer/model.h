@@ -82,6 +82,7 @@ struct model_object {
 	bool rmid_pending;		/* shm: removed, still attached */
 	struct model_ipc_stat stat;
 	uint32_t last_writer, last_reader;	/* pids */
+	bool ours;	/* ipcscope's own: the traced command's output pipe */
 };
 
 /* An open-file entry (struct file): shared by dup and fork. */
@@ -97,6 +98,8 @@ struct model_file {
 	uint64_t last_ns;
 	bool stale;		/* its address now belongs to another entry */
 	unsigned maps;		/* shared mappings holding it (mmap) */
+	bool loader;	/* opened by the dynamic loader (model_loader_path,
+			 * read-only, close-on-exec): noise to the live view */
 };
 
 struct model_fd {
@@ -174,6 +177,15 @@ struct model_proc {
 	size_t nmaps;
 	enum model_wait wait;	/* blocked in a syscall, as last seen */
 	int wait_fd;		/* its fd argument, or -1 */
+	int wait_nr;		/* WAIT_OTHER: the syscall's number, or -1 */
+	/* the latest signal sent to it, for the live view */
+	int sig, sig_action;	/* sig_action: IPCS_SIGACT_* */
+	uint32_t sig_from;	/* the sender's pid (0: the kernel, a timer) */
+	uint64_t sig_ns;
+	/* the latest it sent to another with kill(), tgkill(), sigqueue() */
+	int sent_sig;
+	uint32_t sent_to;
+	uint64_t sent_ns;
 };
 
 /* What happened, in model terms: one per fd that appeared or disappeared,
@@ -253,6 +265,14 @@ struct model {
 	uint64_t gone_scan_at;	/* when old ones are next forgotten */
 	uint64_t next_table_id;	/* for stale tables */
 	uint64_t compact_at;	/* when tables next give back their room */
+	/* (dev, ino) of objects that are ipcscope's own (model_own_object),
+	 * the latest few: a tour opens one output pipe per demo */
+	uint64_t own[4][2];
+	unsigned nown;
+	/* (dev, ino) of the loader's files lately opened: its reads, which
+	 * the kernel aggregates and hands over after the close, are its */
+	uint64_t loader_objs[32][2];
+	unsigned nloader_objs;
 };
 
 void model_init(struct model *m);
@@ -348,6 +368,19 @@ void model_inet_text(char *out, size_t len, int family, const void *ip,
  * [IP]:PORT). */
 void model_format_sockaddr(char *out, size_t len, const void *addr,
 			   size_t addrlen);
+
+/* The dynamic loader's and the C library's own files: /etc/ld.so.cache,
+ * /etc/ld.so.preload, a shared object (NAME.so, NAME.so.1.2) anywhere,
+ * anything under /lib*, /usr/lib*, /usr/local/lib* (gconv, locale). */
+bool model_loader_path(const char *path);
+
+/* An object ipcscope itself holds the other end of (the traced command's
+ * output pipe): marked ours now and when it appears later. */
+void model_own_object(struct model *m, uint64_t dev, uint64_t ino);
+bool model_is_own(const struct model *m, uint64_t dev, uint64_t ino);
+
+/* An x86_64 syscall's name ("futex"), or NULL when the table lacks it. */
+const char *model_syscall_name(int nr);
 
 /* "r", "w" or "rw" from f_flags */
 const char *model_access(uint32_t flags);

@@ -242,6 +242,8 @@ static void apply_fd_install(struct model *m, const struct ipcs_ev_fd *e)
 	s->cloexec = cloexec;
 	s->last_ns = e->h.ts;
 	file_update(f, &e->f, e->h.ts);
+	if (e->h.kind == IPCS_EV_OPEN)
+		file_classify(m, f, cloexec);
 
 	struct model_note n;
 
@@ -439,6 +441,7 @@ int model_apply_flow(struct model *m, const void *rec, size_t size)
 	f = flow_file(m, &fl->f);
 	if (!f)
 		return -ENOMEM;
+	flow_classify(m, f);
 	fd = p ? table_find(p->table, f) : -1;
 	object_name(m, f->obj, &fl->f, h.pid, fd, NULL, NULL, NULL);
 	f->last_ns = h.ts;
@@ -480,10 +483,33 @@ static void apply_sockaddr(struct model *m, const struct ipcs_ev_sockaddr *e)
 	emit(m, &n);
 }
 
+/* si_code of a signal a process sent (SI_USER, SI_QUEUE, SI_TKILL), not
+ * one the kernel raised (a timer, SIGCHLD): only then is the event's
+ * process its sender. The kernel's SIGPIPE is SI_USER, from the writer
+ * to itself. */
+static bool sent_by_process(int code)
+{
+	return code == 0 || code == -1 || code == -6;
+}
+
 static void apply_signal(struct model *m, const struct ipcs_ev_signal *e)
 {
+	struct model_proc *t = hmap_get(&m->procs, e->target, 0);
+	struct model_proc *from = hmap_get(&m->procs, e->h.pid, 0);
+	bool sent = sent_by_process(e->code);
 	struct model_note n;
 
+	if (t && !t->exited) {
+		t->sig = e->sig;
+		t->sig_action = (int)e->action;
+		t->sig_from = sent ? e->h.pid : 0;
+		t->sig_ns = e->h.ts;
+	}
+	if (sent && from && !from->exited && e->h.pid != e->target) {
+		from->sent_sig = e->sig;
+		from->sent_to = e->target;
+		from->sent_ns = e->h.ts;
+	}
 	note_init(&n, &e->h);
 	n.sig = e;
 	n.signal = e->sig;

@@ -37,6 +37,12 @@ void object_name(struct model *m, struct model_object *o,
 		 const struct ipcs_file_info *fi, uint32_t pid, int fd,
 		 const char *dname, const char *upath, const char *dpath);
 /* The object (dev, ino) of fi, created on first sight. */
+/* Sets f->loader by the rule of model_loader_path() for an entry held
+ * at a close-on-exec fd or not, and remembers the loader's objects for a
+ * while (model_noise.c); a flow's entry is the loader's when its object
+ * was lately. */
+void file_classify(struct model *m, struct model_file *f, bool cloexec);
+void flow_classify(const struct model *m, struct model_file *f);
 struct model_object *object_get(struct model *m,
 				const struct ipcs_file_info *fi);
 /* Its state as fi read it at ts (pipe fill, queue sizes, socket). */

@@ -149,6 +149,7 @@ struct model_object *object_get(struct model *m,
 	o->dev = fi->dev;
 	o->ino = ino;
 	o->kind = kind;
+	o->ours = model_is_own(m, fi->dev, ino);
 	m->sweep_due = true;
 	if (hmap_put(&m->objects, fi->dev, ino, o)) {
 		free(o);

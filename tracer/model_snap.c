@@ -169,6 +169,7 @@ static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
 	f->refs = r->f.refs;
 	f->pos = r->f.pos;
 	f->flags = r->f.flags;
+	file_classify(m, f, s->cloexec);
 	object_update(f->obj, &r->f, f->last_ns);
 	if (r->addrlen && f->obj->kind == OBJ_SOCKET)	/* as bound */
 		model_format_sockaddr(f->obj->local, sizeof(f->obj->local),
@@ -200,6 +201,9 @@ static void snap_vma(struct model *m, const struct ipcs_snap_vma *r)
 			    r->path);
 		mp.file->refs = r->f.refs;
 		mp.file->flags = r->f.flags;
+		/* a mapping has no fd: the C library's, read-only */
+		if (!mp.file->slots)
+			file_classify(m, mp.file, true);
 		object_update(mp.file->obj, &r->f, mp.file->last_ns);
 	}
 	for (size_t i = 0; i < p->nmaps; i++)
@@ -284,6 +288,8 @@ void model_pipe_emptied(struct model *m, uint64_t dev, uint64_t ino,
 {
 	struct model_object *o = hmap_get(&m->objects, dev, ino);
 
+	/* only ours is read by us */
+	model_own_object(m, dev, ino);
 	if (o && obj_is_pipe(o->kind) && ts >= o->state_ns) {
 		o->buffered = 0;
 		o->state_ns = ts;
@@ -300,6 +306,7 @@ void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
 	p->wait_fd = p->wait == WAIT_READ || p->wait == WAIT_WRITE ||
 			     p->wait == WAIT_ACCEPT || p->wait == WAIT_CONNECT ?
 			     r->wait_fd : -1;
+	p->wait_nr = p->wait == WAIT_OTHER ? r->wait_fd : -1;
 }
 
 size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max)

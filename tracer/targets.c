@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "record.h"
 #include "recording.h"
 #include "targets.h"
@@ -258,5 +260,19 @@ void targets_unwatch(struct session *s)
 		if (s->pidfd[i] >= 0)
 			close(s->pidfd[i]);
 		s->pidfd[i] = -1;
+	}
+}
+
+void targets_output_ours(struct session *s)
+{
+	struct stat st;
+
+	if (s->child_out >= 0 && !fstat(s->child_out, &st)) {
+		uint64_t e[3] = { names_kernel_dev(st.st_dev), st.st_ino,
+				  now_ns(CLOCK_MONOTONIC) };
+
+		recording_put(s->rec, RECORDING_PIPE_EMPTIED, e, sizeof(e),
+			      NULL, 0);
+		model_pipe_emptied(&s->model, e[0], e[1], e[2]);
 	}
 }

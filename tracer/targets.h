@@ -28,5 +28,9 @@ bool targets_gone(const struct session *s);
 /* Whether fd is one of the pidfds. */
 bool targets_is_pidfd(const struct session *s, int fd);
 void targets_unwatch(struct session *s);
+/* The command's output pipe, empty now, is ipcscope's own, not the
+ * command's: the model marks it so (and a record file keeps that, as a
+ * pipe we emptied). */
+void targets_output_ours(struct session *s);
 
 #endif /* IPCSCOPE_TARGETS_H */

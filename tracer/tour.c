@@ -66,8 +66,10 @@ int tour_next(struct session *s)
 	    command_start(&s->child, &s->hold, argv,
 			  output ? &s->child_out : NULL, true))
 		return 1;
-	if (output)
+	if (output) {
 		loop_add_fd(s->epfd, s->child_out);
+		targets_output_ours(s);
+	}
 	loader_trace_pid(s->loader, s->child);
 	loader_snapshot(s->loader, s->child, targets_on_snap, s);
 	tour_title(s);

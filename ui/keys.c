@@ -324,6 +324,9 @@ int view_key(struct view *v, const struct scene_layout *l, int key)
 	case 'o':
 		v->show_output = !v->show_output;
 		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'x':
+		v->show_noise = !v->show_noise;
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case '?':
 	case 'h':
 	case VKEY_F1:

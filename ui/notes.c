@@ -10,12 +10,18 @@
 #include "notes.h"
 #include "notes_text.h"
 
+bool notes_noise(const struct model_note *n)
+{
+	return (n->file && n->file->loader) || (n->obj && n->obj->ours);
+}
+
 void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0)
 {
 	struct view_log_line *ln = &log->lines[log->count % VIEW_LOG_LINES];
 
 	ln->ts = n->ts;
 	ln->warn = n->kind == IPCS_EV_EXIT && n->signal;
+	ln->noise = notes_noise(n);
 	notes_format(ln->text, sizeof(ln->text), n, ts0);
 	log->count++;
 }
@@ -57,9 +63,11 @@ static void traffic_count(struct view_traffic *t, const struct model_note *n)
 	if (n->kind == IPCS_EV_WRITE) {
 		t->write_ns = n->ts;
 		t->in_cur += bytes;
+		t->burst_in += bytes;
 	} else {
 		t->read_ns = n->ts;
 		t->out_cur += bytes;
+		t->burst_out += bytes;
 	}
 }
 
@@ -109,12 +117,22 @@ bool notes_roll(struct hmap *traffic, uint64_t now_ns, uint64_t window_ns,
 								   t->read_ns;
 			uint64_t old = t->rate;
 
+			unsigned busy = t->busy;
+
 			t->rate_in = per_second(t->in_cur, window_ns);
 			t->rate_out = per_second(t->out_cur, window_ns);
 			t->rate = t->rate_in > t->rate_out ? t->rate_in :
 							     t->rate_out;
+			/* an idle roll ends the burst: the next one counts
+			 * from zero, and a rate needs two busy rolls again */
+			if (t->in_cur || t->out_cur) {
+				t->busy++;
+			} else {
+				t->busy = 0;
+				t->burst_in = t->burst_out = 0;
+			}
 			t->in_cur = t->out_cur = 0;
-			if (t->rate != old)
+			if (t->rate != old || (busy >= 2) != (t->busy >= 2))
 				changed = true;
 			if (t->rate || last + keep_ns > now_ns)
 				break;

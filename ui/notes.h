@@ -11,6 +11,9 @@
 #include "model.h"
 #include "view.h"
 
+/* Not the traced program's lesson: the loader's files, ipcscope's own
+ * output pipe (shown with 'x'). */
+bool notes_noise(const struct model_note *n);
 /* Keeps the note's line (notes_format(), tracer/notes_text.h); ts0 is the
  * time shown as 0. */
 void notes_log(struct view_log *log, const struct model_note *n, uint64_t ts0);

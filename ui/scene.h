@@ -18,6 +18,9 @@
 #define SCENE_MIN_W 80
 #define SCENE_MIN_H 24
 
+/* The identity (b) of a mapping's row in the FDS pane: never an fd. */
+#define SCENE_MAP_B(i) (UINT64_C(1) << 40 | (uint64_t)(i))
+
 /* One selectable thing on screen, in graph rows (0 = first graph row). */
 struct scene_item {
 	uint64_t a, b;		/* identity, as in struct view_sel */
@@ -26,8 +29,10 @@ struct scene_item {
 	const struct model_file *file;	/* FDS, FILES */
 	const struct model_object *obj;	/* OBJECTS, FILES (SysV objects
 					 * stand alone: no fd points there) */
-	int fd;				/* FDS */
+	int fd;				/* FDS: -1 for a mapping */
 	bool cloexec;			/* FDS */
+	bool map;			/* FDS: a shared mapping, not an fd,
+					 * is what holds the entry */
 	int depth;			/* PROCS: tree depth */
 	uint32_t tree_bars;		/* PROCS: ancestors with later siblings */
 	bool last_child;		/* PROCS */

@@ -55,39 +55,51 @@ void draw_log(const struct scene_ctx *c)
 	frame_puts(c->f, 0, l->log_y, l->w, text, ROLE_HEADER);
 	if (!log)
 		return;
-	/* the lines kept, oldest first; the newest shown at the bottom, or
-	 * log_back lines above it when the log is focused */
+	/* the lines kept, oldest first; noise only with 'x'; the newest shown
+	 * at the bottom, or log_back lines above it when the log is focused */
 	uint64_t oldest = log->count > VIEW_LOG_LINES ? log->count - VIEW_LOG_LINES : 0;
 	uint64_t back = c->v->log_focus ? c->v->log_back : 0;
-	uint64_t end = log->count - oldest > back ? log->count - back : oldest;
+	uint64_t end = log->count, first;
+	bool noise = c->v->show_noise;
+	int shown = 0;
 
-	if (end - oldest < (uint64_t)lines && log->count - oldest >= (uint64_t)lines)
-		end = oldest + lines;	/* scrolled to the oldest: a full pane */
-	if (end > log->count)
-		end = log->count;
-	uint64_t first = end - oldest > (uint64_t)lines ? end - lines : oldest;
-	if (c->v->log_focus) {
-		char focus[128];
-		int x = frame_text_width(text) + 2;
-
-		snprintf(focus, sizeof(focus), "focused: Up Down PgUp PgDn "
-			 "Home End, Esc leaves  #%llu-#%llu of %llu",
-			 (unsigned long long)first + 1, (unsigned long long)end,
-			 (unsigned long long)log->count);
-		if (x < l->w)
-			frame_puts(c->f, x, l->log_y, l->w - x, focus,
-				   ROLE_HEADER_FOCUS);
-	}
-	for (uint64_t i = first; i < end; i++) {
+#define LOG_SHOWN(i) (noise || !log->lines[(i) % VIEW_LOG_LINES].noise)
+	for (uint64_t skip = 0; end > oldest && skip < back; end--)
+		skip += LOG_SHOWN(end - 1);
+	for (first = end; first > oldest && shown < lines; first--)
+		shown += LOG_SHOWN(first - 1);
+	for (; shown < lines && end < log->count; end++)	/* a full pane */
+		shown += LOG_SHOWN(end);
+	unsigned hidden = 0;
+	for (uint64_t i = first, y = 0; i < end; i++) {
 		const struct view_log_line *ln = &log->lines[i % VIEW_LOG_LINES];
 		char line[VIEW_LOG_TEXT + 24];
 
+		if (!LOG_SHOWN(i)) {
+			hidden++;
+			continue;
+		}
 		/* the entry's id: its place in the run, the same in a replay */
 		snprintf(line, sizeof(line), "#%-4llu%s",
 			 (unsigned long long)i + 1, ln->text);
-		frame_puts(c->f, 0, l->log_y + 1 + (int)(i - first), l->w,
-			   line, ln->warn ? ROLE_WARNING : ROLE_NORMAL);
+		frame_puts(c->f, 0, l->log_y + 1 + (int)y++, l->w, line,
+			   ln->warn ? ROLE_WARNING : ROLE_NORMAL);
 	}
+#undef LOG_SHOWN
+	int x = frame_text_width(text) + 2;
+
+	if (c->v->log_focus && x < l->w)
+		x += 2 + frame_printf(c->f, x, l->log_y, l->w - x,
+				      ROLE_HEADER_FOCUS,
+				      "focused: Up Down PgUp PgDn Home End, Esc "
+				      "leaves  #%llu-#%llu of %llu",
+				      (unsigned long long)first + 1,
+				      (unsigned long long)end,
+				      (unsigned long long)log->count);
+	if (hidden && x < l->w)
+		frame_printf(c->f, x, l->log_y, l->w - x, ROLE_HEADER,
+			     "(%u of the loader's or ipcscope's own hidden: x "
+			     "shows them)", hidden);
 }
 
 /* The traced command's output: its latest lines, the one still being
@@ -332,7 +344,7 @@ void draw_status(const struct scene_ctx *c, size_t hidden)
 	}
 }
 
-#define HELP_STEP_LINE 11
+#define HELP_STEP_LINE 12
 static const char *const help_lines[] = {
 	"Up Down j k    move the selection (or click on it)",
 	"PgUp PgDn      move a page;  Home End g G: first, last",
@@ -343,16 +355,17 @@ static const char *const help_lines[] = {
 	"space p        pause: the whole view holds; again: back to now",
 	"n N  c         an event on, an event back;  play from there",
 	"+ -  g G       play faster, slower (x1/8-x16);  first, last event",
-	"l e o a        log; scroll it (Esc: back); command output; all",
+	"l e o          log; scroll it (Esc: back); the command's output",
+	"a x            all / active processes; x: loader's files, sleeps",
 	"? F1  q F10    this help (Esc closes a box);  quit",
 	"",	/* HELP_STEP_LINE */
 	"f3        open-file entry 3 (a struct file, shared by dup/fork)",
 	"refs N    the kernel's reference count of that entry",
 	"@N        file offset;  cx: close-on-exec is set on the fd",
-	"[##..]    bytes buffered in a pipe against its capacity",
+	"[\xe2\x96\x88\xe2\x96\x88\xe2\x96\x91\xe2\x96\x91]    bytes buffered in a pipe against its capacity",
 	"rN wN     readers and writers of a pipe or FIFO",
 	"\xe2\x97\xb7 read fd3 blocked in read() on fd 3 (the fd is marked too)",
-	"\xc2\xbb \xc2\xab       data just written into / read out of an object",
+	"\xc2\xbb \xc2\xab \xe2\x86\xaf     data written into / read out of an object; a signal",
 };
 
 void draw_help(const struct scene_ctx *c)
@@ -382,8 +395,10 @@ void draw_help(const struct scene_ctx *c)
 			s = "n c s          step (following the run): one call runs; run; hold";
 
 		/* the help's own glyphs turn ASCII too */
-		if (f->ascii && !strncmp(s, "\xc2\xbb", 2))
-			s = "> <       data just written into / read out of an object";
+		if (f->ascii && !strncmp(s, "[\xe2\x96\x88", 4))
+			s = "[##..]    bytes buffered in a pipe against its capacity";
+		else if (f->ascii && !strncmp(s, "\xc2\xbb", 2))
+			s = "> < !     data written into / read out of an object; a signal";
 		else if (f->ascii && (unsigned char)s[0] >= 0x80)
 			s = "z read fd3 blocked in read() on fd 3 (the fd is marked too)";
 		frame_puts(f, x + 2, y + 1 + pad + i, w - 4, s, ROLE_BOX);

@@ -62,6 +62,14 @@ static void add_holders(const struct scene_ctx *c, struct lines *ls,
 				  s->cloexec ? "  cloexec" : "");
 			found++;
 		}
+		for (size_t j = 0; j < p->nmaps; j++) {
+			if (p->maps[j].file != file)
+				continue;
+			lines_add(ls, ROLE_BOX, "%spid %u %s  shared mapping at 0x%llx",
+				  indent, p->pid, comm,
+				  (unsigned long long)p->maps[j].addr);
+			found++;
+		}
 	}
 	free(procs);
 	if (!found)
@@ -89,7 +97,7 @@ static void add_traffic(const struct scene_ctx *c, struct lines *ls,
 		if (log->count - i > VIEW_LOG_LINES)
 			break;
 		ln = &log->lines[i % VIEW_LOG_LINES];
-		if (!strstr(ln->text, needle))
+		if ((ln->noise && !c->v->show_noise) || !strstr(ln->text, needle))
 			continue;
 		lines_add(ls, ROLE_BOX, "  %s", ln->text);
 		shown++;
@@ -98,16 +106,21 @@ static void add_traffic(const struct scene_ctx *c, struct lines *ls,
 		lines_add(ls, ROLE_DIM, "  (nothing in the event log)");
 }
 
-/* "  now 1.5K/s in, 1.5K/s out" when data moved in the last second */
+/* "  now 1.5KB/s in, 1.5KB/s out" while data keeps moving (two seconds
+ * in a row), "  just moved 14B in, 14B out" after a burst */
 static const char *rates(char *out, size_t len, const struct view_traffic *tr)
 {
 	char a[16], b[16];
 
 	out[0] = '\0';
-	if (tr && (tr->rate_in || tr->rate_out))
+	if (tr && tr->busy >= 2 && (tr->rate_in || tr->rate_out))
 		snprintf(out, len, "  now %sB/s in, %sB/s out",
 			 notes_size(a, sizeof(a), tr->rate_in),
 			 notes_size(b, sizeof(b), tr->rate_out));
+	else if (tr && (tr->burst_in || tr->burst_out))
+		snprintf(out, len, "  just moved %sB in, %sB out",
+			 notes_size(a, sizeof(a), tr->burst_in),
+			 notes_size(b, sizeof(b), tr->burst_out));
 	return out;
 }
 
@@ -219,6 +232,9 @@ static void detail_object(const struct scene_ctx *c, struct lines *ls,
 
 	esc_field(name, sizeof(name), o->name, IPCS_PATH_LEN);
 	lines_add(ls, ROLE_BOX_TITLE, "%s %s", obj_kind_name(o->kind), name);
+	if (o->ours)
+		lines_add(ls, ROLE_BOX,
+			  "ipcscope's own: it reads the traced command's output from here");
 	if (obj_is_pipe(o->kind))
 		lines_add(ls, ROLE_BOX,
 			  "buffered %s of %s  readers %u  writers %u",
@@ -255,26 +271,52 @@ static void detail_object(const struct scene_ctx *c, struct lines *ls,
 	add_traffic(c, ls, name);
 }
 
+/* The latest signal that came, and the latest it sent, with when */
+static void add_signals(const struct scene_ctx *c, struct lines *ls,
+			const struct model_proc *p)
+{
+	char name[24], from[32] = "";
+	uint64_t now = c->v->now_ns;
+
+	if (p->sig && p->sig_ns <= now) {
+		const char *how = sig_handling(p->sig, p->sig_action);
+
+		if (p->sig_from && p->sig_from != p->pid)
+			snprintf(from, sizeof(from), " from %u", p->sig_from);
+		lines_add(ls, ROLE_BOX, "last signal %s%s%s%s, %.1f s ago",
+			  sig_name(name, sizeof(name), p->sig), from,
+			  how[0] ? ": " : "", how, (now - p->sig_ns) / 1e9);
+	}
+	if (p->sent_sig && p->sent_ns <= now)
+		lines_add(ls, ROLE_BOX, "last sent %s to %u, %.1f s ago",
+			  sig_name(name, sizeof(name), p->sent_sig), p->sent_to,
+			  (now - p->sent_ns) / 1e9);
+}
+
 static void detail_proc(const struct scene_ctx *c, struct lines *ls,
 			const struct model_proc *p)
 {
 	const struct model_table *t = p->table;
 	char comm[IPCS_COMM_LEN * 4 + 1], name[IPCS_PATH_LEN * 4 + 1];
 	char needle[32], wait[IPCS_PATH_LEN * 4 + 96];
+	unsigned hidden = 0;
 
 	esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
 	lines_add(ls, ROLE_BOX_TITLE, "process %u %s", p->pid, comm);
 	if (p->exited)
 		lines_add(ls, ROLE_BOX, "parent %u  exited: code %d signal %d",
 			  p->ppid, p->exit_code, p->exit_signal);
-	else if (proc_waits(p))
+	else if (proc_waits(c->v, p))
 		lines_add(ls, ROLE_BOX, "parent %u%s", p->ppid,
 			  p->uncertain ? "  (fd table being re-read)" : "");
 	else
-		lines_add(ls, ROLE_BOX, "parent %u  running%s", p->ppid,
+		lines_add(ls, ROLE_BOX, "parent %u  %s%s", p->ppid,
+			  p->wait == WAIT_SLEEP ? "sleeping (nanosleep)" :
+						  "running",
 			  p->uncertain ? "  (fd table being re-read)" : "");
-	if (proc_waits(p))
+	if (proc_waits(c->v, p))
 		lines_add(ls, ROLE_WAIT, "%s", wait_words(wait, sizeof(wait), p));
+	add_signals(c, ls, p);
 	if (t && t->users > 1)
 		lines_add(ls, ROLE_BOX, "fd table shared by %u processes",
 			  t->users);
@@ -285,17 +327,24 @@ static void detail_proc(const struct scene_ctx *c, struct lines *ls,
 
 		if (!file)
 			continue;
+		if (!view_fd_shown(c->v, s)) {
+			hidden++;
+			continue;
+		}
 		esc_field(name, sizeof(name), file->obj ? file->obj->name : "",
 			  IPCS_PATH_LEN);
-		lines_add(ls, proc_waits(p) && p->wait_fd == fd ? ROLE_WAIT :
+		lines_add(ls, proc_waits(c->v, p) && p->wait_fd == fd ? ROLE_WAIT :
 								  ROLE_BOX,
 			  "  fd %d  %s%s  f%u refs %llu  %s%s", fd,
 			  model_access(file->flags),
 			  s->cloexec ? " cloexec" : "", file->id,
 			  (unsigned long long)file->refs, name,
-			  proc_waits(p) && p->wait_fd == fd ? "  (blocked here)" :
+			  proc_waits(c->v, p) && p->wait_fd == fd ? "  (blocked here)" :
 							      "");
 	}
+	if (hidden)
+		lines_add(ls, ROLE_DIM, "  %u of the dynamic loader's (x shows them)",
+			  hidden);
 	for (size_t i = 0; i < p->nmaps; i++) {
 		const struct model_map *mp = &p->maps[i];
 
@@ -340,8 +389,14 @@ void draw_detail(const struct scene_ctx *c)
 		char comm[IPCS_COMM_LEN * 4 + 1];
 
 		esc_field(comm, sizeof(comm), it->proc->comm, IPCS_COMM_LEN);
-		lines_add(ls, ROLE_BOX_TITLE, "fd %d of %u %s%s", it->fd,
-			  it->proc->pid, comm, it->cloexec ? " (cloexec)" : "");
+		if (it->map)
+			lines_add(ls, ROLE_BOX_TITLE,
+				  "a shared mapping of %u %s (no fd): it holds the entry",
+				  it->proc->pid, comm);
+		else
+			lines_add(ls, ROLE_BOX_TITLE, "fd %d of %u %s%s", it->fd,
+				  it->proc->pid, comm,
+				  it->cloexec ? " (cloexec)" : "");
 		detail_file(c, ls, it->file);
 		break;
 	}

@@ -42,6 +42,30 @@ static void draw_sock_line(const struct scene_ctx *c, const struct model_object 
 	puts_tail(f, x, y, w, text, ROLE_NORMAL);
 }
 
+/* A signal that came to p lately (proc_signal_shown), or else one it
+ * sent (proc_sent_shown), as text for its row; NULL when none. */
+static const char *sig_text(const struct scene_ctx *c,
+			    const struct model_proc *p, char *out, size_t len)
+{
+	char name[24], from[24] = "";
+
+	/* what came in first; else what it sent */
+	if (!proc_signal_shown(c->v, p) && proc_sent_shown(c->v, p)) {
+		snprintf(out, len, "%s sent %s%u",
+			 sig_name(name, sizeof(name), p->sent_sig),
+			 c->f->ascii ? "->" : "\xe2\x86\x92", p->sent_to);
+		return out;
+	}
+	if (!proc_signal_shown(c->v, p))
+		return NULL;
+	if (p->sig_from && p->sig_from != p->pid)
+		snprintf(from, sizeof(from), " %s%u",
+			 c->f->ascii ? "<-" : "\xe2\x86\x90", p->sig_from);
+	snprintf(out, len, "%s %s%s", sig_name(name, sizeof(name), p->sig),
+		 sig_handling(p->sig, p->sig_action), from);
+	return out;
+}
+
 static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 {
 	struct frame *f = c->f;
@@ -50,7 +74,8 @@ static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 	int d = it->depth, maxd = (w - 8) / 2;
 	enum role role = p->exited ? ROLE_DIM : ROLE_NORMAL;
 	uint32_t vbar = G(f, 0x2502, '|');
-	char comm[IPCS_COMM_LEN * 4 + 1], text[128];
+	char comm[IPCS_COMM_LEN * 4 + 1], text[128], sigs[64];
+	const char *sig = sig_text(c, p, sigs, sizeof(sigs));
 
 	if (d > maxd)
 		d = maxd;
@@ -87,8 +112,13 @@ static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 					is_selected(c, PANE_PROCS, it) ?
 						ROLE_SELECTED :
 						role);
-			/* one row only: the wait goes after the name */
-			if (it->height == 1 && proc_waits(p) &&
+			/* one row only: a signal, or the wait, after the name */
+			if (it->height == 1 && sig && x + 2 <= x0 + w) {
+				frame_put(f, x + 1, y, GLYPH_SIGNAL(f),
+					  ROLE_WARNING);
+				frame_puts(f, x + 2, y, x0 + w - x - 2, sig,
+					   ROLE_WARNING);
+			} else if (it->height == 1 && proc_waits(c->v, p) &&
 			    x + 2 <= x0 + w) {
 				char ws[32];
 
@@ -107,14 +137,21 @@ static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 		if (it->has_children)
 			frame_put(f, x, y, vbar, ROLE_EDGE);
 		if (r == 1 && p->exited) {
+			char name[24];
+
 			if (p->exit_signal)
-				snprintf(text, sizeof(text), "killed by %d",
-					 p->exit_signal);
+				snprintf(text, sizeof(text), "killed by %s",
+					 sig_name(name, sizeof(name),
+						  p->exit_signal));
 			else
 				snprintf(text, sizeof(text), "exited %d",
 					 p->exit_code);
 			frame_puts(f, x + 2, y, x0 + w - x - 2, text, ROLE_DIM);
-		} else if (r == 1 && proc_waits(p)) {
+		} else if (r == 1 && sig) {
+			frame_put(f, x + 2, y, GLYPH_SIGNAL(f), ROLE_WARNING);
+			frame_puts(f, x + 3, y, x0 + w - x - 3, sig,
+				   ROLE_WARNING);
+		} else if (r == 1 && proc_waits(c->v, p)) {
 			frame_put(f, x + 2, y, GLYPH_WAIT(f), ROLE_WAIT);
 			frame_puts(f, x + 4, y, x0 + w - x - 4,
 				   wait_short(text, sizeof(text), p), ROLE_WAIT);
@@ -141,7 +178,14 @@ static void draw_fd(const struct scene_ctx *c, const struct scene_item *it)
 
 	if (y < 0)
 		return;
-	bool waits = proc_waits(it->proc) && it->proc->wait_fd == it->fd;
+	if (it->map) {	/* no fd: a shared mapping holds the entry */
+		frame_puts(c->f, c->l->col_x[PANE_FDS], y,
+			   c->l->col_w[PANE_FDS], "  mmap",
+			   is_selected(c, PANE_FDS, it) ? ROLE_SELECTED :
+							  ROLE_DIM);
+		return;
+	}
+	bool waits = proc_waits(c->v, it->proc) && it->proc->wait_fd == it->fd;
 
 	if (waits)
 		role = ROLE_WAIT;
@@ -170,7 +214,8 @@ static void draw_file(const struct scene_ctx *c, const struct scene_item *it)
 
 	if (y < 0)
 		return;
-	if (recent(c->v, file->last_ns))
+	/* our own pipe's writes are not the lesson: no flash */
+	if (recent(c->v, file->last_ns) && !(file->obj && file->obj->ours))
 		role = ROLE_FLASH;
 	if (is_selected(c, PANE_FILES, it))
 		role = ROLE_SELECTED;
@@ -220,8 +265,10 @@ static void object_title(char *out, size_t len, const struct model_object *o)
 	if (!name[0])
 		snprintf(name, sizeof(name), "%s:[%llu]",
 			 obj_kind_name(o->kind), (unsigned long long)o->ino);
-	if (o->kind == OBJ_SHM)
-		snprintf(out, len, "%s %s", name,
+	if (o->ours)
+		snprintf(out, len, "ipcscope's output");
+	else if (o->kind == OBJ_SHM)
+		snprintf(out, len, "%s %sB", name,
 			 notes_size(sz, sizeof(sz), o->stat.bytes));
 	else if (o->kind == OBJ_SEM)
 		snprintf(out, len, "%s %llu sem%s", name,
@@ -275,6 +322,25 @@ static void draw_object_line(const struct scene_ctx *c, const struct model_objec
 	}
 }
 
+/* " 1.5KB/s" while data moves (two rolls in a row), else " 14B moved"
+ * for a burst, while it is recent; "" when nothing moved */
+static void traffic_label(char *out, size_t len, const struct view *v,
+			  const struct view_traffic *tr, bool room)
+{
+	uint64_t burst = tr->burst_in > tr->burst_out ? tr->burst_in :
+							tr->burst_out;
+	char sz[16];
+
+	out[0] = '\0';
+	if (tr->rate && tr->busy >= 2)
+		snprintf(out, len, " %sB/s",
+			 notes_size(sz, sizeof(sz), tr->rate));
+	else if (burst && (recent(v, tr->write_ns) || recent(v, tr->read_ns) ||
+			   tr->rate))
+		snprintf(out, len, room ? " %sB moved" : " +%sB",
+			 notes_size(sz, sizeof(sz), burst));
+}
+
 static void draw_object(const struct scene_ctx *c, const struct scene_item *it)
 {
 	const struct model_object *o = it->obj;
@@ -282,20 +348,21 @@ static void draw_object(const struct scene_ctx *c, const struct scene_item *it)
 	int x = c->l->col_x[PANE_OBJECTS], w = c->l->col_w[PANE_OBJECTS];
 	int y = screen_y(c, it->row), y2 = screen_y(c, it->row + 1);
 	enum role role = ROLE_NORMAL;
-	char title[IPCS_PATH_LEN * 4 + 32], rate[24] = "", sz[16];
+	char title[IPCS_PATH_LEN * 4 + 32], rate[24] = "";
 	int rw = 0;
 
-	if (recent(c->v, o->last_ns))
+	if (o->ours)	/* ipcscope's, not the lesson's: quiet */
+		role = ROLE_DIM;
+	else if (recent(c->v, o->last_ns))
 		role = ROLE_FLASH;
 	if (is_selected(c, PANE_OBJECTS, it))
 		role = ROLE_SELECTED;
 	if (y >= 0) {
 		object_title(title, sizeof(title), o);
-		if (tr && tr->rate) {
-			snprintf(rate, sizeof(rate), " %sB/s",
-				 notes_size(sz, sizeof(sz), tr->rate));
-			rw = (int)strlen(rate);
-		}
+		if (tr && !o->ours)
+			traffic_label(rate, sizeof(rate), c->v, tr,
+				      w - frame_text_width(title) > 12);
+		rw = (int)strlen(rate);
 		int used = puts_tail(c->f, x, y, w - rw, title, role);
 		if (rw)
 			frame_puts(c->f, x + used, y, rw, rate,
@@ -407,7 +474,8 @@ static void gutter_horizontals(struct gutter *gu, bool marks)
 		if (s->target < 0 || s->row < r0 || s->row >= r0 + vh)
 			continue;
 		lx = lane_x(gu, &l->items[gu->dp][s->target]);
-		if (marks && (tr = file_traffic(c->v, s->file))) {
+		if (marks && !(s->obj && s->obj->ours) &&
+		    (tr = file_traffic(c->v, s->file))) {
 			bool wr = recent(c->v, tr->write_ns);
 			bool rd = recent(c->v, tr->read_ns);
 

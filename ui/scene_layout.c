@@ -56,6 +56,8 @@ static int cmp_place(const void *a, const void *b)
  * to, for the kinds that have one. */
 static int obj_height(const struct model_object *o)
 {
+	if (o->ours)	/* ipcscope's output: its name only */
+		return 1;
 	switch (o->kind) {
 	case OBJ_PIPE:
 	case OBJ_FIFO:

@@ -6,6 +6,7 @@
  * questions (on screen? selected? changed just now?).
  */
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -110,19 +111,98 @@ int puts_tail(struct frame *f, int x, int y, int maxw, const char *s,
 	return 1 + frame_puts(f, x + 1, y, maxw - 1, p, role);
 }
 
-bool proc_waits(const struct model_proc *p)
+bool proc_waits(const struct view *v, const struct model_proc *p)
 {
+	/* a sleep is a pause of the program's own, not a wait on IPC */
+	if (p->wait == WAIT_SLEEP && !v->show_noise)
+		return false;
 	return !p->exited && p->wait != WAIT_NONE && p->wait < WAIT__COUNT;
+}
+
+const char *sig_name(char *out, size_t len, int sig)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(out, len, "SIG%s", abbrev);
+	else
+		snprintf(out, len, "signal %d", sig);
+	return out;
+}
+
+const char *sig_handling(int sig, int action)
+{
+	if (action & IPCS_SIGACT_BLOCKED)
+		return "pending";	/* blocked: it waits */
+	switch (action) {
+	case IPCS_SIGACT_HANDLER:
+		return "caught";
+	case IPCS_SIGACT_IGNORE:
+		return "ignored";
+	case IPCS_SIGACT_DEFAULT:
+		switch (sig) {
+		case SIGCHLD: case SIGURG: case SIGWINCH:
+			return "ignored";
+		case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+			return "stops it";
+		case SIGCONT:
+			return "continues";
+		default:
+			return "kills it";
+		}
+	default:
+		return "";
+	}
+}
+
+bool proc_sent_shown(const struct view *v, const struct model_proc *p)
+{
+	return p->sent_sig && !p->exited && p->sent_sig != SIGCHLD &&
+	       p->sent_ns <= v->now_ns + v->flash_ns &&
+	       p->sent_ns + VIEW_SIGNAL_NS > v->now_ns;
+}
+
+bool proc_signal_shown(const struct view *v, const struct model_proc *p)
+{
+	if (!p->sig || p->exited || p->sig_ns > v->now_ns + v->flash_ns ||
+	    p->sig_ns + VIEW_SIGNAL_NS <= v->now_ns)
+		return false;
+	/* the kernel's SIGCHLD at every child's end is not news */
+	if ((p->sig == SIGCHLD ||
+	     (p->sig_action == IPCS_SIGACT_DEFAULT &&
+	      !strcmp(sig_handling(p->sig, p->sig_action), "ignored"))) &&
+	    !v->show_noise)
+		return false;
+	return true;
+}
+
+/* "futex" for WAIT_OTHER when the syscall is known, else the wait's name */
+static const char *wait_name(char *out, size_t len,
+			     const struct model_proc *p)
+{
+	const char *name = p->wait == WAIT_OTHER && p->wait_nr >= 0 ?
+				   model_syscall_name(p->wait_nr) :
+				   NULL;
+
+	if (name)
+		snprintf(out, len, "%s", name);
+	else if (p->wait == WAIT_OTHER && p->wait_nr >= 0)
+		snprintf(out, len, "syscall %d", p->wait_nr);
+	else
+		snprintf(out, len, "%s", model_wait_name(p->wait));
+	return out;
 }
 
 /* "read fd3", "msgrcv": the PROCESSES column's short form */
 const char *wait_short(char *out, size_t len, const struct model_proc *p)
 {
+	char name[32];
+
+	wait_name(name, sizeof(name), p);
 	if (p->wait_fd >= 0)
-		snprintf(out, len, "%s fd%d", model_wait_name(p->wait),
-			 p->wait_fd);
+		snprintf(out, len, "%s fd%d", name, p->wait_fd);
 	else
-		snprintf(out, len, "%s", model_wait_name(p->wait));
+		snprintf(out, len, "%s", name);
 	return out;
 }
 
@@ -139,10 +219,11 @@ const char *wait_words(char *out, size_t len, const struct model_proc *p)
 {
 	const struct model_file *file = proc_fd_file(p, p->wait_fd);
 	const struct model_object *o = file ? file->obj : NULL;
-	char name[IPCS_PATH_LEN * 4 + 1], why[64] = "";
+	char name[IPCS_PATH_LEN * 4 + 1], why[64] = "", call[32];
 	size_t n;
 
-	n = (size_t)snprintf(out, len, "blocked in %s", model_wait_name(p->wait));
+	n = (size_t)snprintf(out, len, "blocked in %s",
+			     wait_name(call, sizeof(call), p));
 	if (n < len && p->wait_fd >= 0)
 		n += (size_t)snprintf(out + n, len - n, " on fd %d", p->wait_fd);
 	if (n >= len || !file)

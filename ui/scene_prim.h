@@ -29,6 +29,7 @@ enum { DIR_N = 1, DIR_S = 2, DIR_E = 4, DIR_W = 8 };
 #define GLYPH_EMPTY(f) G(f, 0x2591, '.')	/* ░ */
 #define GLYPH_ELLIPSIS(f) G(f, 0x2026, '~')	/* … */
 #define GLYPH_WAIT(f) G(f, 0x25f7, 'z')		/* ◷ blocked in a syscall */
+#define GLYPH_SIGNAL(f) G(f, 0x21af, '!')	/* ↯ a signal came */
 
 /* The line drawing character joining the DIR_* directions in mask. */
 uint32_t line_glyph(unsigned mask, bool ascii);
@@ -58,7 +59,18 @@ int puts_tail(struct frame *f, int x, int y, int maxw, const char *s,
 	      enum role role);
 
 bool is_sysv(const struct model_object *o);
-bool proc_waits(const struct model_proc *p);
+/* "SIGPIPE", or "signal 40" for one without a name */
+const char *sig_name(char *out, size_t len, int sig);
+/* What a signal's target does with it ("caught", "kills it", "pending")
+ * from its IPCS_SIGACT_* disposition; "" when not known. */
+const char *sig_handling(int sig, int action);
+/* A signal came to p lately (VIEW_SIGNAL_NS) and is worth its row: not
+ * SIGCHLD, nor one ignored by default, unless noise is shown. */
+bool proc_signal_shown(const struct view *v, const struct model_proc *p);
+/* p sent another a signal lately (not SIGCHLD). */
+bool proc_sent_shown(const struct view *v, const struct model_proc *p);
+/* Blocked in a syscall worth a marker (a sleep only with noise shown). */
+bool proc_waits(const struct view *v, const struct model_proc *p);
 /* "read fd3", "msgrcv": the PROCESSES column's short form */
 const char *wait_short(char *out, size_t len, const struct model_proc *p);
 /* "blocked in read on fd 3: f2 pipe:[51234], empty, 1 writer" */

@@ -21,8 +21,8 @@ static bool holds_pipe(const struct model_proc *p)
 	model_table_for_each(t, s) {
 		const struct model_file *f = s->file;
 
-		if (f && f->obj &&
-		    obj_is_pipe(f->obj->kind))
+		/* ipcscope's own output pipe keeps nobody waiting */
+		if (f && f->obj && obj_is_pipe(f->obj->kind) && !f->obj->ours)
 			return true;
 	}
 	return false;
@@ -80,8 +80,50 @@ static ssize_t tree_index(const struct tree *t, uint32_t pid)
 	return -1;
 }
 
+static bool table_holds(const struct model_table *t,
+			const struct model_file *f)
+{
+	model_table_for_each(t, s)
+		if (s->file == f)
+			return true;
+	return false;
+}
+
+/* A row for each entry only a shared mapping of p holds (no fd of its
+ * table does): the mapping keeps the entry, and the graph says so. */
+static int add_maps(const struct view *v, struct vec *fv,
+		    const struct model_proc *p, int row, int *nrows)
+{
+	for (size_t j = 0; j < p->nmaps; j++) {
+		const struct model_file *f = p->maps[j].file;
+		struct scene_item *fi;
+		bool dup = false;
+
+		if (!f || table_holds(p->table, f) ||
+		    (f->loader && !v->show_noise))
+			continue;
+		for (size_t k = 0; k < j; k++)
+			dup |= p->maps[k].file == f;
+		if (dup)
+			continue;
+		fi = vec_add(fv);
+		if (!fi)
+			return -ENOMEM;
+		fi->a = p->pid;
+		fi->b = SCENE_MAP_B(j);
+		fi->row = row + (*nrows)++;
+		fi->height = 1;
+		fi->proc = p;
+		fi->file = f;
+		fi->obj = f->obj;
+		fi->fd = -1;
+		fi->map = true;
+	}
+	return 0;
+}
+
 /* Rows of one process: its fds, or one line saying whose table it shares. */
-static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
+static int add_proc(const struct view *v, struct vec *pv, struct vec *fv,
 		    struct hmap *tables_seen, int row,
 		    const struct model_proc *p, int depth, uint32_t bars,
 		    bool last, bool has_children)
@@ -113,7 +155,7 @@ static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
 				int fd = s->fd;
 				struct scene_item *fi;
 
-				if (!s->file)
+				if (!view_fd_shown(v, s))
 					continue;
 				fi = vec_add(fv);
 				if (!fi)
@@ -128,12 +170,15 @@ static int add_proc(struct scene_layout *l, struct vec *pv, struct vec *fv,
 				fi->fd = fd;
 				fi->cloexec = s->cloexec;
 			}
+			if (add_maps(v, fv, p, row, &nfds))
+				return -ENOMEM;
 		}
 	}
 	it->height = nfds > 1 ? nfds : 1;
-	if (p->exited && it->height < 2)
+	/* a second row for how it ended, or for a signal that came */
+	if ((p->exited || proc_signal_shown(v, p) || proc_sent_shown(v, p)) &&
+	    it->height < 2)
 		it->height = 2;
-	(void)l;
 	return it->height;
 }
 
@@ -196,7 +241,7 @@ static void push_children(struct walk *w, const struct tree *t, ssize_t i,
 }
 
 /* Adds the subtree of root r, a process then its children, from *row. */
-static int walk_from(struct scene_layout *l, struct tree *t, struct walk *w,
+static int walk_from(const struct view *v, struct tree *t, struct walk *w,
 		     struct hmap *seen, size_t r, int *row, struct vec *pv,
 		     struct vec *fv)
 {
@@ -219,7 +264,7 @@ static int walk_from(struct scene_layout *l, struct tree *t, struct walk *w,
 		t->visited[i] = true;
 		if (t->alike[i] == UINT_MAX)
 			continue;	/* folded into an alike sibling */
-		h = add_proc(l, pv, fv, seen, *row, t->procs[i], d, b, last,
+		h = add_proc(v, pv, fv, seen, *row, t->procs[i], d, b, last,
 			     t->first_child[i] >= 0 && !t->below[i]);
 		if (h < 0)
 			return h;
@@ -444,7 +489,7 @@ static int build_tree(struct scene_layout *l, const struct view *v,
 			if (!pass && parent >= 0 &&
 			    t->procs[r]->ppid != t->procs[r]->pid)
 				continue;
-			err = walk_from(l, t, &w, &seen, r, &row, pv, fv);
+			err = walk_from(v, t, &w, &seen, r, &row, pv, fv);
 			if (err)
 				goto out;
 		}

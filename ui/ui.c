@@ -249,6 +249,9 @@ void ui_note(struct ui *ui, const struct model_note *note)
 	ui->dirty = true;
 	/* the highlight of this change ends */
 	redraw_at(ui, note->ts + VIEW_FLASH_NS, FRAME_NS);
+	/* a signal's mark on its target's row ends */
+	if (note->kind == IPCS_EV_SIGNAL)
+		redraw_at(ui, note->ts + VIEW_SIGNAL_NS, FRAME_NS);
 	/* an exited process leaves the model (model_sweep, at a tick of the
 	 * loop: a frame later, it is gone for sure) */
 	if (note->kind == IPCS_EV_EXIT && ui->m->exited_keep_ns)

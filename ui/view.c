@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model.h"
 #include "view.h"
 
 void view_init(struct view *v)
@@ -15,6 +16,11 @@ void view_init(struct view *v)
 	v->show_all = true;
 	v->active_ns = VIEW_ACTIVE_NS;
 	v->flash_ns = VIEW_FLASH_NS;
+}
+
+bool view_fd_shown(const struct view *v, const struct model_fd *s)
+{
+	return s->file && (v->show_noise || !s->file->loader);
 }
 
 bool view_filter_match(const struct view *v, uint32_t pid, const char *comm)

@@ -48,6 +48,8 @@ enum pane {
 
 /* How long a change stays highlighted. */
 #define VIEW_FLASH_NS 1000000000ULL
+/* How long a signal stays drawn on its target's row. */
+#define VIEW_SIGNAL_NS 3000000000ULL
 /* A process or object is active while its last event is this recent. */
 #define VIEW_ACTIVE_NS (10ULL * 1000000000)
 
@@ -58,6 +60,7 @@ enum pane {
 struct view_log_line {
 	uint64_t ts;
 	bool warn;
+	bool noise;	/* the loader's files, data on our own pipe */
 	char text[VIEW_LOG_TEXT];
 };
 
@@ -78,6 +81,9 @@ struct view_traffic {
 					 * data counts once when both ends
 					 * are traced and still shows when
 					 * only one is */
+	unsigned busy;			/* rolls in a row that saw data: a
+					 * rate is shown from the second */
+	uint64_t burst_in, burst_out;	/* bytes since the last idle roll */
 };
 
 /* An identity of a selectable item that survives model changes. */
@@ -101,6 +107,8 @@ struct view {
 	bool show_help;
 	bool show_detail;
 	bool show_output;	/* the traced command's output pane */
+	bool show_noise;	/* the loader's files, sleeps, data on our
+				 * own pipe: hidden unless asked for ('x') */
 	bool filter_editing;
 	char filter[64];	/* raw bytes typed; escaped when drawn */
 	enum view_sort sort;
@@ -131,6 +139,9 @@ struct view {
 };
 
 void view_init(struct view *v);
+/* Is the fd slot shown: not the loader's unless noise is? */
+struct model_fd;
+bool view_fd_shown(const struct view *v, const struct model_fd *s);
 /* Does a process pass the filter text (name or pid)? */
 bool view_filter_match(const struct view *v, uint32_t pid, const char *comm);
 /* Does the filter text name this object (its name, its addresses or

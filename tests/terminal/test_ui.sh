@@ -225,7 +225,7 @@ wait_gone 5 'ipcscope keys' && grep -q PROCESSES "$tmp/screen" && ok help-closes
 # 'o' shows and hides the command's output; with the log too it still
 # fits 80x24
 tmux send-keys -t "$session" '?'
-wait_for 5 'command output' && ok help-output-key ||
+wait_for 5 "the command's output" && ok help-output-key ||
 	fail help-output-key "no 'o' in the help"
 tmux send-keys -t "$session" Escape
 wait_gone 5 'ipcscope keys'

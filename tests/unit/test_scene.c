@@ -342,10 +342,22 @@ static void test_traffic_marker(void **state)
 	x->v.file_traffic = &files;
 	x->v.obj_traffic = &objs;
 	render(&x->f, &x->m, &x->v, 80, 24, false);
-	assert_has(&x->f, "pipe:[51234] 6B/s");
+	/* one write is bytes moved, not a rate */
+	assert_has(&x->f, "pipe:[51234] 6B moved");
+	assert_false(has(&x->f, "B/s"));
 	assert_has(&x->f, "\xc2\xbb");	/* » on the write end's edge */
+	/* data in a second roll in a row: now it is a rate */
+	n.ts = 2 * SEC + 500 * MS;
+	assert_int_equal(notes_traffic(&files, &objs, &n), 0);
+	assert_true(notes_roll(&objs, 3 * SEC, 1 * SEC, 10 * SEC));
+	x->v.now_ns = 2 * SEC + 900 * MS;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_has(&x->f, "pipe:[51234] 6B/s");
 	/* a quiet second later the rate drops; ten more and it is gone */
-	notes_roll(&objs, 3 * SEC, 1 * SEC, 10 * SEC);
+	notes_roll(&objs, 4 * SEC, 1 * SEC, 10 * SEC);
+	x->v.now_ns = 4 * SEC + 100 * MS;
+	render(&x->f, &x->m, &x->v, 80, 24, false);
+	assert_false(has(&x->f, "6B"));
 	assert_non_null(hmap_get(&objs, PIPE_DEV, FX_INO));
 	notes_roll(&objs, 30 * SEC, 27 * SEC, 10 * SEC);
 	assert_null(hmap_get(&objs, PIPE_DEV, FX_INO));
