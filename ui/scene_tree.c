@@ -12,6 +12,9 @@
 #include "scene_prim.h"
 #include "scene_tree.h"
 
+/* Alike workers and exited subtrees fold from this many on. */
+#define FOLD_MIN 3
+
 static bool holds_pipe(const struct model_proc *p)
 {
 	const struct model_table *t = p->table;
@@ -303,7 +306,6 @@ static uint64_t table_shape(const struct model_proc *p)
 /* Leaves with the same parent, name and table shape, at least FOLD_MIN
  * of them: the first in the order shown stays, with how many more; the
  * rest are marked UINT_MAX. */
-#define FOLD_MIN 3
 static int fold_alike(struct tree *t)
 {
 	struct hmap groups = { 0 };
@@ -398,12 +400,15 @@ static int fold_exited(struct tree *t)
 		dead[i] = all;
 		t->below[i] = all ? n : 0;
 	}
-	/* the topmost of each such subtree stays; all below it go */
+	/* the topmost of each such subtree of FOLD_MIN or more stays; all
+	 * below it go (a parent and its one child stay as they are) */
 	for (size_t k = 0; k < np; k++) {
 		size_t i = pre[k];
 
-		if (t->alike[i] == UINT_MAX || !t->below[i])
+		if (t->alike[i] == UINT_MAX || t->below[i] < FOLD_MIN) {
+			t->below[i] = 0;
 			continue;
+		}
 		sp = 0;
 		for (ssize_t c = t->first_child[i]; c >= 0; c = t->next_sibling[c])
 			stack[sp++] = c;

@@ -151,7 +151,9 @@ fi
 if wait_for 20 'demo ended \(exit 0\)'; then
 	ok demo-ended-shown
 	# -e keeps the attributes: exited processes are dim (SGR 2)
-	if tmux capture-pane -p -e -t "$session" | grep -Eq $'\033\\[(2|[0-9;]*;2)(;[0-9]+)*m(\033\\[[0-9;]*m)*[0-9]+ pipe'; then
+	# (the child is folded into its parent's row, "+1 exited", which is
+	# selected: its "exited 0" line is what is dim)
+	if tmux capture-pane -p -e -t "$session" | grep -Eq $'\033\\[(2|[0-9;]*;2)(;[0-9]+)*m(\033\\[[0-9;]*m)*([0-9]+ pipe|exited 0)'; then
 		ok exited-greyed
 	else
 		fail exited-greyed "no dim process row after the demo ended"

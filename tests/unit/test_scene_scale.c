@@ -17,7 +17,7 @@
 #define SH_TBL 0xffff888000c00000ULL
 #define SH_PIPE 0xffff888001000300ULL
 #define SH_INO 777
-#define DEAD 300		/* an exited pipeline: 300 > 301 > 302 */
+#define DEAD 300		/* an exited pipeline: 300 > 301 > 302 > 303 */
 
 static void scale_model(struct model *m)
 {
@@ -31,6 +31,8 @@ static void scale_model(struct model *m)
 	fx_snap_task(m, DEAD, 1, "aaa", 0);
 	fx_fork(m, 3 * SEC, DEAD, DEAD + 1, "aaa", 0, 0);
 	fx_fork(m, 3 * SEC + 1 * MS, DEAD + 1, DEAD + 2, "aaa", 0, 0);
+	fx_fork(m, 3 * SEC + 1 * MS, DEAD + 2, DEAD + 3, "aaa", 0, 0);
+	fx_exit(m, 3 * SEC + 2 * MS, DEAD + 3, "aaa", 0);
 	fx_exit(m, 3 * SEC + 2 * MS, DEAD + 2, "aaa", 0);
 	fx_exit(m, 3 * SEC + 3 * MS, DEAD + 1, "aaa", 0);
 	fx_exit(m, 3 * SEC + 4 * MS, DEAD, "aaa", 0);
@@ -96,11 +98,12 @@ static void test_folds_by_default(void **state)
 {
 	struct fx *x = *state;
 
-	/* four alike workers: one row, +3; the exited pipeline: its top */
-	assert_string_equal(rows(x), "100 101 200 201+3 300^2");
+	/* four alike workers: one row, +3; the exited pipeline: its top;
+	 * the pipe demo's parent and child stay as they are */
+	assert_string_equal(rows(x), "100 101 200 201+3 300^3");
 	keys(&x->m, &x->v, 160, 60, 'F', 0);
 	assert_string_equal(rows(x),
-			    "100 101 200 201 202 203 204 300 301 302");
+			    "100 101 200 201 202 203 204 300 301 302 303");
 }
 
 static void test_fold_needs_three_alike(void **state)
@@ -110,11 +113,11 @@ static void test_fold_needs_three_alike(void **state)
 	/* two workers leave: two alike are shown as they are */
 	fx_exit(&x->m, 5 * SEC, SH + 3, "sh", 0);
 	fx_exit(&x->m, 5 * SEC + 1, SH + 4, "sh", 0);
-	assert_string_equal(rows(x), "100 101 200 201 202 203 204 300^2");
+	assert_string_equal(rows(x), "100 101 200 201 202 203 204 300^3");
 	/* a third ends alike: the three exited fold, the one running
 	 * stands alone */
 	fx_exit(&x->m, 5 * SEC + 2, SH + 2, "sh", 0);
-	assert_string_equal(rows(x), "100 101 200 201 202+2 300^2");
+	assert_string_equal(rows(x), "100 101 200 201 202+2 300^3");
 }
 
 static void test_filter_names_objects(void **state)
@@ -132,7 +135,7 @@ static void test_filter_names_objects(void **state)
 	assert_string_equal(rows(x), "100 101");
 	/* names and pids still match */
 	snprintf(x->v.filter, sizeof(x->v.filter), "aaa");
-	assert_string_equal(rows(x), "300^2");
+	assert_string_equal(rows(x), "300^3");
 }
 
 static void test_connected_to_selection(void **state)
@@ -160,10 +163,10 @@ static void test_sort_keys(void **state)
 	assert_int_equal(x->v.sort, SORT_ACTIVITY);
 	/* the latest event first: the pipeline's exit, the workers' forks;
 	 * the latest worker stands for the alike ones */
-	assert_string_equal(rows(x), "300^2 200 204+3 100 101");
+	assert_string_equal(rows(x), "300^3 200 204+3 100 101");
 	keys(&x->m, &x->v, 160, 60, 'S', 0);
 	assert_int_equal(x->v.sort, SORT_NAME);
-	assert_string_equal(rows(x), "300^2 100 101 200 201+3");
+	assert_string_equal(rows(x), "300^3 100 101 200 201+3");
 	keys(&x->m, &x->v, 160, 60, 'S', 0);
 	assert_int_equal(x->v.sort, SORT_PID);
 }
