@@ -18,9 +18,10 @@
 #   msgqueue       2 msgs in the queue, then 1 after type 2 is taken
 #   shm            1 attached, then 2 attached
 #   shm-sem        the producer blocked in semop, later the consumer
-#   mmap           refs 3 on the file's entry: two fds and the mapping
-#   signals        a pipe with no reader (r0 w1), then the SIGPIPE writer's
-#                  row says it was killed
+#   mmap           refs 3 on the file's entry: two fds and the mapping;
+#                  after the close, the entry on an mmap row at refs 1
+#   signals        SIGUSR1 sent and caught on the rows; a pipe with no
+#                  reader (r0 w1), then the writer's row: killed by SIGPIPE
 #   unix-socket    a listening socket at its path; an accepted socket
 #                  whose peer (<->) is the client's socket, on screen
 #   tcp-socket     listening on 127.0.0.1:PORT; the client's socket
@@ -340,12 +341,17 @@ check() {
 	mmap)
 		seen mmap 'rw +refs 3 @' && ok mmap-refs ||
 			fail mmap-refs "no refs 3 (two fds and the child's mapping): $(last mmap)"
-		todo mmap-after-close "after the parent's close the entry held only by the mapping leaves the graph (refs 1, no fd: details only)"
+		# after the parent's close: the entry stays, held by the mapping
+		seen mmap ' mmap +─+▸f[0-9]+ rw +refs 1 @' && ok mmap-after-close ||
+			fail mmap-after-close "no entry held by the mapping alone (an mmap row, refs 1): $(last mmap)"
 		;;
 	signals)
-		in_order signals ' r0 w1( |$)' 'killed by (SIGPIPE|13)' && ok signals-sigpipe ||
-			fail signals-sigpipe "no pipe without a reader (r0 w1), then the writer's row saying it was killed: $(last signals)"
-		todo signals-in-graph "SIGUSR1 is not drawn between parent and child; the row says 'killed by 13', not SIGPIPE"
+		in_order signals ' r0 w1( |$)' 'killed by SIGPIPE' && ok signals-sigpipe ||
+			fail signals-sigpipe "no pipe without a reader (r0 w1), then the writer's row saying it was killed by SIGPIPE: $(last signals)"
+		# the signal on the rows of its sender and its target
+		seen signals '↯SIGUSR1 sent →[0-9]+' && seen signals '↯SIGUSR1 caught ←[0-9]+' &&
+			ok signals-in-graph ||
+			fail signals-in-graph "SIGUSR1 not drawn as sent and caught on the rows: $(last signals)"
 		;;
 	*)
 		fail "$name" "no lesson to check for this demo"
