@@ -116,23 +116,27 @@ static void live_title(void *ctx, int n, const char *name, const char *about,
 	ui_message(l->ui, "demo %d: %s - %s", n, name, about);
 }
 
-static void live_loss(void *ctx, const struct sink_loss *ls, bool resync)
+/* A loss or a re-read, marked in the log of the run or of the past. */
+static void mark_loss(struct live_sink *l, const struct sink_loss *ls,
+		      bool resync, bool past)
 {
-	struct live_sink *l = ctx;
 	char what[160];
 
 	sink_loss_words(what, sizeof(what), ls, resync);
-	ui_mark(l->ui, ls->ts, what);
+	if (past)
+		ui_past_mark(l->ui, ls->ts, what);
+	else
+		ui_mark(l->ui, ls->ts, what);
 }
 
 static void live_lost(void *ctx, const struct sink_loss *ls)
 {
-	live_loss(ctx, ls, false);
+	mark_loss(ctx, ls, false, false);
 }
 
 static void live_resync(void *ctx, const struct sink_loss *ls)
 {
-	live_loss(ctx, ls, true);
+	mark_loss(ctx, ls, true, false);
 }
 
 static void live_ended(void *ctx, const char *what)
@@ -287,23 +291,14 @@ static int past_tick(void *ctx, uint64_t now_ns, const struct sink_stats *st)
 	return 0;
 }
 
-static void past_loss(void *ctx, const struct sink_loss *ls, bool resync)
-{
-	struct live_sink *l = ctx;
-	char what[160];
-
-	sink_loss_words(what, sizeof(what), ls, resync);
-	ui_past_mark(l->ui, ls->ts, what);
-}
-
 static void past_lost(void *ctx, const struct sink_loss *ls)
 {
-	past_loss(ctx, ls, false);
+	mark_loss(ctx, ls, false, true);
 }
 
 static void past_resync(void *ctx, const struct sink_loss *ls)
 {
-	past_loss(ctx, ls, true);
+	mark_loss(ctx, ls, true, true);
 }
 
 static void past_output(void *ctx, const char *buf, size_t len)

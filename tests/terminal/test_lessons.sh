@@ -44,27 +44,8 @@ bin=${IPCSCOPE:-$root/build/ipcscope}
 session=ipcscope-lessons-$$
 demo_timeout=120	# seconds a demo may take at the default pace
 tmp=
-passed=0 failed=0
-
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-todo() { echo "todo $1: $2"; }
-finish() {
-	echo "lessons: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-# What these tests need missing is a failure, unless IPCSCOPE_SKIP_BPF=1
-# asks for a skip.
-skip() {
-	if [ "${IPCSCOPE_SKIP_BPF:-}" != 1 ]; then
-		fail setup "$1 (IPCSCOPE_SKIP_BPF=1 skips these tests)"
-		finish
-	fi
-	echo "SKIP lessons (IPCSCOPE_SKIP_BPF=1): $1"
-	echo "lessons: 0 passed, 0 failed, 1 skipped"
-	exit 0
-}
+suite=lessons
+. tests/terminal/lib.sh
 
 cleanup() {
 	local f pid

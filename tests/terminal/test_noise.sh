@@ -22,23 +22,9 @@ root=$(pwd)
 bin=${IPCSCOPE:-$root/build/ipcscope}
 session=ipcscope-noise-$$
 tmp=
-passed=0 failed=0
+suite=terminal-noise
+. tests/terminal/lib.sh
 
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() {
-	echo "terminal-noise: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-skip() {
-	if [ "${IPCSCOPE_SKIP_BPF:-}" != 1 ]; then
-		fail setup "$1 (IPCSCOPE_SKIP_BPF=1 skips these tests)"
-		finish
-	fi
-	echo "SKIP terminal-noise (IPCSCOPE_SKIP_BPF=1): $1"
-	exit 0
-}
 cleanup() {
 	local pid
 	for f in "$tmp"/*.pid; do

@@ -22,24 +22,9 @@ root=$(pwd)
 bin=${IPCSCOPE:-$root/build/ipcscope}
 session=ipcscope-step-$$
 tmp=
-passed=0 failed=0
+suite=terminal-step
+. tests/terminal/lib.sh
 
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() {
-	echo "terminal-step: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-skip() {
-	if [ "${IPCSCOPE_SKIP_BPF:-}" != 1 ]; then
-		fail setup "$1 (IPCSCOPE_SKIP_BPF=1 skips these tests)"
-		finish
-	fi
-	echo "SKIP terminal-step (IPCSCOPE_SKIP_BPF=1): $1"
-	echo "terminal-step: 0 passed, 0 failed, 1 skipped"
-	exit 0
-}
 cleanup() {
 	local pid
 	for f in "$tmp"/*.pid; do
@@ -63,15 +48,6 @@ cc -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/pipe_fork" \
 	skip "cannot link the helper statically: $(head -n 1 "$tmp/cc.err")"
 
 screen() { tm capture-pane -p -t "$session" 2>/dev/null; }
-# until SECONDS CMD...: polls until CMD succeeds
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-}
 on_screen() { screen >"$tmp/screen"; grep -Eq -- "$1" "$tmp/screen"; }
 # a pipe on an fd above 2 (1 and 2 are the pipe to ipcscope's OUTPUT pane)
 has_pipe() {

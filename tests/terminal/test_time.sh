@@ -27,24 +27,9 @@ root=$(pwd)
 bin=${IPCSCOPE:-$root/build/ipcscope}
 session=ipcscope-time-$$
 tmp=
-passed=0 failed=0
+suite=terminal-time
+. tests/terminal/lib.sh
 
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() {
-	echo "terminal-time: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-skip() {
-	if [ "${IPCSCOPE_SKIP_BPF:-}" != 1 ]; then
-		fail setup "$1 (IPCSCOPE_SKIP_BPF=1 skips these tests)"
-		finish
-	fi
-	echo "SKIP terminal-time (IPCSCOPE_SKIP_BPF=1): $1"
-	echo "terminal-time: 0 passed, 0 failed, 1 skipped"
-	exit 0
-}
 cleanup() {
 	local pid
 	for f in "$tmp"/*.pid; do
@@ -64,14 +49,6 @@ command -v tmux >/dev/null || skip "tmux is not installed"
 tmp=$(mktemp -d /tmp/ipcscope-time.XXXXXX) || skip "mktemp failed"
 
 screen() { tm capture-pane -p -t "$session" 2>/dev/null; }
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-}
 on_screen() { screen >"$tmp/screen"; grep -Eq -- "$1" "$tmp/screen"; }
 status() { screen | tail -n 1; }
 # the step shown, and how many there are: "event K of N"

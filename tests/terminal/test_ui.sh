@@ -25,26 +25,8 @@ root=$(pwd)
 bin=${IPCSCOPE:-$root/build/ipcscope}
 session=ipcscope-test-$$
 tmp=
-passed=0 failed=0
-
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() {
-	echo "terminal: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-# What these tests need missing is a failure, unless IPCSCOPE_SKIP_BPF=1
-# asks for a skip.
-skip() {
-	if [ "${IPCSCOPE_SKIP_BPF:-}" != 1 ]; then
-		fail setup "$1 (IPCSCOPE_SKIP_BPF=1 skips these tests)"
-		finish
-	fi
-	echo "SKIP terminal (IPCSCOPE_SKIP_BPF=1): $1"
-	echo "terminal: 0 passed, 0 failed, 1 skipped"
-	exit 0
-}
+suite=terminal
+. tests/terminal/lib.sh
 
 cleanup() {
 	local pid
