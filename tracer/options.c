@@ -84,6 +84,11 @@ static const char usage[] =
 "tracepoints. Syscalls of 32-bit (ia32) processes on x86_64 are not\n"
 "decoded: they are counted (\"ia32_syscalls\" in the summary) and said.\n"
 "\n"
+"The live view: ? lists its keys. Space holds the whole view at one moment\n"
+"while the run goes on and is recorded (in memory, up to 256 MiB); n and N\n"
+"step an event on or back, c plays from there, + and - change the pace; the\n"
+"last picture stays after the command ends, until q.\n"
+"\n"
 "Optional kernel features: one the kernel lacks or refuses is switched off\n"
 "and the rest runs; -v says which and why, and the JSON summary, snapshots\n"
 "and the live view's help name those off:\n";
