@@ -542,6 +542,16 @@ static void object_state_json(struct json *j, const struct model *m,
 	}
 }
 
+/* "key 0  3 semaphores, values #0=2 #1=0 #2=5" (values when known) */
+static void sem_text(FILE *out, const struct model_object *o)
+{
+	fprintf(out, "  key %d  %llu semaphores", o->stat.key,
+		(unsigned long long)o->stat.count);
+	for (uint32_t i = 0; i < o->stat.nsemval && i < IPCS_SEMVAL_MAX; i++)
+		fprintf(out, "%s#%u=%u", i ? " " : ", values ", i,
+			o->stat.semval[i]);
+}
+
 void report_snapshot_json(FILE *out, const struct model *m,
 			  const struct report_features *feat)
 {
@@ -742,8 +752,7 @@ void report_snapshot_text(FILE *out, const struct model *m,
 				o->stat.key, (unsigned long long)o->stat.bytes,
 				(unsigned long long)o->stat.count);
 		else if (o->kind == OBJ_SEM)
-			fprintf(out, "  key %d  %llu semaphores", o->stat.key,
-				(unsigned long long)o->stat.count);
+			sem_text(out, o);
 		else if (o->kind == OBJ_MQ)
 			fprintf(out, "  %llu/%llu messages, %llu bytes",
 				(unsigned long long)o->stat.count,

@@ -274,6 +274,15 @@ static void test_json_semvals_and_wait(void **state)
 	/* the producer sleeps nowhere: no "wait" */
 	assert_int_equal(strstr(strstr(snap, "\"wait\"") + 1, "\"wait\""), NULL);
 	free(snap);
+	/* the text snapshot names the values too */
+	snap = NULL;
+	f = open_memstream(&snap, &len);
+	assert_non_null(f);
+	report_snapshot_text(f, &x->m, NULL);
+	fclose(f);
+	assert_non_null(strstr(snap, "sem:[11]  key 0  3 semaphores, values "
+				     "#0=0 #1=3 #2=1\n"));
+	free(snap);
 }
 
 int main(void)
