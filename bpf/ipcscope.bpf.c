@@ -132,10 +132,14 @@ struct {
 	__type(value, struct ipcs_ev_fd);
 } fd_scratch SEC(".maps");
 
-/* SysV calls that may sleep: when each began, to tell whether it blocked */
+/* SysV calls that may sleep: when each began, to tell whether it blocked;
+ * semop: which semaphore the first sop asks of, for the task iterator */
 struct wait_start {
 	__u64 ts;
 	__u64 nvcsw;
+	__s32 semid;		/* -1: not a semop, or its sops unreadable */
+	__u16 sem_num;
+	__s16 sem_op;
 };
 
 struct {
@@ -256,9 +260,16 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 		if (!FEAT(SYSV))
 			return 0;
 		struct task_struct *cur = bpf_get_current_task_btf();
-		struct wait_start w = { bpf_ktime_get_ns(), cur->nvcsw };
+		struct wait_start w = { bpf_ktime_get_ns(), cur->nvcsw, -1 };
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct sembuf sb;
 
+		if ((id == NR_semop || id == NR_semtimedop) &&
+		    !bpf_probe_read_user(&sb, sizeof(sb), (void *)regs->si)) {
+			w.semid = regs->di;
+			w.sem_num = sb.sem_num;
+			w.sem_op = sb.sem_op;
+		}
 		bpf_map_update_elem(&waits, &tid, &w, BPF_ANY);
 		return 0;
 	}

@@ -288,6 +288,9 @@ struct ipcs_ev_munmap {
 	__u64 refs;		/* its reference count then (the kernel's) */
 };
 
+/* sem*: how many values of a set an event carries (the first ones) */
+#define IPCS_SEMVAL_MAX 16
+
 /* SysV IPC: msg*, shm*, sem*. */
 struct ipcs_ev_ipc {
 	struct ipcs_hdr h;
@@ -309,6 +312,11 @@ struct ipcs_ev_ipc {
 	__u64 qnum;		/* msg: messages queued; shm: attaches; sem: nsems */
 	__u64 cbytes;		/* msg: bytes queued; shm: size */
 	__u64 qbytes;		/* msg: queue limit */
+	/* sem*, when found: semval of semaphores 0 .. nsemval-1 after the
+	 * call (nsemval = min(nsems, IPCS_SEMVAL_MAX)); SEMVMX fits 16 bits */
+	__u32 nsemval;
+	__u16 semval[IPCS_SEMVAL_MAX];
+	__u32 _pad2;
 };
 
 struct ipcs_ev_signal {
@@ -363,6 +371,9 @@ enum ipcs_wait {
  * process's exit event is sent, or about to be): a zombie, or a process
  * in do_exit, never one to add. */
 #define IPCS_TASK_EXITING 0x1
+/* WAIT_SEMOP: wait_sem_num and wait_sem_op hold the first sop of the
+ * call (recorded at its entry, or found on the set's wait queues) */
+#define IPCS_TASK_WAIT_SEM 0x2
 
 struct ipcs_snap_task {
 	struct ipcs_snap_hdr h;	/* IPCS_SNAP_TASK */
@@ -374,6 +385,9 @@ struct ipcs_snap_task {
 	__u16 flags;		/* IPCS_TASK_* */
 	__s32 wait_fd;		/* the syscall's fd argument, or -1; for
 				 * IPCS_WAIT_OTHER the syscall's number */
+	__s32 wait_id;		/* semop, msgsnd, msgrcv: the SysV id; or -1 */
+	__u16 wait_sem_num;	/* IPCS_TASK_WAIT_SEM: the first sop's */
+	__s16 wait_sem_op;
 };
 
 struct ipcs_snap_fd {
@@ -427,7 +441,7 @@ _Static_assert(sizeof(struct ipcs_flow) % 8 == 0, "ipcs_flow padding");
 _Static_assert(sizeof(struct ipcs_flow_key) == 16, "ipcs_flow_key layout");
 _Static_assert(sizeof(struct ipcs_flow_slot) % 8 == 0, "ipcs_flow_slot padding");
 _Static_assert(sizeof(struct ipcs_snap_hdr) == 12, "ipcs_snap_hdr layout");
-_Static_assert(sizeof(struct ipcs_snap_task) == 56, "ipcs_snap_task layout");
+_Static_assert(sizeof(struct ipcs_snap_task) == 64, "ipcs_snap_task layout");
 _Static_assert(sizeof(struct ipcs_snap_fd) % 8 == 0, "ipcs_snap_fd padding");
 _Static_assert(sizeof(struct ipcs_snap_vma) % 8 == 0, "ipcs_snap_vma padding");
 _Static_assert(sizeof(struct ipcs_ev_munmap) == 72, "ipcs_ev_munmap layout");

@@ -24,6 +24,85 @@
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_UNINTERRUPTIBLE 0x2
 
+#define SEM_WALK_HOPS 8	/* sleepers looked at per wait list */
+
+/* Is t's sem_queue on the wait list at head? Then its first sop. The
+ * queue lives on the sleeper's stack; the lists change under us, so
+ * every step is a checked read, and the walk is bounded. */
+static __always_inline bool sem_list_find(struct list_head *head,
+					  struct task_struct *t,
+					  struct sembuf *sb)
+{
+	struct list_head *pos = BPF_CORE_READ(head, next);
+
+	for (int i = 0; i < SEM_WALK_HOPS; i++) {
+		struct sem_queue *q;
+
+		if (!pos || pos == head)
+			return false;
+		q = (void *)pos - bpf_core_field_offset(struct sem_queue, list);
+		if (BPF_CORE_READ(q, sleeper) == t)
+			return !bpf_probe_read_kernel(sb, sizeof(*sb),
+						      BPF_CORE_READ(q, sops));
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return false;
+}
+
+/* Where do_semtimedop() queued t: the set's lists (several sops, or
+ * complex ops pending), or those of the semaphore a lone sop asks of. */
+static __always_inline bool sem_queue_sop(struct task_struct *t, int semid,
+					  struct sembuf *sb)
+{
+	struct kern_ipc_perm *perm =
+		ipc_find_in(BPF_CORE_READ(t, nsproxy, ipc_ns), IPC_SEM_IDS, semid);
+	struct sem_array *sma;
+	void *sems;
+	__u32 size = bpf_core_type_size(struct sem);
+	int n;
+
+	if (!perm)
+		return false;
+	sma = (void *)perm - bpf_core_field_offset(struct sem_array, sem_perm);
+	if (sem_list_find(__builtin_preserve_access_index(&sma->pending_alter), t, sb) ||
+	    sem_list_find(__builtin_preserve_access_index(&sma->pending_const), t, sb))
+		return true;
+	n = BPF_CORE_READ(sma, sem_nsems);
+	sems = __builtin_preserve_access_index(&sma->sems[0]);
+	for (int i = 0; i < IPCS_SEMVAL_MAX; i++) {
+		struct sem *sem = sems + i * size;
+
+		if (i >= n)
+			break;
+		if (sem_list_find(__builtin_preserve_access_index(&sem->pending_alter), t, sb) ||
+		    sem_list_find(__builtin_preserve_access_index(&sem->pending_const), t, sb))
+			return true;
+	}
+	return false;
+}
+
+/* semop: the semaphore the first sop asks of. The entry recorded it for
+ * a call we saw begin; for an older one (a snapshot) the kernel's wait
+ * queues tell. */
+static __always_inline void task_wait_sem(struct task_struct *t,
+					  struct ipcs_snap_task *rec)
+{
+	__u32 tid = t->pid;
+	struct wait_start *w = bpf_map_lookup_elem(&waits, &tid);
+	struct sembuf sb;
+
+	if (w && w->semid >= 0 && w->semid == rec->wait_id) {
+		rec->wait_sem_num = w->sem_num;
+		rec->wait_sem_op = w->sem_op;
+	} else if (rec->wait_id >= 0 && sem_queue_sop(t, rec->wait_id, &sb)) {
+		rec->wait_sem_num = sb.sem_num;
+		rec->wait_sem_op = sb.sem_op;
+	} else {
+		return;
+	}
+	rec->flags |= IPCS_TASK_WAIT_SEM;
+}
+
 /* What a sleeping task waits for, from the syscall it sleeps in. */
 static __always_inline void task_wait(struct task_struct *t,
 				      struct ipcs_snap_task *rec)
@@ -33,6 +112,7 @@ static __always_inline void task_wait(struct task_struct *t,
 
 	rec->wait = IPCS_WAIT_NONE;
 	rec->wait_fd = -1;
+	rec->wait_id = -1;
 	if (!FEAT(WAITS) || !(t->__state & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)))
 		return;
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
@@ -64,12 +144,16 @@ static __always_inline void task_wait(struct task_struct *t,
 		return;
 	case NR_msgrcv:
 		rec->wait = IPCS_WAIT_MSGRCV;
+		rec->wait_id = BPF_CORE_READ(regs, di);
 		return;
 	case NR_msgsnd:
 		rec->wait = IPCS_WAIT_MSGSND;
+		rec->wait_id = BPF_CORE_READ(regs, di);
 		return;
 	case NR_semop: case NR_semtimedop:
 		rec->wait = IPCS_WAIT_SEMOP;
+		rec->wait_id = BPF_CORE_READ(regs, di);
+		task_wait_sem(t, rec);
 		return;
 	case NR_wait4: case NR_waitid:
 		rec->wait = IPCS_WAIT_CHILD;

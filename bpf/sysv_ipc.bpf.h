@@ -70,6 +70,26 @@ static __always_inline int shm_id_of(struct ipc_namespace *ns,
 	return id;
 }
 
+/* The values of a semaphore set, as semctl(GETALL) reads them: the
+ * sems[] that follow struct sem_array, whose element size (cache-line
+ * aligned) is the running kernel's. */
+static __always_inline void sem_values(struct ipcs_ev_ipc *e,
+				       struct sem_array *sma, int nsems)
+{
+	void *sems = __builtin_preserve_access_index(&sma->sems[0]);
+	__u32 size = bpf_core_type_size(struct sem);
+	int n = nsems < IPCS_SEMVAL_MAX ? nsems : IPCS_SEMVAL_MAX;
+
+	for (int i = 0; i < IPCS_SEMVAL_MAX; i++) {
+		struct sem *sem = sems + i * size;
+
+		if (i >= n)
+			break;
+		e->semval[i] = BPF_CORE_READ(sem, semval);
+	}
+	e->nsemval = n > 0 ? n : 0;
+}
+
 /* The object's state now, as ipcs would show it. */
 static __always_inline void ipc_fill(struct ipcs_ev_ipc *e, enum ipcs_kind kind,
 				     int id)
@@ -110,6 +130,7 @@ static __always_inline void ipc_fill(struct ipcs_ev_ipc *e, enum ipcs_kind kind,
 			return;
 		sma = (void *)perm - bpf_core_field_offset(struct sem_array, sem_perm);
 		e->qnum = BPF_CORE_READ(sma, sem_nsems);
+		sem_values(e, sma, e->qnum);
 		break;
 	}
 	}

@@ -398,6 +398,7 @@ struct model_proc *proc_new(struct model *m, uint32_t pid,
 	p->start = start;
 	p->wait_fd = -1;
 	p->wait_nr = -1;
+	p->wait_id = -1;
 	m->sweep_due = true;
 	if (hmap_put(&m->procs, pid, 0, p)) {
 		free(p);

@@ -46,6 +46,10 @@ struct model_ipc_stat {
 	uint64_t count;		/* msg: qnum; shm: nattch; sem: nsems; mq: curmsgs */
 	uint64_t limit;		/* msg: qbytes; mq: maxmsg */
 	uint64_t msgsize;	/* mq: the largest message */
+	/* sem: the values of semaphores 0 .. nsemval-1 (the first
+	 * IPCS_SEMVAL_MAX), as the latest event read them; 0: not known */
+	uint32_t nsemval;
+	uint16_t semval[IPCS_SEMVAL_MAX];
 };
 
 const char *obj_kind_name(enum obj_kind kind);
@@ -186,6 +190,10 @@ struct model_proc {
 	int sent_sig;
 	uint32_t sent_to;
 	uint64_t sent_ns;
+	int wait_id;		/* semop, msgsnd, msgrcv: the SysV id, or -1 */
+	bool wait_sem_known;	/* semop: wait_sem_num/op hold its first sop */
+	uint16_t wait_sem_num;
+	int16_t wait_sem_op;
 };
 
 /* What happened, in model terms: one per fd that appeared or disappeared,

@@ -178,6 +178,16 @@ void apply_mq_unlink(struct model *m, const struct ipcs_ev_fd *e)
 	emit(m, &n);
 }
 
+/* A semaphore set's values as the event read them after the call. */
+static void sem_values(struct model_object *o, const struct ipcs_ev_ipc *e)
+{
+	uint32_t n = e->nsemval < IPCS_SEMVAL_MAX ? e->nsemval : IPCS_SEMVAL_MAX;
+
+	o->stat.nsemval = n;
+	memset(o->stat.semval, 0, sizeof(o->stat.semval));
+	memcpy(o->stat.semval, e->semval, n * sizeof(e->semval[0]));
+}
+
 void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 {
 	struct model_proc *p = proc_for_event(m, &e->h, 0);
@@ -239,6 +249,8 @@ void apply_ipc(struct model *m, const struct ipcs_ev_ipc *e)
 		o->stat.count = e->qnum;
 		o->stat.bytes = e->cbytes;
 		o->stat.limit = e->qbytes;
+		if (kind == OBJ_SEM)
+			sem_values(o, e);
 	} else if (o && e->id >= 0) {
 		o->sysv_alive = false;	/* removed; a shmdt destroyed it */
 		o->stat.count = 0;

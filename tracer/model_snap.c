@@ -139,6 +139,7 @@ static void snap_task(struct model *m, const struct ipcs_snap_task *r)
 	p->uncertain = false;
 	if (r->files)
 		proc_set_table(m, p, table_get(m, r->files));
+	model_set_wait(m, r);	/* where it sleeps, as it was read */
 }
 
 static void snap_fd(struct model *m, const struct ipcs_snap_fd *r)
@@ -307,6 +308,11 @@ void model_set_wait(struct model *m, const struct ipcs_snap_task *r)
 			     p->wait == WAIT_ACCEPT || p->wait == WAIT_CONNECT ?
 			     r->wait_fd : -1;
 	p->wait_nr = p->wait == WAIT_OTHER ? r->wait_fd : -1;
+	p->wait_id = p->wait == WAIT_SEMOP || p->wait == WAIT_MSGRCV ||
+			     p->wait == WAIT_MSGSND ? r->wait_id : -1;
+	p->wait_sem_known = p->wait == WAIT_SEMOP && (r->flags & IPCS_TASK_WAIT_SEM);
+	p->wait_sem_num = p->wait_sem_known ? r->wait_sem_num : 0;
+	p->wait_sem_op = p->wait_sem_known ? r->wait_sem_op : 0;
 }
 
 size_t model_take_uncertain(struct model *m, uint32_t *pids, size_t max)

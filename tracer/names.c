@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -118,6 +119,21 @@ static uint64_t msg_qbytes(int id)
 	return msgctl(id, IPC_STAT, &ds) ? 0 : ds.msg_qbytes;
 }
 
+/* A semaphore set's values are not in /proc/sysvipc/sem either: the
+ * first IPCS_SEMVAL_MAX, as events carry them (GETALL fills them all). */
+static void sem_values(int id, struct model_ipc_stat *st)
+{
+	unsigned short *v = st->count ? calloc(st->count, sizeof(*v)) : NULL;
+	uint32_t n = st->count < IPCS_SEMVAL_MAX ? st->count : IPCS_SEMVAL_MAX;
+
+	if (v && !semctl(id, 0, GETALL, v)) {
+		st->nsemval = n;
+		for (uint32_t i = 0; i < n; i++)
+			st->semval[i] = v[i];
+	}
+	free(v);
+}
+
 static void add_sysv(void *ctx, enum obj_kind kind, int id,
 		     const struct model_ipc_stat *st)
 {
@@ -146,6 +162,8 @@ void names_each_sysv(names_sysv_fn fn, void *ctx)
 				continue;	/* the header line */
 			if (kinds[k] == OBJ_MSGQ)
 				st.limit = msg_qbytes(id);
+			else if (kinds[k] == OBJ_SEM)
+				sem_values(id, &st);
 			fn(ctx, kinds[k], id, &st);
 		}
 		fclose(f);

@@ -468,8 +468,9 @@ static int header_check(const struct recording_header *h, char *why,
 			 "reads version %u", h->version, RECORDING_VERSION);
 		return -EINVAL;
 	}
+	/* pad2, after the checksum, is written 0: any other value is damage */
 	if (recording_crc32(0, h, offsetof(struct recording_header, crc)) !=
-	    h->crc) {
+	    h->crc || h->pad2) {
 		snprintf(why, whylen, "damaged header (checksum mismatch)");
 		return -EINVAL;
 	}

@@ -74,6 +74,18 @@ static const char *signal_result(int result)
 	return result >= 0 && result < 6 ? names[result] : "unknown";
 }
 
+/* "semvals": a semaphore set's values, when known */
+static void semvals_json(struct json *j, const struct model_object *o)
+{
+	if (o->kind != OBJ_SEM || !o->stat.nsemval)
+		return;
+	json_key(j, "semvals");
+	json_begin_array(j);
+	for (uint32_t i = 0; i < o->stat.nsemval && i < IPCS_SEMVAL_MAX; i++)
+		json_u64(j, o->stat.semval[i]);
+	json_end_array(j);
+}
+
 /* SysV events: the object, what moved, and the object's state after. */
 static void ipc_members(struct json *j, const struct model_note *n)
 {
@@ -141,6 +153,8 @@ static void ipc_members(struct json *j, const struct model_note *n)
 	} else if (o->kind == OBJ_SHM) {
 		json_kv_u64(j, "nattch", o->stat.count);
 		json_kv_bool(j, "rmid_pending", o->rmid_pending);
+	} else if (o->kind == OBJ_SEM) {
+		semvals_json(j, o);
 	}
 }
 
@@ -444,6 +458,26 @@ static void maps_json(struct json *j, const struct model_proc *p)
 	free(v);
 }
 
+/* "wait": the syscall a process sleeps in, when the task iterator saw
+ * it asleep: its fd, or SysV id and (semop) the first sop asked. */
+static void wait_json(struct json *j, const struct model_proc *p)
+{
+	if (p->wait == WAIT_NONE || p->wait >= WAIT__COUNT)
+		return;
+	json_key(j, "wait");
+	json_begin_object(j);
+	json_kv_str(j, "syscall", model_wait_name(p->wait));
+	if (p->wait_fd >= 0)
+		json_kv_i64(j, "fd", p->wait_fd);
+	if (p->wait_id >= 0)
+		json_kv_i64(j, "id", p->wait_id);
+	if (p->wait_sem_known) {
+		json_kv_u64(j, "sem_num", p->wait_sem_num);
+		json_kv_i64(j, "sem_op", p->wait_sem_op);
+	}
+	json_end_object(j);
+}
+
 /* What an object holds now, beyond its name and kind. */
 static void object_state_json(struct json *j, const struct model *m,
 			      const struct model_object *o)
@@ -498,6 +532,7 @@ static void object_state_json(struct json *j, const struct model *m,
 		json_kv_u64(j, "id", o->ino);
 		json_kv_i64(j, "key", o->stat.key);
 		json_kv_u64(j, "nsems", o->stat.count);
+		semvals_json(j, o);
 		break;
 	case OBJ_ANON:	/* its ino is the entry's address: never shown */
 		break;
@@ -505,6 +540,16 @@ static void object_state_json(struct json *j, const struct model *m,
 		json_kv_u64(j, "ino", o->ino);
 		break;
 	}
+}
+
+/* "key 0  3 semaphores, values #0=2 #1=0 #2=5" (values when known) */
+static void sem_text(FILE *out, const struct model_object *o)
+{
+	fprintf(out, "  key %d  %llu semaphores", o->stat.key,
+		(unsigned long long)o->stat.count);
+	for (uint32_t i = 0; i < o->stat.nsemval && i < IPCS_SEMVAL_MAX; i++)
+		fprintf(out, "%s#%u=%u", i ? " " : ", values ", i,
+			o->stat.semval[i]);
 }
 
 void report_snapshot_json(FILE *out, const struct model *m,
@@ -547,6 +592,7 @@ void report_snapshot_json(FILE *out, const struct model *m,
 		}
 		json_end_array(&j);
 		maps_json(&j, p);
+		wait_json(&j, p);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -706,8 +752,7 @@ void report_snapshot_text(FILE *out, const struct model *m,
 				o->stat.key, (unsigned long long)o->stat.bytes,
 				(unsigned long long)o->stat.count);
 		else if (o->kind == OBJ_SEM)
-			fprintf(out, "  key %d  %llu semaphores", o->stat.key,
-				(unsigned long long)o->stat.count);
+			sem_text(out, o);
 		else if (o->kind == OBJ_MQ)
 			fprintf(out, "  %llu/%llu messages, %llu bytes",
 				(unsigned long long)o->stat.count,

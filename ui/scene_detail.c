@@ -147,6 +147,16 @@ static void detail_file(const struct scene_ctx *c, struct lines *ls,
 	add_traffic(c, ls, needle);
 }
 
+/* A semaphore set: its values, when an event or a snapshot read them. */
+static void sem_detail_values(struct lines *ls, const struct model_object *o)
+{
+	char vals[IPCS_SEMVAL_MAX * 12 + 8];
+
+	if (o->stat.nsemval)
+		lines_add(ls, ROLE_BOX, "values %s",
+			  sem_values_text(vals, sizeof(vals), o));
+}
+
 static void detail_sysv(const struct scene_ctx *c, struct lines *ls,
 			const struct model_object *o)
 {
@@ -179,6 +189,7 @@ static void detail_sysv(const struct scene_ctx *c, struct lines *ls,
 		lines_add(ls, ROLE_BOX, "%s%llu semaphore%s", key,
 			  (unsigned long long)o->stat.count,
 			  o->stat.count == 1 ? "" : "s");
+		sem_detail_values(ls, o);
 		return;
 	default:
 		break;

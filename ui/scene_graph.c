@@ -317,6 +317,10 @@ static void draw_object_line(const struct scene_ctx *c, const struct model_objec
 	case OBJ_SOCKET:
 		draw_sock_line(c, o, x, y, w);
 		break;
+	case OBJ_SEM:	/* "?" until an event reads them */
+		sem_values_text(text, sizeof(text), o);
+		frame_puts(c->f, x, y, w, text[0] ? text : "values ?", ROLE_NORMAL);
+		break;
 	default:
 		break;
 	}

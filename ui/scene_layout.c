@@ -64,6 +64,7 @@ static int obj_height(const struct model_object *o)
 	case OBJ_SOCKET:
 	case OBJ_MSGQ:
 	case OBJ_SHM:
+	case OBJ_SEM:
 		return 2;
 	default:
 		return 1;

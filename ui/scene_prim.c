@@ -193,13 +193,16 @@ static const char *wait_name(char *out, size_t len,
 	return out;
 }
 
-/* "read fd3", "msgrcv": the PROCESSES column's short form */
+/* "read fd3", "msgrcv", "semop #0 -1": the PROCESSES column's short form */
 const char *wait_short(char *out, size_t len, const struct model_proc *p)
 {
 	char name[32];
 
 	wait_name(name, sizeof(name), p);
-	if (p->wait_fd >= 0)
+	if (p->wait == WAIT_SEMOP && p->wait_sem_known)
+		snprintf(out, len, "%s #%u %+d", name, p->wait_sem_num,
+			 p->wait_sem_op);
+	else if (p->wait_fd >= 0)
 		snprintf(out, len, "%s fd%d", name, p->wait_fd);
 	else
 		snprintf(out, len, "%s", name);
@@ -214,6 +217,43 @@ static const struct model_file *proc_fd_file(const struct model_proc *p,
 	return s ? s->file : NULL;
 }
 
+/* " on sem:[5], semaphore #0, asking -1" (what it waits for: a value the
+ * op can take from, or 0 for an op of 0) */
+static void sem_wait_words(char *out, size_t len, const struct model_proc *p)
+{
+	size_t n = 0;
+
+	if (!len)
+		return;
+	out[0] = 0;
+	if (p->wait_id >= 0)
+		n = (size_t)snprintf(out, len, " on sem:[%d]", p->wait_id);
+	if (n < len && p->wait_sem_known)
+		snprintf(out + n, len - n, ", semaphore #%u, asking %+d%s",
+			 p->wait_sem_num, p->wait_sem_op,
+			 p->wait_sem_op < 0 ? " (waits for a value that large)" :
+			 p->wait_sem_op == 0 ? " (waits for 0)" : "");
+}
+
+/* "#0=0 #1=3 #2=1": a semaphore set's values, when known ("" if not) */
+const char *sem_values_text(char *out, size_t len,
+			    const struct model_object *o)
+{
+	size_t n = 0;
+
+	if (len)
+		out[0] = 0;
+	for (uint32_t i = 0; i < o->stat.nsemval && i < IPCS_SEMVAL_MAX; i++) {
+		if (n >= len)
+			break;
+		n += (size_t)snprintf(out + n, len - n, "%s#%u=%u", i ? " " : "",
+				      i, o->stat.semval[i]);
+	}
+	if (n < len && o->stat.count > o->stat.nsemval && o->stat.nsemval)
+		snprintf(out + n, len - n, " ...");
+	return out;
+}
+
 /* "blocked in read on fd 3: f2 pipe:[51234], empty, 1 writer" */
 const char *wait_words(char *out, size_t len, const struct model_proc *p)
 {
@@ -224,6 +264,8 @@ const char *wait_words(char *out, size_t len, const struct model_proc *p)
 
 	n = (size_t)snprintf(out, len, "blocked in %s",
 			     wait_name(call, sizeof(call), p));
+	if (p->wait == WAIT_SEMOP)
+		return sem_wait_words(out + n, len - n, p), out;
 	if (n < len && p->wait_fd >= 0)
 		n += (size_t)snprintf(out + n, len - n, " on fd %d", p->wait_fd);
 	if (n >= len || !file)

@@ -75,6 +75,9 @@ bool proc_waits(const struct view *v, const struct model_proc *p);
 const char *wait_short(char *out, size_t len, const struct model_proc *p);
 /* "blocked in read on fd 3: f2 pipe:[51234], empty, 1 writer" */
 const char *wait_words(char *out, size_t len, const struct model_proc *p);
+/* "#0=0 #1=3 #2=1": a semaphore set's values, when known ("" if not) */
+const char *sem_values_text(char *out, size_t len,
+			    const struct model_object *o);
 
 /* A socket's addresses and peer, escaped (paths are untrusted). */
 struct sock_text {

@@ -268,6 +268,16 @@ def check_shm_sem(events, producer, out):
                 (consumer, FULL, -1): 5, (consumer, MUTEX, -1): 5,
                 (consumer, MUTEX, 1): 5, (consumer, EMPTY, 1): 5}),
        "P and V of 5 items on each side")
+    # the values after each call, read in the kernel: SETALL {3, 0, 1};
+    # the ring never holds more than 3, the mutex is 0 or 1; the
+    # consumer's last V(empty) leaves them as they began
+    eq(of(events, "semctl", cmd="SETALL")[0]["semvals"], [3, 0, 1], "SETALL")
+    for e in ops:
+        v = e["semvals"]
+        check(len(v) == 3 and v[MUTEX] in (0, 1) and v[EMPTY] + v[FULL] <= 3,
+              f"semop values hold the ring's rules: {e}")
+    eq(of(events, "semop", pid=consumer)[-1]["semvals"], [3, 0, 1],
+       "the consumer's last V(empty) leaves the set as it began")
     eq([e["cmd"] for e in of(events, "semctl")][-1], "IPC_RMID", "the set is removed")
     eq([e["cmd"] for e in of(events, "shmctl")], ["IPC_RMID"], "the segment is removed")
 

@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import subprocess
+import time
 
 from harness import (IPCSCOPE, ROOT, Skip, check, eq, of, one, proc_fds, prog,
                      rmtree, run_ipcscope, snapshot, tempdir, test)
@@ -114,6 +115,117 @@ def msgqueue_types_and_blocking():
        (parent, obj, qid, "IPC_RMID"), "msgctl IPC_RMID")
     check(ctl["ts"] > rcvs[2]["ts"], "removed last")
     eq(one(events, "exit", pid=child)["code"], 0, "child exit code")
+
+
+# --- SysV semaphores ------------------------------------------------------------
+
+def ipcs_sems(semid):
+    """`ipcs -s -i ID`: (value, ncount, zcount) of each semaphore of the
+    set, as the kernel counts them (ncount: sleepers waiting for it to
+    grow)."""
+    try:
+        out = subprocess.run(["ipcs", "-s", "-i", str(semid)], check=True,
+                             capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        raise Skip("no ipcs (util-linux) to hold the values to")
+    rows = [line.split() for line in out.splitlines()]
+    return [tuple(int(x) for x in r[1:4]) for r in rows
+            if len(r) == 5 and all(x.isdigit() for x in r)]
+
+
+def wait_for_line(path, key, p, timeout=20):
+    """The first line of file path holding the word key, once there; the
+    program p must still be running meanwhile."""
+    end = time.time() + timeout
+    while True:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f.read().splitlines():
+                if key in line.split():
+                    return line
+        check(p.poll() is None, f"ipcscope ended before '{key}' (rc {p.returncode})")
+        check(time.time() < end, f"no '{key}' line in {timeout} s")
+        time.sleep(0.01)
+
+
+@test
+def semaphore_values_and_a_blocked_semop():
+    """The values a set holds after every sem call, and the semaphore a
+    sleeper waits on, against the kernel: ipcs (GETALL, GETNCNT) and
+    /proc/PID/syscall while the child sleeps; a snapshot taken then by a
+    second tracer names the same semaphore (from the kernel's wait queue:
+    the call began before that tracer)."""
+    d = tempdir()
+    try:
+        out, so_path = os.path.join(d, "trace.json"), os.path.join(d, "stdout")
+        with open(so_path, "wb") as so:
+            p = subprocess.Popen([IPCSCOPE, "--json", "-o", out, "--",
+                                  prog("ipc_sem")], stdin=subprocess.PIPE,
+                                 stdout=so, stderr=subprocess.PIPE, cwd=ROOT)
+        try:
+            line = wait_for_line(so_path, "semid", p)
+            semid, child = value(line, "semid"), value(line, "child")
+            told = [int(x) for x in fields(line, "values")]
+            with open(f"/proc/{child}/syscall") as f:
+                sysc = f.read().split()
+            with open(f"/proc/{child}/wchan") as f:
+                wchan = f.read()
+            sems = ipcs_sems(semid)
+            snap = snapshot([child])
+            after = ipcs_sems(semid)
+        finally:
+            p.stdin.write(b"go\n")
+            p.stdin.close()
+            p.wait(timeout=30)
+        err = p.stderr.read().decode()
+        p.stderr.close()
+        eq(p.returncode, 0, f"exit status of ipc_sem under ipcscope ({err!r})")
+        with open(out, encoding="utf-8") as f:
+            events = [json.loads(x) for x in f.read().splitlines()]
+    finally:
+        rmtree(d)
+
+    # the kernel's view while the child sleeps
+    check(sysc[0] in ("65", "220") and int(sysc[1], 16) == semid,
+          f"/proc/{child}/syscall: semop/semtimedop on {semid}: {sysc}")
+    check("semtimedop" in wchan, f"/proc/{child}/wchan: {wchan!r}")
+    eq(sems, after, "nothing changed while the snapshot was taken")
+    eq([v for v, _, _ in sems], told, "ipcs and the program's GETALL agree")
+    eq(told, [2, 0, 5], "the values the program set")
+    waited = [i for i, (_, ncount, _) in enumerate(sems) if ncount]
+    eq(waited, [1], "ipcs: one sleeper, waiting for semaphore #1 to grow")
+
+    obj = f"sem:[{semid}]"
+    objs = {o["name"]: o for o in snap["objects"]}
+    check(obj in objs, f"the snapshot lists {obj}")
+    eq(objs[obj].get("semvals"), told, f"{obj}'s values in the snapshot")
+    procs = {x["pid"]: x for x in snap["processes"]}
+    check(child in procs, "the sleeper is in the snapshot")
+    eq(procs[child].get("wait"),
+       {"syscall": "semop", "id": semid, "sem_num": waited[0], "sem_op": -1},
+       "the snapshot: the child sleeps in semop on semaphore #1, asking -1")
+
+    # the events: the values after each call, read in the kernel
+    parent = main_pid(events)
+    sem = [e for e in events if e["type"] in ("semget", "semop", "semctl")]
+    seen = [(e["type"], e["pid"], e.get("cmd"), e.get("sem_num"), e.get("sem_op"),
+             e.get("blocked"), e.get("semvals")) for e in sem]
+    # the woken child and the parent leave semop at about the same time:
+    # either may be told first
+    seen[5:7] = sorted(seen[5:7], key=lambda t: t[1] != parent)
+    eq(seen,
+       [("semget", parent, None, None, None, None, [0, 0, 0]),
+        ("semctl", parent, "SETALL", None, None, None, [3, 0, 1]),
+        ("semop", parent, None, 0, -1, False, [2, 0, 1]),
+        ("semctl", parent, "SETVAL", None, None, None, [2, 0, 5]),
+        ("semctl", parent, "GETALL", None, None, None, [2, 0, 5]),
+        # the parent's V(#1) hands the unit straight to the sleeper: the
+        # kernel applies the child's op before the parent's call returns
+        ("semop", parent, None, 1, 1, False, [2, 0, 5]),
+        ("semop", child, None, 1, -1, True, [2, 0, 5]),
+        ("semctl", parent, "IPC_RMID", None, None, None, None)],
+       "sem calls: who, what, and the set's values after each")
+    for e in sem:
+        eq(e["object"], obj, "every sem event names the set")
 
 
 # --- SysV shared memory ---------------------------------------------------------

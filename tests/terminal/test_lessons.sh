@@ -17,7 +17,10 @@
 #   dup2-redirect  tr alive reading fd 0; its input waiting: 22/64K
 #   msgqueue       2 msgs in the queue, then 1 after type 2 is taken
 #   shm            1 attached, then 2 attached
-#   shm-sem        the producer blocked in semop, later the consumer
+#   shm-sem        the producer blocked in semop, later the consumer; the
+#                  producer in semop #0 -1 (empty) beside the values
+#                  #0=0 #1=3 #2=1, the consumer in semop #1 -1 (full)
+#                  beside #0=3 #1=0 #2=1
 #   mmap           refs 3 on the file's entry: two fds and the mapping;
 #                  after the close, the entry on an mmap row at refs 1
 #   signals        SIGUSR1 sent and caught on the rows; a pipe with no
@@ -143,6 +146,21 @@ row_waits() {
 			hit && index($0, wait) { found = 1 }
 			{ hit = ($0 ~ row) }
 			END { exit !found }' && return 0
+	done
+	return 1
+}
+
+# sem_lesson NAME ROW WAIT VALUES: a frame where a process row matching
+# ROW has the wait WAIT on its next line, and the line under a semaphore
+# set's title ("sem:[ID] N sems", its values row) matches VALUES
+sem_lesson() {
+	local f
+	for f in "$tmp/$1"/[0-9]*; do
+		graph "$f" | awk -v row="$2" -v wait="$3" -v vals="$4" '
+			hit && index($0, wait) { waits = 1 }
+			semrow && $0 ~ vals { shown = 1 }
+			{ hit = ($0 ~ row); semrow = ($0 ~ /sem:\[[0-9]+\] [0-9]+ sems/) }
+			END { exit !(waits && shown) }' && return 0
 	done
 	return 1
 }
@@ -317,7 +335,15 @@ check() {
 			fail shm-sem-producer-waits "the producer never seen blocked in semop: $(last shm-sem)"
 		row_waits shm-sem '─[0-9]+ shm-sem( |$)' '◷ semop' && ok shm-sem-consumer-waits ||
 			fail shm-sem-consumer-waits "the consumer never seen blocked in semop: $(last shm-sem)"
-		todo shm-sem-values "the view shows no semaphore values (empty/full/mutex) nor which one a process waits on"
+		# empty, full, mutex are #0, #1, #2: the ring full while the
+		# producer waits on empty, then empty while the consumer waits
+		# on full
+		sem_lesson shm-sem '^[0-9]+ shm-sem( |$)' '◷ semop #0 -1' '#0=0 #1=3 #2=1' &&
+			ok shm-sem-producer-waits-on-empty ||
+			fail shm-sem-producer-waits-on-empty "no frame with the producer in semop #0 -1 beside #0=0 #1=3 #2=1: $(last shm-sem)"
+		sem_lesson shm-sem '─[0-9]+ shm-sem( |$)' '◷ semop #1 -1' '#0=3 #1=0 #2=1' &&
+			ok shm-sem-consumer-waits-on-full ||
+			fail shm-sem-consumer-waits-on-full "no frame with the consumer in semop #1 -1 beside #0=3 #1=0 #2=1: $(last shm-sem)"
 		;;
 	mmap)
 		seen mmap 'rw +refs 3 @' && ok mmap-refs ||
