@@ -73,7 +73,8 @@ static void past_note(void *ctx, const struct model_note *n)
 {
 	struct timeline *t = ctx;
 
-	if (!t->notes++ || !t->note_ts)
+	t->notes++;
+	if (!t->note_ts)	/* the record's first note dates its step */
 		t->note_ts = n->ts;
 	if (!t->mute && t->view.past.ops && t->view.past.ops->note)
 		t->view.past.ops->note(t->view.past.ctx, n);
