@@ -66,15 +66,53 @@ static const char *sig_text(const struct scene_ctx *c,
 	return out;
 }
 
+/* A process's first row from x on: pid and name (with what is folded
+ * into it), and on a process of one row its signal or its wait after it,
+ * the wait's short name when the whole does not fit before end. */
+static void draw_proc_name(const struct scene_ctx *c,
+			   const struct scene_item *it, int x, int y, int end,
+			   const char *sig)
+{
+	struct frame *f = c->f;
+	const struct model_proc *p = it->proc;
+	char comm[IPCS_COMM_LEN * 4 + 1], text[128], ws[32];
+
+	esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
+	/* alike workers folded here ('F' unfolds them) */
+	if (it->alike)
+		snprintf(text, sizeof(text), "%u %s +%u alike", p->pid, comm,
+			 it->alike);
+	else if (it->below)
+		snprintf(text, sizeof(text), "%u %s +%u exited", p->pid, comm,
+			 it->below);
+	else
+		snprintf(text, sizeof(text), "%u %s", p->pid, comm);
+	x += frame_puts(f, x, y, end - x, text,
+			is_selected(c, PANE_PROCS, it) ? ROLE_SELECTED :
+			p->exited ? ROLE_DIM : ROLE_NORMAL);
+	if (it->height != 1 || x + 2 > end)
+		return;
+	if (sig) {
+		frame_put(f, x + 1, y, GLYPH_SIGNAL(f), ROLE_WARNING);
+		frame_puts(f, x + 2, y, end - x - 2, sig, ROLE_WARNING);
+	} else if (proc_waits(c->v, p)) {
+		frame_put(f, x + 1, y, GLYPH_WAIT(f), ROLE_WAIT);
+		wait_short(ws, sizeof(ws), p);
+		if (x + 3 + frame_text_width(ws) > end)
+			snprintf(ws, sizeof(ws), "%s", model_wait_name(p->wait));
+		if (x + 3 + frame_text_width(ws) <= end)
+			frame_puts(f, x + 3, y, end - x - 3, ws, ROLE_WAIT);
+	}
+}
+
 static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 {
 	struct frame *f = c->f;
 	const struct model_proc *p = it->proc;
 	int x0 = c->l->col_x[PANE_PROCS], w = c->l->col_w[PANE_PROCS] - 1;
 	int d = it->depth, maxd = (w - 8) / 2;
-	enum role role = p->exited ? ROLE_DIM : ROLE_NORMAL;
 	uint32_t vbar = G(f, 0x2502, '|');
-	char comm[IPCS_COMM_LEN * 4 + 1], text[128], sigs[64];
+	char text[128], sigs[64];
 	const char *sig = sig_text(c, p, sigs, sizeof(sigs));
 
 	if (d > maxd)
@@ -97,37 +135,7 @@ static void draw_proc(const struct scene_ctx *c, const struct scene_item *it)
 					  ROLE_EDGE);
 				x += 2;
 			}
-			esc_field(comm, sizeof(comm), p->comm, IPCS_COMM_LEN);
-			/* alike workers folded here ('F' unfolds them) */
-			if (it->alike)
-				snprintf(text, sizeof(text), "%u %s +%u alike",
-					 p->pid, comm, it->alike);
-			else if (it->below)
-				snprintf(text, sizeof(text), "%u %s +%u exited",
-					 p->pid, comm, it->below);
-			else
-				snprintf(text, sizeof(text), "%u %s", p->pid,
-					 comm);
-			x += frame_puts(f, x, y, x0 + w - x, text,
-					is_selected(c, PANE_PROCS, it) ?
-						ROLE_SELECTED :
-						role);
-			/* one row only: a signal, or the wait, after the name */
-			if (it->height == 1 && sig && x + 2 <= x0 + w) {
-				frame_put(f, x + 1, y, GLYPH_SIGNAL(f),
-					  ROLE_WARNING);
-				frame_puts(f, x + 2, y, x0 + w - x - 2, sig,
-					   ROLE_WARNING);
-			} else if (it->height == 1 && proc_waits(c->v, p) &&
-			    x + 2 <= x0 + w) {
-				char ws[32];
-
-				frame_put(f, x + 1, y, GLYPH_WAIT(f), ROLE_WAIT);
-				wait_short(ws, sizeof(ws), p);
-				if (x + 3 + frame_text_width(ws) <= x0 + w)
-					frame_puts(f, x + 3, y, x0 + w - x - 3,
-						   ws, ROLE_WAIT);
-			}
+			draw_proc_name(c, it, x, y, x0 + w, sig);
 			continue;
 		}
 		if (d > 0 && !it->last_child)
