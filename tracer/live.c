@@ -21,8 +21,6 @@
 #include "timeline.h"
 #include "ui.h"
 
-/* A live run's memfd history stops growing past this. */
-#define HISTORY_MAX (256ULL << 20)
 /* The end kept: exited processes are not swept (model.h). */
 #define KEEP_END_NS (1ULL << 62)
 
@@ -96,9 +94,10 @@ static int live_tick(void *ctx, uint64_t now_ns, const struct sink_stats *st)
 	struct ui_stats us = { .events = st->events, .lost = st->lost };
 
 	live_step_show(l);
-	/* a memfd history stops before it eats the memory */
+	/* a memfd history stops before it eats the memory
+	 * (IPCSCOPE_HISTORY) */
 	if (l->time && !l->s->opt.record &&
-	    recording_bytes(l->s->rec) > HISTORY_MAX) {
+	    recording_bytes(l->s->rec) > l->s->history_max) {
 		recording_stop(l->s->rec);
 		timeline_history_full(l->time);
 	}

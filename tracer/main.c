@@ -302,6 +302,29 @@ static int run_replay(struct session *s)
 	return rc;
 }
 
+/* IPCSCOPE_HISTORY=BYTES[K|M|G]: how much of a live run the view keeps
+ * to go back in (default 256 MiB); 0 keeps none. */
+static int history_limit(uint64_t *out, const char *text)
+{
+	char *end;
+	unsigned long long v;
+
+	*out = 256ULL << 20;
+	if (!text || !*text)
+		return 0;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (*end == 'K' || *end == 'M' || *end == 'G')
+		v <<= *end == 'K' ? 10 : *end == 'M' ? 20 : 30, end++;
+	if (errno || *end || text[0] == '-' || v > (1ULL << 40)) {
+		fprintf(stderr, "ipcscope: IPCSCOPE_HISTORY=%s: not a size "
+			"(bytes, or with K, M or G; at most 1T)\n", text);
+		return 1;
+	}
+	*out = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct session s = { .child_status = -1, .epfd = -1, .sigfd = -1,
@@ -317,6 +340,8 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	if (features_init(&s.features, getenv("IPCSCOPE_REFUSE")))
+		return 2;
+	if (history_limit(&s.history_max, getenv("IPCSCOPE_HISTORY")))
 		return 2;
 	model_init(&s.model);
 	s.model.resolve = names_resolve_fd;

@@ -85,7 +85,7 @@ static const char usage[] =
 "decoded: they are counted (\"ia32_syscalls\" in the summary) and said.\n"
 "\n"
 "The live view: ? lists its keys. Space holds the whole view at one moment\n"
-"while the run goes on and is recorded (in memory, up to 256 MiB); n and N\n"
+"while the run goes on and is recorded (in memory, IPCSCOPE_HISTORY); n, N\n"
 "step an event on or back, c plays from there, + and - change the pace; the\n"
 "last picture stays after the command ends, until q.\n"
 "\n"
@@ -108,7 +108,9 @@ static const char usage_tail[] =
 "Environment: NO_COLOR (see --no-color); IPCSCOPE_REFUSE=NAME[,NAME]\n"
 "treats those optional features as refused by the kernel (to test each\n"
 "degradation on any kernel; fast-data refused loads the data path made for\n"
-"kernels before 6.2).\n";
+"kernels before 6.2); IPCSCOPE_HISTORY=SIZE (bytes, or 64M, 1G) is how much\n"
+"of a live run is kept to go back in (default 256M; past it the view says\n"
+"\"history full\" and going back stops there).\n";
 
 static const struct {
 	const char *name, *about;

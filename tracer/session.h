@@ -90,6 +90,7 @@ struct session {
 	 * --replay: the file the records come from, or NULL (replay.h) */
 	struct recording *rec;
 	struct replay *replay;
+	uint64_t history_max;	/* live view: the memfd history's limit */
 	/* which processes the start-up snapshot keeps */
 	uint32_t *keep;
 	size_t nkeep;

@@ -392,10 +392,17 @@ static int handle_key(struct ui *ui, int key, int x, int y)
 	else
 		flags = view_key(&ui->view, &l, key);
 	scene_layout_free(&l);
-	if ((flags & VIEW_TIME) && ui->ntime_keys < sizeof(ui->time_keys))
-		ui->time_keys[ui->ntime_keys++] = (char)key;
-	else if (flags & VIEW_PAUSE)
+	if ((flags & VIEW_TIME) && (key == ' ' || key == 'p') &&
+	    ui->time.history_full && !ui->time.past) {
+		/* the history stopped short of now: the view holds a copy */
+		ui->view.paused = !ui->view.paused;
 		set_paused(ui, ui->view.paused);
+	} else if ((flags & VIEW_TIME) &&
+		   ui->ntime_keys < sizeof(ui->time_keys)) {
+		ui->time_keys[ui->ntime_keys++] = (char)key;
+	} else if (flags & VIEW_PAUSE) {
+		set_paused(ui, ui->view.paused);
+	}
 	if (key == 'o' && (flags & VIEW_HANDLED))
 		ui->output_chosen = true;
 	if (key == 'a' && !ui->view.show_all)

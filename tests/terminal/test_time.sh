@@ -10,7 +10,9 @@
 #     exited) for longer than exited processes stay otherwise, and the
 #     status bar says so; N steps back: an earlier event, with the pipe's
 #     fds on screen again; g goes to the start, n one event on;
-#   - - (slower) makes the view fall behind the run, shown as PLAYING.
+#   - - (slower) makes the view fall behind the run, shown as PLAYING;
+#   - with IPCSCOPE_HISTORY=1 (a history too small for the run) space
+#     still holds the live picture, and going back says "history full".
 # A recorded run (--json --record) replayed in the live view:
 #   - opens paused at event 1 of N; G goes to N of N, N to N-1, g to 0;
 #     c plays to the end; + doubles the pace (x2 shown);
@@ -27,6 +29,7 @@ root=$(pwd)
 bin=${IPCSCOPE:-$root/build/ipcscope}
 session=ipcscope-time-$$
 tmp=
+history=
 suite=terminal-time
 . tests/terminal/lib.sh
 
@@ -55,7 +58,8 @@ status() { screen | tail -n 1; }
 step_of() { status | sed -nE 's/.*event ([0-9]+) of ([0-9]+).*/\1 \2/p'; }
 steps_above() { local s; s=$(step_of); [ -n "$s" ] && [ "${s#* }" -gt "$1" ]; }
 step_is() { local s; s=$(step_of); [ "${s% *}" = "$1" ]; }
-# start ARGS: ipcscope ARGS in a fresh 140x45 session; its pid in
+# start ARGS: ipcscope ARGS (with IPCSCOPE_HISTORY=$history when set) in
+# a fresh 140x45 session; its pid in
 # $tmp/ipcscope.pid, its exit status in $tmp/rc, its stderr in $tmp/err
 start() {
 	tm kill-session -t "$session" 2>/dev/null
@@ -63,7 +67,8 @@ start() {
 	tm new-session -d -s "$session" -x 140 -y 45 \
 		"cd '$root'; \
 		 bash -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' '$tmp/ipcscope.pid' \
-		 '$bin' $* 2>'$tmp/err'; echo \$? >'$tmp/rc'; sleep 60" ||
+		 env ${history:+IPCSCOPE_HISTORY=$history} '$bin' $* 2>'$tmp/err'; \
+		 echo \$? >'$tmp/rc'; sleep 60" ||
 		return 1
 	until_ok 20 on_screen 'PROCESSES'
 }
@@ -130,6 +135,20 @@ until_ok 10 on_screen ' PLAYING .*x1/2' && ok slower ||
 	fail slower "no PLAYING x1/2: $(status)"
 key q
 until_ok 10 test -s "$tmp/rc" || fail slower-quit "ipcscope did not end"
+
+# a history too small for the run: space still holds the graph (a copy of
+# now, not the moment the history stopped at); N goes back in what it has
+history=1 start --demo pipe || fail history-full "no view"
+until_ok 30 on_screen 'pipe\(\) gave read end' || fail history-full "no narration"
+key ' '
+until_ok 10 on_screen '^ PAUSED +[0-9]+ ev/s' && ok history-full-pauses-now ||
+	fail history-full-pauses-now "no pause of the live picture: $(status)"
+key N
+until_ok 10 on_screen 'history full' && ok history-full-said ||
+	fail history-full-said "$(status)"
+key q
+until_ok 10 test -s "$tmp/rc" || fail history-full-quit "ipcscope did not end"
+history=
 
 # --- a record file in the live view ------------------------------------------
 "$bin" --demo pipe --pace 100 --json --record "$tmp/run.rec" >"$tmp/run.json" 2>"$tmp/rec.err" ||
