@@ -238,13 +238,14 @@ def check_shm(events, parent, out):
     eq((g["pid"], g["bytes"]), (parent, 4096), "shmget of 4096 bytes")
     check(re.fullmatch(r"shm:\[\d+\]", obj), f"segment object {obj}")
     child = only_child(events, parent)
-    # the child stays attached until the parent has attached too (at the
-    # default pace; at --pace 0 the order is the scheduler's)
+    # the child stays attached until the parent has attached too at the
+    # default pace (test_lessons sees 2 attached); at --pace 0 the order
+    # is the scheduler's, and each attach's count, read at its syscall's
+    # exit, may already include the other's (seen under qemu: 2 first)
     at = of(events, "shmat")
     eq(sorted((e["pid"], e["object"]) for e in at), sorted([(child, obj), (parent, obj)]),
        "the child and the parent attach, once each")
-    eq(at[0]["nattch"], 1, "the first attach")
-    check(at[1]["nattch"] in (1, 2), f"the second attach: {at[1]}")
+    check(all(e["nattch"] in (1, 2) for e in at), f"attach counts: {at}")
     eq(sorted((e["pid"], e.get("object")) for e in of(events, "shmdt")),
        sorted([(child, obj), (parent, obj)]), "each detaches")
     ctl = one(events, "shmctl")
