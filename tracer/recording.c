@@ -603,6 +603,48 @@ bool recording_apply(struct model *m, const struct recording_rec *rec)
 	return false;
 }
 
+int recording_tell(const struct sink *sk, const struct recording_rec *rec)
+{
+	const struct sink_ops *ops = sk->ops;
+	const char *p = rec->data;
+	struct recording_title title;
+	struct recording_tick tick;
+	struct recording_loss loss;
+	struct sink_loss l;
+
+	if (!ops)
+		return 0;
+	switch (rec->type) {
+	case RECORDING_TICK:
+		memcpy(&tick, p, sizeof(tick));
+		return ops->tick ? ops->tick(sk->ctx, tick.now,
+					     &(struct sink_stats){ tick.events,
+								   tick.lost }) :
+				   0;
+	case RECORDING_TITLE:
+		memcpy(&title, p, sizeof(title));
+		p += sizeof(title);
+		if (ops->title)
+			ops->title(sk->ctx, title.n, p, p + strlen(p) + 1,
+				   title.ts);
+		return 0;
+	case RECORDING_LOSS:
+		memcpy(&loss, p, sizeof(loss));
+		l = (struct sink_loss){ loss.ts, loss.count, loss.total,
+					loss.resync, loss.processes };
+		if (loss.is_resync && ops->resync)
+			ops->resync(sk->ctx, &l);
+		else if (!loss.is_resync && ops->lost)
+			ops->lost(sk->ctx, &l);
+		return 0;
+	case RECORDING_OUTPUT:
+		if (ops->output)
+			ops->output(sk->ctx, p, rec->len);
+		return 0;
+	}
+	return 0;
+}
+
 bool recording_resolve(void *ctx, uint32_t pid, int fd, const char *upath,
 		       uint64_t dev, uint64_t ino, char *out, size_t outlen)
 {

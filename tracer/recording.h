@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "sink.h"
 
 #define RECORDING_MAGIC "IPCSREC\n"
 #define RECORDING_VERSION 1
@@ -172,6 +173,10 @@ void recording_reader_close(struct recording_reader *r);
 /* A record of a type the model takes, applied to m: true if it was one.
  * Ticks sweep the model. */
 bool recording_apply(struct model *m, const struct recording_rec *rec);
+/* The sink's part of a record, told to sk's operations (those it has): a
+ * tick (its flags returned), a demo title, a loss or a re-read, the
+ * command's output. Other types are the caller's; they return 0. */
+int recording_tell(const struct sink *sk, const struct recording_rec *rec);
 /* A model_resolve_fn (ctx: the reader) that answers what the recorded run
  * answered: the next record, when it is a RECORDING_RESOLVE. */
 bool recording_resolve(void *ctx, uint32_t pid, int fd, const char *upath,

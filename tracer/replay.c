@@ -358,36 +358,11 @@ int replay_recorded_mode(const struct session *s)
 static bool replay_sink(struct session *s, const struct recording_rec *rec)
 {
 	const char *p = rec->data;
-	struct recording_title title;
-	struct recording_tick tick;
-	struct recording_loss loss;
 	struct recording_end e;
-	struct sink_loss l;
 	uint32_t *alive;
 	size_t nalive;
 
 	switch (rec->type) {
-	case RECORDING_LOSS:
-		memcpy(&loss, p, sizeof(loss));
-		l = (struct sink_loss){ loss.ts, loss.count, loss.total,
-					loss.resync, loss.processes };
-		if (loss.is_resync)
-			sink_resync(&s->sink, &l);
-		else
-			sink_lost(&s->sink, &l);
-		return true;
-	case RECORDING_TICK:
-		memcpy(&tick, p, sizeof(tick));
-		return !(sink_tick(&s->sink, tick.now,
-				   &(struct sink_stats){ tick.events, tick.lost }) &
-			 SINK_DONE);
-	case RECORDING_TITLE:
-		memcpy(&title, p, sizeof(title));
-		p += sizeof(title);
-		if (s->sink.ops && s->sink.ops->title)
-			s->sink.ops->title(s->sink.ctx, title.n, p,
-					   p + strlen(p) + 1, title.ts);
-		return true;
 	case RECORDING_ENDED:
 		if (s->sink.ops && s->sink.ops->ended)
 			s->sink.ops->ended(s->sink.ctx, p);
@@ -412,7 +387,7 @@ static bool replay_sink(struct session *s, const struct recording_rec *rec)
 		free(alive);
 		return true;
 	}
-	return true;
+	return !(recording_tell(&s->sink, rec) & SINK_DONE);
 }
 
 int replay_play(struct session *s,

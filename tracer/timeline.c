@@ -102,47 +102,22 @@ static int rebuild(struct timeline *t)
 /* One record into the past model and the past view. */
 static void apply(struct timeline *t, const struct recording_rec *rec)
 {
-	const char *p = rec->data;
-	const struct sink *v = &t->view.past;
-	bool told = !t->mute && v->ops;
 	uint64_t notes = t->notes, idx = recording_taken(t->reader) - 1;
-	struct recording_title title;
-	struct recording_tick tick;
-	struct recording_loss loss;
-	struct sink_loss l;
 
 	t->note_ts = 0;
 	switch (rec->type) {
-	case RECORDING_TICK:
-		recording_apply(&t->past, rec);	/* the sweep */
-		memcpy(&tick, p, sizeof(tick));
-		if (told && v->ops->tick)
-			v->ops->tick(v->ctx, tick.now, &(struct sink_stats){
-						     tick.events, tick.lost });
-		return;
-	case RECORDING_TITLE:
-		memcpy(&title, p, sizeof(title));
-		p += sizeof(title);
-		if (told && v->ops->title)
-			v->ops->title(v->ctx, title.n, p, p + strlen(p) + 1,
-				      title.ts);
-		return;
 	case RECORDING_ENDED:
 		/* the recorded run kept its end: so does its past */
 		t->past.exited_keep_ns = KEEP_FOREVER_NS;
 		return;
+	case RECORDING_TICK:
+		recording_apply(&t->past, rec);	/* the sweep */
+		/* fall through */
+	case RECORDING_TITLE:
 	case RECORDING_LOSS:
-		memcpy(&loss, p, sizeof(loss));
-		l = (struct sink_loss){ loss.ts, loss.count, loss.total,
-					loss.resync, loss.processes };
-		if (told && loss.is_resync && v->ops->resync)
-			v->ops->resync(v->ctx, &l);
-		else if (told && !loss.is_resync && v->ops->lost)
-			v->ops->lost(v->ctx, &l);
-		return;
 	case RECORDING_OUTPUT:
-		if (told && v->ops->output)
-			v->ops->output(v->ctx, p, rec->len);
+		if (!t->mute)
+			recording_tell(&t->view.past, rec);
 		return;
 	}
 	recording_apply(&t->past, rec);
